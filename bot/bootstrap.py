@@ -1,0 +1,80 @@
+"""The one place that wires settings, clock, storage, services and Slack together."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.clock import Clock, SystemClock
+from bot.services import Services
+from bot.services.home import HomeService
+from bot.services.workspaces import WorkspaceService
+from bot.settings import Settings
+from bot.slack.app import build_bolt_app, make_client
+from bot.storage import migrate
+from bot.storage.db import Database
+from bot.storage.engine import make_engine
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message is one line for a person."""
+
+
+@dataclass
+class Container:
+    settings: Settings
+    clock: Clock
+    db: Database
+    client: WebClient
+    services: Services
+    app: App
+
+
+def build_services(db: Database, clock: Clock) -> Services:
+    return Services(home=HomeService(db), workspaces=WorkspaceService(db, clock))
+
+
+def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
+    db = Database(make_engine(settings.database_url))
+    if not db.answers():
+        raise StartupError(
+            f"DATABASE_URL: cannot connect to {settings.redacted_database_url()}; "
+            "check that the database server is running and the URL is right."
+        )
+    if upgrade:
+        migrate.upgrade(db.engine)
+    return db
+
+
+def build(settings: Settings, *, clock: Clock | None = None) -> Container:
+    """Everything the running app needs; raises StartupError with a clear line."""
+    clock = clock or SystemClock()
+    db = open_database(settings)
+    client = make_client(settings)
+    services = build_services(db, clock)
+    team_id, team_name = _check_token(client)
+    services.workspaces.installed(team_id=team_id, name=team_name)
+    app = build_bolt_app(settings, client, services)
+    return Container(settings, clock, db, client, services, app)
+
+
+def _check_token(client: WebClient) -> tuple[str, str | None]:
+    try:
+        auth = client.auth_test()
+    except SlackApiError as e:
+        raise StartupError(
+            f"SLACK_BOT_TOKEN was refused by Slack ({e.response.get('error')}); "
+            "copy the current Bot User OAuth Token from OAuth & Permissions."
+        ) from None
+    except OSError as e:
+        raise StartupError(
+            f"cannot reach Slack's Web API at {client.base_url} ({e.__class__.__name__}); "
+            "check the network, or SLACK_API_URL if you set it."
+        ) from None
+    return auth["team_id"], auth.get("team")

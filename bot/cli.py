@@ -1,0 +1,78 @@
+"""``python -m bot`` (and the ``voice-coach`` script): run the app or manage its database."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.settings import Settings, SettingsError, load_settings
+
+PROG = "voice-coach"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Voice Coach. With no command, runs the app (Socket Mode when "
+        "SLACK_APP_TOKEN is set, else HTTP on PORT).",
+    )
+    commands = parser.add_subparsers(dest="command")
+    db = commands.add_parser("db", help="manage the database schema")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="bring the schema up to date")
+    db_commands.add_parser("current", help="print the schema revision")
+    revision = db_commands.add_parser("revision", help="autogenerate a migration (developers)")
+    revision.add_argument("-m", "--message", required=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(require_slack=args.command is None)
+        from bot.logs import configure_logging
+
+        configure_logging(settings.log_level, settings.secrets())
+        if args.command == "db":
+            return _db(settings, args)
+        return _run(settings)
+    except SettingsError as e:
+        print(f"{PROG}: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+
+
+def _db(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.bootstrap import StartupError, open_database
+    from bot.storage import migrate
+
+    try:
+        db = open_database(settings, upgrade=False)
+    except StartupError as e:
+        print(f"{PROG}: {e}", file=sys.stderr)
+        return 2
+    if args.db_command == "upgrade":
+        migrate.upgrade(db.engine)
+        print(f"database is at revision {migrate.current_revision(db.engine)}")
+    elif args.db_command == "current":
+        print(migrate.current_revision(db.engine) or "empty (run: python -m bot db upgrade)")
+    else:
+        migrate.make_revision(db.engine, args.message)
+    return 0
+
+
+def _run(settings: Settings) -> int:
+    from bot.bootstrap import StartupError, build
+    from bot.server import serve_http, serve_socket_mode
+
+    try:
+        container = build(settings)
+    except StartupError as e:
+        print(f"{PROG}: {e}", file=sys.stderr)
+        return 2
+    if settings.socket_mode:
+        serve_socket_mode(container)
+    else:
+        serve_http(container)
+    return 0

@@ -1,0 +1,321 @@
+"""Every table of the product, in one place.
+
+Every row carries the Slack team id, so one database can serve many workspaces.
+Instants are stored in UTC (naive ``DateTime`` columns hold UTC by convention on
+SQLite; PostgreSQL columns are ``timestamptz``); local wall-clock values (a
+meeting's start time) are stored with their IANA zone name.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; pass an aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc(*, nullable: bool = False, index: bool = False) -> sa.Column:
+    return sa.Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def _now() -> datetime:
+    # Only a default for rows written outside a service; services pass the clock's time.
+    return datetime.now(UTC)
+
+
+class Outcome(StrEnum):
+    DID_IT = "did_it"
+    PARTLY = "partly"
+    NOT_THIS_TIME = "not_this_time"
+    DID_NOT_HAPPEN = "did_not_happen"
+
+
+class Felt(StrEnum):
+    TOO_EASY = "too_easy"
+    ABOUT_RIGHT = "about_right"
+    TOO_HARD = "too_hard"
+
+
+class CheckinKind(StrEnum):
+    PRE = "pre"
+    POST = "post"
+    REMINDER = "reminder"
+
+
+class CheckinStatus(StrEnum):
+    PENDING = "pending"  # due in the future or claimable now
+    SENT = "sent"  # delivered; waiting for an answer
+    ANSWERED = "answered"
+    SKIPPED = "skipped"  # she chose to skip this meeting
+    EXPIRED = "expired"  # no longer useful (meeting started, 24 h passed, app was down)
+    CANCELLED = "cancelled"  # meeting edited or removed, user paused or left
+    FAILED = "failed"  # Slack refused for good (e.g. account_inactive)
+
+
+class CelebrationKind(StrEnum):
+    WIN = "win"
+    FIRST_WIN = "first_win"
+    STEP_UP = "step_up"
+    STREAK = "streak"
+    TOP_OF_LADDER = "top_of_ladder"
+
+
+class CelebrationStatus(StrEnum):
+    OFFERED = "offered"  # she was asked whether to share it
+    SHARED = "shared"
+    DECLINED = "declined"
+    FAILED = "failed"  # the channel refused; can be retried
+    PRIVATE = "private"  # DM only (she has not opted in)
+
+
+class BuddyStatus(StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+    DECLINED = "declined"
+    ENDED = "ended"
+
+
+class Workspace(SQLModel, table=True):
+    """A Slack workspace the app is installed in."""
+
+    team_id: str = Field(primary_key=True, max_length=32)
+    name: str | None = Field(default=None, max_length=255)
+    installed_at: datetime = Field(default_factory=_now, sa_column=_utc())
+    uninstalled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class Coachee(SQLModel, table=True):
+    """A person using Voice Coach, her answers and her preferences."""
+
+    __table_args__ = (sa.UniqueConstraint("team_id", "slack_user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    slack_user_id: str = Field(max_length=32)
+    tz: str = Field(default="UTC", max_length=64)
+    goal: str | None = Field(default=None, max_length=500)
+    self_placement: str | None = Field(default=None, max_length=32)
+    start_confidence: int | None = None
+    start_step: int | None = None
+    current_step: int | None = None
+    current_challenge_id: str | None = Field(default=None, max_length=64)
+    share_wins: bool = False
+    share_channel_id: str | None = Field(default=None, max_length=32)
+    pre_checkin_minutes: int = 15
+    post_checkin_minutes: int = 5
+    reminder_minutes: int = 120
+    working_hours_start: time = time(9, 0)
+    working_hours_end: time = time(18, 0)
+    paused_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    onboarded_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    created_at: datetime = Field(default_factory=_now, sa_column=_utc())
+    updated_at: datetime = Field(default_factory=_now, sa_column=_utc())
+
+
+class Meeting(SQLModel, table=True):
+    """A meeting she wants to practise in: weekly on some weekdays, or on one date."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    coachee_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("coachee.id", ondelete="CASCADE"), index=True)
+    )
+    name: str = Field(max_length=150)
+    # Monday=0 … Sunday=6 as a bit mask (bit n set = weekday n); 0 with on_date set.
+    weekdays: int = 0
+    on_date: date | None = None
+    start_time: time
+    duration_minutes: int
+    tz: str = Field(max_length=64)
+    active: bool = True
+    created_at: datetime = Field(default_factory=_now, sa_column=_utc())
+    updated_at: datetime = Field(default_factory=_now, sa_column=_utc())
+
+
+class Checkin(SQLModel, table=True):
+    """One due DM: the database, not a scheduler's memory, says what is due.
+
+    Rows are claimed with a lease (``lease_until``) so that each is sent by
+    exactly one process, whatever crashes or restarts happen.
+    """
+
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "occurrence_start", "kind"),
+        sa.Index("ix_checkin_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    coachee_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("coachee.id", ondelete="CASCADE"), index=True)
+    )
+    meeting_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("meeting.id", ondelete="SET NULL"), nullable=True),
+    )
+    kind: str = Field(max_length=16)
+    occurrence_start: datetime = Field(sa_column=_utc())
+    due_at: datetime = Field(sa_column=_utc())
+    # After this instant the DM is no longer useful and is not sent (or stops taking answers).
+    expires_at: datetime = Field(sa_column=_utc())
+    status: str = Field(default=CheckinStatus.PENDING, max_length=16)
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    send_attempts: int = 0
+    channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    sent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    answered_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    challenge_id: str | None = Field(default=None, max_length=64)
+    confidence: int | None = None  # her answer before the meeting (pre check-ins)
+    last_error: str | None = Field(default=None, max_length=255)
+    created_at: datetime = Field(default_factory=_now, sa_column=_utc())
+
+
+class Attempt(SQLModel, table=True):
+    """One try at a challenge, from a check-in or logged by hand. Private to her."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    coachee_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("coachee.id", ondelete="CASCADE"), index=True)
+    )
+    # Unique: a check-in records at most one attempt, however often it is answered.
+    checkin_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.ForeignKey("checkin.id", ondelete="SET NULL"), nullable=True, unique=True
+        ),
+    )
+    meeting_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("meeting.id", ondelete="SET NULL"), nullable=True),
+    )
+    source: str = Field(default="scheduled", max_length=16)  # scheduled | logged
+    meeting_name: str | None = Field(default=None, max_length=150)
+    step: int
+    challenge_id: str = Field(max_length=64)
+    outcome: str | None = Field(default=None, max_length=16)
+    felt: str | None = Field(default=None, max_length=16)
+    confidence_before: int | None = None
+    confidence_after: int | None = None
+    reflection: str | None = Field(default=None, max_length=500)
+    occurred_at: datetime = Field(sa_column=_utc())
+    recorded_at: datetime = Field(default_factory=_now, sa_column=_utc())
+
+
+class Celebration(SQLModel, table=True):
+    """A win or milestone, and whether (and where) she chose to share it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    coachee_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("coachee.id", ondelete="CASCADE"), index=True)
+    )
+    attempt_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(sa.ForeignKey("attempt.id", ondelete="SET NULL"), nullable=True),
+    )
+    kind: str = Field(max_length=16)
+    detail: str | None = Field(default=None, max_length=255)  # e.g. "5" for a 5-meeting streak
+    status: str = Field(default=CelebrationStatus.PRIVATE, max_length=16)
+    wording: str | None = Field(default=None, max_length=500)
+    channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    dm_channel_id: str | None = Field(default=None, max_length=32)
+    dm_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=_now, sa_column=_utc())
+    shared_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class Cheer(SQLModel, table=True):
+    """A teammate's cheer on a shared win; one per person per post."""
+
+    __table_args__ = (sa.UniqueConstraint("celebration_id", "cheerer_user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    celebration_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("celebration.id", ondelete="CASCADE"), index=True)
+    )
+    cheerer_user_id: str = Field(max_length=32)
+    created_at: datetime = Field(default_factory=_now, sa_column=_utc())
+    notified_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class Buddy(SQLModel, table=True):
+    """A colleague she chose to involve. Sees wins only."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    coachee_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("coachee.id", ondelete="CASCADE"), index=True)
+    )
+    buddy_user_id: str = Field(max_length=32)
+    status: str = Field(default=BuddyStatus.INVITED, max_length=16)
+    invited_at: datetime = Field(default_factory=_now, sa_column=_utc())
+    responded_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class RoundupSubscription(SQLModel, table=True):
+    """A channel's weekly round-up of shared wins, turned on by one of its members."""
+
+    __tablename__ = "roundup_subscription"
+
+    __table_args__ = (sa.UniqueConstraint("team_id", "channel_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    enabled_by_user_id: str = Field(max_length=32)
+    tz: str = Field(max_length=64)
+    last_sent_week: str | None = Field(default=None, max_length=10)  # ISO week, e.g. 2026-W48
+    created_at: datetime = Field(default_factory=_now, sa_column=_utc())
+
+
+class ProcessedRequest(SQLModel, table=True):
+    """Ids of Slack deliveries already handled, so Slack's retries change nothing."""
+
+    __tablename__ = "processed_request"
+
+    __table_args__ = (sa.UniqueConstraint("team_id", "request_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    request_key: str = Field(max_length=255)
+    processed_at: datetime = Field(sa_column=_utc(index=True))
+
+
+class RateLimit(SQLModel, table=True):
+    """Shared back-off: when Slack says ``ratelimited``, every process waits."""
+
+    __tablename__ = "rate_limit"
+
+    __table_args__ = (sa.UniqueConstraint("team_id", "method"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    method: str = Field(max_length=64)
+    blocked_until: datetime = Field(sa_column=_utc())

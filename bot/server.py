@@ -1,0 +1,71 @@
+"""Serving the app: gunicorn over HTTP, or a Socket Mode connection."""
+
+from __future__ import annotations
+
+import logging
+
+from gunicorn import glogging
+from gunicorn.app.base import BaseApplication
+
+from bot.bootstrap import Container
+from bot.web import make_wsgi_app
+
+log = logging.getLogger(__name__)
+
+
+class _PropagatingLogger(glogging.Logger):
+    """Gunicorn's messages go through our handlers (and their secret filter)."""
+
+    def setup(self, cfg) -> None:
+        for logger in (self.error_log, self.access_log):
+            logger.handlers.clear()
+            logger.propagate = True
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, wsgi, options: dict):
+        self._wsgi = wsgi
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self._wsgi
+
+
+def serve_http(container: Container) -> None:
+    """Blocks until gunicorn is stopped (SIGTERM or SIGINT)."""
+    settings = container.settings
+
+    def post_fork(_server, _worker) -> None:
+        # Pooled connections must not be shared with the parent process.
+        container.db.dispose()
+
+    options = {
+        "bind": f"0.0.0.0:{settings.port}",
+        "workers": settings.web_concurrency,
+        "worker_class": "gthread",
+        "threads": 8,
+        # The app is built once, before forking, so start-up errors stop the master.
+        "preload_app": True,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "keepalive": 5,
+        "logger_class": _PropagatingLogger,
+        "loglevel": settings.log_level.lower(),
+        "post_fork": post_fork,
+        "proc_name": "voice-coach",
+    }
+    log.info("serving HTTP on port %d (%d worker(s))", settings.port, settings.web_concurrency)
+    _Gunicorn(make_wsgi_app(container.app, container.db), options).run()
+
+
+def serve_socket_mode(container: Container) -> None:
+    """Blocks, connected to Slack over a WebSocket; no public URL needed."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    log.info("connecting to Slack in Socket Mode")
+    SocketModeHandler(container.app, container.settings.slack_app_token).start()

@@ -1,0 +1,14 @@
+"""The service layer: what listeners and scheduled jobs ask for, in plain values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services.home import HomeService
+from bot.services.workspaces import WorkspaceService
+
+
+@dataclass(frozen=True)
+class Services:
+    home: HomeService
+    workspaces: WorkspaceService

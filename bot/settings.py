@@ -1,0 +1,174 @@
+"""The one validated settings object, built once at the entry point.
+
+Nothing below the entry point reads ``os.environ``: everything that needs a
+setting gets this object (or a value from it) passed in.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+DEFAULT_DATABASE_URL = "sqlite:///voice_coach.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line for a person."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: str
+    slack_signing_secret: str
+    slack_app_token: str | None
+    database_url: str
+    slack_api_url: str
+    port: int
+    log_level: str
+    web_concurrency: int
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in a log line."""
+        found = [self.slack_bot_token, self.slack_signing_secret, self.slack_app_token]
+        password = urlsplit(self.database_url).password
+        return tuple(s for s in [*found, password] if s)
+
+    def redacted_database_url(self) -> str:
+        parts = urlsplit(self.database_url)
+        if not parts.password:
+            return self.database_url
+        return self.database_url.replace(f":{parts.password}@", ":***@", 1)
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    *,
+    env_file: str | Path | None = ".env",
+    require_slack: bool = True,
+) -> Settings:
+    """Read the environment (over ``.env``) and validate every value.
+
+    ``require_slack=False`` is for commands such as ``db upgrade`` that need only
+    the database.
+    """
+    values: dict[str, str] = {}
+    if env_file and Path(env_file).is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    get = _Reader(values)
+
+    app_token = get.optional("SLACK_APP_TOKEN")
+    if app_token is not None and not app_token.startswith("xapp-"):
+        raise SettingsError(
+            "SLACK_APP_TOKEN must be an app-level token starting with 'xapp-' "
+            "(Basic Information → App-Level Tokens, scope connections:write), or unset it "
+            "to serve HTTP."
+        )
+    if require_slack:
+        bot_token = get.required(
+            "SLACK_BOT_TOKEN",
+            "copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions into .env",
+        )
+        if not bot_token.startswith("xoxb-"):
+            raise SettingsError(
+                "SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-' "
+                "(OAuth & Permissions → Bot User OAuth Token)."
+            )
+        # Socket Mode requests are not signed, so the secret is only needed for HTTP.
+        secret = get.optional("SLACK_SIGNING_SECRET")
+        if secret is None and app_token is None:
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from "
+                "Basic Information → App Credentials into .env."
+            )
+    else:
+        bot_token = get.optional("SLACK_BOT_TOKEN") or ""
+        secret = get.optional("SLACK_SIGNING_SECRET")
+
+    return Settings(
+        slack_bot_token=bot_token,
+        slack_signing_secret=secret or "",
+        slack_app_token=app_token,
+        database_url=_database_url(get.optional("DATABASE_URL") or DEFAULT_DATABASE_URL),
+        slack_api_url=_slack_api_url(get.optional("SLACK_API_URL") or DEFAULT_SLACK_API_URL),
+        port=get.integer("PORT", default=3000, low=1, high=65535, example="3000"),
+        log_level=_log_level(get.optional("LOG_LEVEL") or "INFO"),
+        web_concurrency=get.integer("WEB_CONCURRENCY", default=1, low=1, high=64, example="2"),
+    )
+
+
+class _Reader:
+    def __init__(self, values: Mapping[str, str]):
+        self._values = values
+
+    def optional(self, name: str) -> str | None:
+        value = self._values.get(name, "").strip()
+        return value or None
+
+    def required(self, name: str, how: str) -> str:
+        value = self.optional(name)
+        if value is None:
+            raise SettingsError(f"{name} is not set: {how}.")
+        return value
+
+    def integer(self, name: str, *, default: int, low: int, high: int, example: str) -> int:
+        raw = self.optional(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise SettingsError(
+                f"{name} must be a whole number from {low} to {high} (e.g. {name}={example}); "
+                f"got {raw!r}."
+            )
+        return value
+
+
+def _database_url(url: str) -> str:
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    # Heroku still hands out postgres://; SQLAlchemy wants an explicit driver.
+    if scheme in ("postgres", "postgresql", "postgresql+psycopg"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if scheme == "sqlite" and url.startswith("sqlite:///"):
+        return url
+    raise SettingsError(
+        "DATABASE_URL must be sqlite:///path/to/file.db or "
+        "postgresql://user:password@host:5432/dbname; "
+        f"got one starting with {url[:12]!r}."
+    )
+
+
+def _slack_api_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(
+            "SLACK_API_URL must be an http(s) URL such as https://slack.com/api/ "
+            f"(or unset it to use Slack's own); got {url!r}."
+        )
+    return url if url.endswith("/") else url + "/"
+
+
+def _log_level(level: str) -> str:
+    level = level.upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}; got {level!r}.")
+    return level
+
+
+def log_level_number(settings: Settings) -> int:
+    return logging.getLevelNamesMapping()[settings.log_level]

@@ -1,0 +1,1 @@
+"""Pure builders of Block Kit surfaces: plain values in, Slack JSON out."""

@@ -1,0 +1,1 @@
+"""Storage: the engine, migrations, and plain query functions that take a session."""

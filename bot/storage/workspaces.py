@@ -1,0 +1,54 @@
+"""Queries on workspaces and on the ids of requests already handled."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from bot.models import Checkin, CheckinStatus, ProcessedRequest, Workspace
+
+
+def upsert_workspace(session: Session, *, team_id: str, name: str | None, now: datetime) -> None:
+    workspace = session.get(Workspace, team_id)
+    if workspace is None:
+        session.add(Workspace(team_id=team_id, name=name, installed_at=now))
+    else:
+        workspace.name = name or workspace.name
+        workspace.uninstalled_at = None
+
+
+def mark_uninstalled(session: Session, *, team_id: str, now: datetime) -> None:
+    workspace = session.get(Workspace, team_id)
+    if workspace is None:
+        workspace = Workspace(team_id=team_id, installed_at=now)
+        session.add(workspace)
+    workspace.uninstalled_at = now
+
+
+def cancel_pending_checkins(session: Session, *, team_id: str) -> int:
+    result = session.execute(
+        sa.update(Checkin)
+        .where(Checkin.team_id == team_id, Checkin.status == CheckinStatus.PENDING)
+        .values(status=CheckinStatus.CANCELLED)
+    )
+    return result.rowcount or 0
+
+
+def get_workspace(session: Session, *, team_id: str) -> Workspace | None:
+    return session.exec(select(Workspace).where(Workspace.team_id == team_id)).first()
+
+
+def record_request_once(session: Session, *, team_id: str, request_key: str, now: datetime) -> bool:
+    """Remember a Slack delivery; False when it was seen before (a retry)."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(ProcessedRequest)
+        .values(team_id=team_id, request_key=request_key, processed_at=now)
+        .on_conflict_do_nothing(index_elements=["team_id", "request_key"])
+        .returning(ProcessedRequest.id)
+    )
+    # rowcount is unreliable for INSERT across drivers; RETURNING says it exactly.
+    return session.execute(statement).first() is not None

@@ -1,0 +1,184 @@
+"""The app's HTTP surface, driven over real HTTP with Slack-signed requests."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+
+from sqlmodel import select
+
+from bot.models import Checkin, CheckinStatus, Coachee, ProcessedRequest, Workspace
+from bot.storage.engine import make_engine
+from tests.conftest import TEAM_ID, USER_ID
+
+
+def _get(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def _block_texts(message: dict) -> str:
+    return "\n".join(
+        b.get("text", {}).get("text", "") if isinstance(b.get("text"), dict) else ""
+        for b in message.get("blocks", [])
+    )
+
+
+def test_healthz_answers_with_the_database(running_app):
+    assert _get(running_app.url + "/healthz") == (200, {"status": "ok", "database": "ok"})
+
+
+def test_healthz_is_503_when_the_database_is_gone(running_app):
+    db = running_app.container.db
+    db.engine.dispose()
+    if db.dialect == "sqlite":
+        unreachable = "sqlite:////nonexistent/dir/voice_coach.db"
+    else:  # nothing listens on port 1
+        unreachable = db.engine.url.set(port=1).render_as_string(hide_password=False)
+    db.engine = make_engine(unreachable)
+    status, body = _get(running_app.url + "/healthz")
+    assert (status, body) == (503, {"status": "unavailable", "database": "unreachable"})
+
+
+def test_unknown_paths_are_404(running_app):
+    assert _get(running_app.url + "/nope")[0] == 404
+
+
+def test_voice_help_is_an_ephemeral_list_of_subcommands(slack):
+    r = slack.command("help", user_id=USER_ID)
+    assert r.status == 200
+    body = r.json()
+    assert body.get("response_type", "ephemeral") == "ephemeral"
+    text = _block_texts(body)
+    for name in (
+        "start",
+        "meetings",
+        "challenge",
+        "log",
+        "progress",
+        "settings",
+        "pause",
+        "resume",
+        "buddy",
+        "export",
+        "forget-me",
+        "help",
+    ):
+        assert f"`/voice {name}" in text
+
+
+def test_bare_voice_is_help(slack):
+    assert _block_texts(slack.command("", user_id=USER_ID).json()) == _block_texts(
+        slack.command("help", user_id=USER_ID).json()
+    )
+
+
+def test_unknown_subcommand_says_what_would_work(slack):
+    body = slack.command("xyz", user_id=USER_ID).json()
+    assert body["text"].startswith("I don't know `xyz` — try `/voice help`.")
+    assert "`/voice start`" in _block_texts(body)
+
+
+def test_bad_signature_is_refused_and_changes_nothing(slack, fake_slack, db):
+    body = b"token=x&team_id=T0TEAM&user_id=U0MILA&command=%2Fvoice&text=help"
+    r = slack.send_raw(body, "application/x-www-form-urlencoded", signature="v0=" + "0" * 64)
+    assert r.status == 401
+    assert fake_slack.calls == [c for c in fake_slack.calls if c.method == "auth.test"]
+
+
+def test_a_six_minute_old_request_is_refused(slack, fake_slack, db):
+    event = {"type": "app_home_opened", "user": USER_ID, "channel": "D1", "tab": "home"}
+    body = {"type": "event_callback", "team_id": TEAM_ID, "event": event, "event_id": "EvOLD"}
+    r = slack.send_raw(
+        json.dumps(body).encode(), "application/json", timestamp=int(time.time()) - 360
+    )
+    assert r.status == 401
+    time.sleep(0.2)
+    assert fake_slack.calls_to("views.publish") == []
+    with db.session() as s:
+        assert s.exec(select(ProcessedRequest)).all() == []
+
+
+def test_app_home_opened_publishes_the_welcome_with_get_started(slack, fake_slack):
+    event = {"type": "app_home_opened", "user": USER_ID, "channel": "D0MILA", "tab": "home"}
+    assert slack.event(event).status == 200
+    fake_slack.wait_for("views.publish")
+    view = fake_slack.home_view(USER_ID)
+    assert view["type"] == "home"
+    buttons = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [(b["text"]["text"], b["action_id"]) for b in buttons] == [
+        ("Get started", "get_started")
+    ]
+
+
+def test_messages_tab_opens_publish_nothing(slack, fake_slack):
+    event = {"type": "app_home_opened", "user": USER_ID, "channel": "D0MILA", "tab": "messages"}
+    assert slack.event(event).status == 200
+    time.sleep(0.3)
+    assert fake_slack.calls_to("views.publish") == []
+
+
+def test_a_retried_event_is_handled_once(slack, fake_slack, db):
+    event = {"type": "app_home_opened", "user": USER_ID, "channel": "D0MILA", "tab": "home"}
+    assert slack.event(event, event_id="Ev0001").status == 200
+    fake_slack.wait_for("views.publish")
+    r = slack.event(event, event_id="Ev0001", retry_num=1, retry_reason="http_timeout")
+    assert r.status == 200
+    time.sleep(0.3)
+    assert len(fake_slack.calls_to("views.publish")) == 1
+    with db.session() as s:
+        keys = [p.request_key for p in s.exec(select(ProcessedRequest)).all()]
+    assert keys == ["event:Ev0001"]
+
+
+def test_a_slack_error_is_logged_not_shown(slack, fake_slack, caplog):
+    fake_slack.fail_next("views.publish", error="invalid_blocks")
+    event = {"type": "app_home_opened", "user": USER_ID, "channel": "D0MILA", "tab": "home"}
+    with caplog.at_level("ERROR"):
+        assert slack.event(event).status == 200
+        fake_slack.wait_for("views.publish")
+        deadline = time.monotonic() + 3
+        while "invalid_blocks" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert "slack_error=invalid_blocks" in caplog.text
+    assert f"user={USER_ID}" in caplog.text and f"team={TEAM_ID}" in caplog.text
+
+
+def test_uninstall_cancels_everything_pending(slack, db):
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    with db.session() as s:
+        coachee = Coachee(team_id=TEAM_ID, slack_user_id=USER_ID)
+        s.add(coachee)
+        s.flush()
+        s.add(
+            Checkin(
+                team_id=TEAM_ID,
+                coachee_id=coachee.id,
+                kind="pre",
+                occurrence_start=now + timedelta(hours=1),
+                due_at=now + timedelta(minutes=45),
+                expires_at=now + timedelta(hours=1),
+            )
+        )
+    assert slack.event({"type": "app_uninstalled"}).status == 200
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        with db.session() as s:
+            workspace = s.get(Workspace, TEAM_ID)
+            statuses = [c.status for c in s.exec(select(Checkin)).all()]
+        if workspace.uninstalled_at:
+            break
+        time.sleep(0.05)
+    assert workspace.uninstalled_at is not None
+    assert statuses == [CheckinStatus.CANCELLED]
+
+
+def test_start_records_the_workspace(running_app, db):
+    with db.session() as s:
+        assert s.get(Workspace, TEAM_ID) is not None

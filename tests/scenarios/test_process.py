@@ -1,0 +1,88 @@
+"""``python -m bot`` as production runs it: a real process, gunicorn, the fake Slack."""
+
+from __future__ import annotations
+
+import signal
+
+import pytest
+
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM_ID, USER_ID
+from tests.support.app_runner import free_port, start_process
+from tests.support.slack_requests import SlackRequests
+
+pytestmark = pytest.mark.slow
+
+
+def _env(fake_slack, database_url, **extra) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.base_url,
+        "DATABASE_URL": database_url,
+        "PORT": str(free_port()),
+        **extra,
+    }
+
+
+def test_without_tokens_it_prints_one_line_and_exits_2(tmp_path):
+    app = start_process({}, tmp_path)
+    assert app.process.wait(20) == 2
+    lines = app.output().strip().splitlines()
+    assert lines == [
+        "voice-coach: SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) "
+        "from OAuth & Permissions into .env."
+    ]
+
+
+def test_a_refused_token_is_one_line_too(tmp_path, fake_slack, database_url):
+    env = _env(fake_slack, database_url, SLACK_BOT_TOKEN="xoxb-revoked-0000")
+    app = start_process(env, tmp_path)
+    assert app.process.wait(20) == 2
+    output = app.output()
+    assert "SLACK_BOT_TOKEN was refused by Slack (invalid_auth)" in output
+    assert "Traceback" not in output
+
+
+def test_settings_come_from_dotenv(tmp_path, fake_slack, database_url):
+    env = _env(fake_slack, database_url)
+    port = env.pop("PORT")
+    (tmp_path / ".env").write_text(f"PORT={port}\nLOG_LEVEL=DEBUG\n")
+    app = start_process(env, tmp_path)
+    app.url = f"http://127.0.0.1:{port}"
+    try:
+        app.wait_healthy()
+    finally:
+        app.stop()
+
+
+def test_serves_healthz_within_2s_and_answers_a_signed_command(tmp_path, fake_slack, database_url):
+    env = _env(fake_slack, database_url, LOG_LEVEL="DEBUG")
+    app = start_process(env, tmp_path)
+    try:
+        seconds = app.wait_healthy()
+        assert seconds < 2.0, f"/healthz took {seconds:.2f}s"
+        slack = SlackRequests(
+            app_url=app.url, signing_secret=SIGNING_SECRET, fake=fake_slack, team_id=TEAM_ID
+        )
+        r = slack.command("help", user_id=USER_ID)
+        assert r.status == 200
+        assert "`/voice start`" in r.text
+        forged = slack.send_raw(
+            b"command=%2Fvoice&text=help", "application/x-www-form-urlencoded", signature="v0=bad"
+        )
+        assert forged.status == 401
+    finally:
+        assert app.stop(signal.SIGTERM) == 0
+    output = app.output()
+    # Secrets never reach the log, even at DEBUG.
+    for secret in (BOT_TOKEN, SIGNING_SECRET):
+        assert secret not in output
+    assert "Traceback" not in output
+
+
+def test_db_upgrade_command(tmp_path):
+    from tests.support.app_runner import start_process as run
+
+    app = run({"DATABASE_URL": f"sqlite:///{tmp_path}/fresh.db"}, tmp_path, ("db", "upgrade"))
+    assert app.process.wait(30) == 0
+    assert "database is at revision" in app.output()
