@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from bot.domain.attempts import Felt, Outcome  # noqa: F401  (stored as their values)
+
 
 class UTCDateTime(TypeDecorator):
     """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
@@ -43,19 +45,6 @@ def _utc(*, nullable: bool = False, index: bool = False) -> sa.Column:
 def _now() -> datetime:
     # Only a default for rows written outside a service; services pass the clock's time.
     return datetime.now(UTC)
-
-
-class Outcome(StrEnum):
-    DID_IT = "did_it"
-    PARTLY = "partly"
-    NOT_THIS_TIME = "not_this_time"
-    DID_NOT_HAPPEN = "did_not_happen"
-
-
-class Felt(StrEnum):
-    TOO_EASY = "too_easy"
-    ABOUT_RIGHT = "about_right"
-    TOO_HARD = "too_hard"
 
 
 class CheckinKind(StrEnum):

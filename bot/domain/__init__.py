@@ -1,0 +1,1 @@
+"""The rules of the product, in pure code: no Slack, database or scheduler imports."""
