@@ -10,8 +10,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock, SystemClock
+from bot.content import load_ladder
+from bot.domain.ladder import Ladder, LadderError
 from bot.services import Services
+from bot.services.coaching import CoachingService
 from bot.services.home import HomeService
+from bot.services.preferences import PreferencesService
+from bot.services.progress import ProgressService
 from bot.services.workspaces import WorkspaceService
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app, make_client
@@ -36,8 +41,21 @@ class Container:
     app: App
 
 
-def build_services(db: Database, clock: Clock) -> Services:
-    return Services(home=HomeService(db), workspaces=WorkspaceService(db, clock))
+def load_content() -> Ladder:
+    try:
+        return load_ladder()
+    except LadderError as e:
+        raise StartupError(f"the challenge ladder is broken: {e}") from None
+
+
+def build_services(db: Database, clock: Clock, ladder: Ladder) -> Services:
+    return Services(
+        home=HomeService(db),
+        workspaces=WorkspaceService(db, clock),
+        coaching=CoachingService(db, clock, ladder),
+        progress=ProgressService(db, clock, ladder),
+        preferences=PreferencesService(db, clock),
+    )
 
 
 def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
@@ -55,9 +73,10 @@ def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
 def build(settings: Settings, *, clock: Clock | None = None) -> Container:
     """Everything the running app needs; raises StartupError with a clear line."""
     clock = clock or SystemClock()
+    ladder = load_content()
     db = open_database(settings)
     client = make_client(settings)
-    services = build_services(db, clock)
+    services = build_services(db, clock, ladder)
     team_id, team_name = _check_token(client)
     services.workspaces.installed(team_id=team_id, name=team_name)
     app = build_bolt_app(settings, client, services)

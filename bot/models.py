@@ -110,6 +110,12 @@ class Coachee(SQLModel, table=True):
     start_step: int | None = None
     current_step: int | None = None
     current_challenge_id: str | None = Field(default=None, max_length=64)
+    # Evidence for the progression policy: her attempts after this one (None: all),
+    # i.e. since she reached her current step or last turned an offer down.
+    evidence_after_attempt_id: int | None = None
+    # An offer of another step she has not answered yet ("up" / "down", and where to).
+    offer_move: str | None = Field(default=None, max_length=8)
+    offer_step: int | None = None
     share_wins: bool = False
     share_channel_id: str | None = Field(default=None, max_length=32)
     pre_checkin_minutes: int = 15
@@ -123,13 +129,29 @@ class Coachee(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=_now, sa_column=_utc())
 
 
+class Pause(SQLModel, table=True):
+    """A break she took (/voice pause); paused weeks don't break her streak."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    coachee_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("coachee.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    starts_at: datetime = Field(sa_column=_utc())
+    ends_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
 class Meeting(SQLModel, table=True):
     """A meeting she wants to practise in: weekly on some weekdays, or on one date."""
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     coachee_id: int = Field(
-        sa_column=sa.Column(sa.ForeignKey("coachee.id", ondelete="CASCADE"), index=True)
+        sa_column=sa.Column(
+            sa.ForeignKey("coachee.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     name: str = Field(max_length=150)
     # Monday=0 … Sunday=6 as a bit mask (bit n set = weekday n); 0 with on_date set.
@@ -158,7 +180,9 @@ class Checkin(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     coachee_id: int = Field(
-        sa_column=sa.Column(sa.ForeignKey("coachee.id", ondelete="CASCADE"), index=True)
+        sa_column=sa.Column(
+            sa.ForeignKey("coachee.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     meeting_id: int | None = Field(
         default=None,
@@ -189,7 +213,9 @@ class Attempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     coachee_id: int = Field(
-        sa_column=sa.Column(sa.ForeignKey("coachee.id", ondelete="CASCADE"), index=True)
+        sa_column=sa.Column(
+            sa.ForeignKey("coachee.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     # Unique: a check-in records at most one attempt, however often it is answered.
     checkin_id: int | None = Field(
@@ -221,7 +247,9 @@ class Celebration(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     coachee_id: int = Field(
-        sa_column=sa.Column(sa.ForeignKey("coachee.id", ondelete="CASCADE"), index=True)
+        sa_column=sa.Column(
+            sa.ForeignKey("coachee.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     attempt_id: int | None = Field(
         default=None,
@@ -247,7 +275,9 @@ class Cheer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     celebration_id: int = Field(
-        sa_column=sa.Column(sa.ForeignKey("celebration.id", ondelete="CASCADE"), index=True)
+        sa_column=sa.Column(
+            sa.ForeignKey("celebration.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     cheerer_user_id: str = Field(max_length=32)
     created_at: datetime = Field(default_factory=_now, sa_column=_utc())
@@ -260,7 +290,9 @@ class Buddy(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
     coachee_id: int = Field(
-        sa_column=sa.Column(sa.ForeignKey("coachee.id", ondelete="CASCADE"), index=True)
+        sa_column=sa.Column(
+            sa.ForeignKey("coachee.id", ondelete="CASCADE"), nullable=False, index=True
+        )
     )
     buddy_user_id: str = Field(max_length=32)
     status: str = Field(default=BuddyStatus.INVITED, max_length=16)

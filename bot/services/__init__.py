@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services.coaching import CoachingService
 from bot.services.home import HomeService
+from bot.services.preferences import PreferencesService
+from bot.services.progress import ProgressService
 from bot.services.workspaces import WorkspaceService
 
 
@@ -12,3 +15,6 @@ from bot.services.workspaces import WorkspaceService
 class Services:
     home: HomeService
     workspaces: WorkspaceService
+    coaching: CoachingService
+    progress: ProgressService
+    preferences: PreferencesService

@@ -1,7 +1,41 @@
-"""Every action_id and callback_id the app uses, in one place."""
+"""Every action_id, callback_id and input block_id the app uses, in one place."""
 
 COMMAND = "/voice"
 
-# Actions
+# Buttons
 GET_STARTED = "get_started"
-OPEN_HELP = "open_help"
+CHALLENGE_SWAP = "challenge_swap"
+CHALLENGE_EASIER = "challenge_easier"
+CHALLENGE_HARDER = "challenge_harder"
+OFFER_ACCEPT = "offer_accept"
+OFFER_STAY = "offer_stay"
+OPEN_LOG = "open_log"
+OPEN_SETTINGS = "open_settings"
+SEND_CHART = "send_chart"
+
+# Modals (callback ids)
+ONBOARDING_VIEW = "onboarding"
+LOG_VIEW = "log_attempt"
+SETTINGS_VIEW = "settings"
+
+# Inputs (block ids; each block's element uses the same id as its action_id)
+GOAL = "goal"
+PLACEMENT = "placement"
+CONFIDENCE = "confidence"
+SHARE_WINS = "share_wins"
+SHARE_CHANNEL = "share_channel"
+MEETING_NAME = "meeting_name"
+TRIED = "tried"
+OUTCOME = "outcome"
+FELT = "felt"
+CONFIDENCE_BEFORE = "confidence_before"
+CONFIDENCE_AFTER = "confidence_after"
+REFLECTION = "reflection"
+PRE_MINUTES = "pre_minutes"
+POST_MINUTES = "post_minutes"
+WORK_START = "work_start"
+WORK_END = "work_end"
+
+# Surfaces that carry where a click came from (in a button's value).
+FROM_HOME = "home"
+FROM_MESSAGE = "message"

@@ -12,6 +12,10 @@ class Subcommand:
     usage: str
     summary: str
 
+    @property
+    def takes_arguments(self) -> bool:
+        return " " in self.usage
+
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("start", "start", "set your goal and get your first small challenge"),
@@ -29,6 +33,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
 )
 
 NAMES = frozenset(s.name for s in SUBCOMMANDS)
+WITHOUT_ARGUMENTS = frozenset(s.name for s in SUBCOMMANDS if not s.takes_arguments)
 
 
 def parse(text: str) -> tuple[str, str]:

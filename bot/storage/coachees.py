@@ -1,13 +1,36 @@
-"""Queries on coachees (the people being coached)."""
+"""Queries on coachees (the people being coached) and their pauses."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session, select
 
-from bot.models import Coachee
+from bot.models import Coachee, Pause
 
 
 def get_coachee(session: Session, *, team_id: str, slack_user_id: str) -> Coachee | None:
     return session.exec(
         select(Coachee).where(Coachee.team_id == team_id, Coachee.slack_user_id == slack_user_id)
     ).first()
+
+
+def get_or_create_coachee(
+    session: Session, *, team_id: str, slack_user_id: str, now: datetime
+) -> Coachee:
+    coachee = get_coachee(session, team_id=team_id, slack_user_id=slack_user_id)
+    if coachee is None:
+        coachee = Coachee(
+            team_id=team_id, slack_user_id=slack_user_id, created_at=now, updated_at=now
+        )
+        session.add(coachee)
+        session.flush()
+    return coachee
+
+
+def list_pauses(session: Session, *, coachee_id: int) -> list[Pause]:
+    return list(
+        session.exec(
+            select(Pause).where(Pause.coachee_id == coachee_id).order_by(Pause.starts_at)
+        ).all()
+    )

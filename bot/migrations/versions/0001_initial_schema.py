@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 08:58:01.297617
+Create Date: 2026-11-25 09:36:39.407894
 """
 
 from collections.abc import Sequence
@@ -35,6 +35,9 @@ def upgrade() -> None:
         sa.Column(
             "current_challenge_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True
         ),
+        sa.Column("evidence_after_attempt_id", sa.Integer(), nullable=True),
+        sa.Column("offer_move", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
+        sa.Column("offer_step", sa.Integer(), nullable=True),
         sa.Column("share_wins", sa.Boolean(), nullable=False),
         sa.Column("share_channel_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("pre_checkin_minutes", sa.Integer(), nullable=False),
@@ -101,7 +104,7 @@ def upgrade() -> None:
         "buddy",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("coachee_id", sa.Integer(), nullable=True),
+        sa.Column("coachee_id", sa.Integer(), nullable=False),
         sa.Column("buddy_user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("invited_at", bot.models.UTCDateTime(timezone=True), nullable=False),
@@ -116,7 +119,7 @@ def upgrade() -> None:
         "meeting",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("coachee_id", sa.Integer(), nullable=True),
+        sa.Column("coachee_id", sa.Integer(), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=150), nullable=False),
         sa.Column("weekdays", sa.Integer(), nullable=False),
         sa.Column("on_date", sa.Date(), nullable=True),
@@ -133,10 +136,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_meeting_coachee_id"), ["coachee_id"], unique=False)
 
     op.create_table(
+        "pause",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("coachee_id", sa.Integer(), nullable=False),
+        sa.Column("starts_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ends_at", bot.models.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["coachee_id"], ["coachee.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("pause", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_pause_coachee_id"), ["coachee_id"], unique=False)
+
+    op.create_table(
         "checkin",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("coachee_id", sa.Integer(), nullable=True),
+        sa.Column("coachee_id", sa.Integer(), nullable=False),
         sa.Column("meeting_id", sa.Integer(), nullable=True),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("occurrence_start", bot.models.UTCDateTime(timezone=True), nullable=False),
@@ -167,7 +183,7 @@ def upgrade() -> None:
         "attempt",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("coachee_id", sa.Integer(), nullable=True),
+        sa.Column("coachee_id", sa.Integer(), nullable=False),
         sa.Column("checkin_id", sa.Integer(), nullable=True),
         sa.Column("meeting_id", sa.Integer(), nullable=True),
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
@@ -194,7 +210,7 @@ def upgrade() -> None:
         "celebration",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("coachee_id", sa.Integer(), nullable=True),
+        sa.Column("coachee_id", sa.Integer(), nullable=False),
         sa.Column("attempt_id", sa.Integer(), nullable=True),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("detail", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
@@ -217,7 +233,7 @@ def upgrade() -> None:
         "cheer",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("team_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("celebration_id", sa.Integer(), nullable=True),
+        sa.Column("celebration_id", sa.Integer(), nullable=False),
         sa.Column("cheerer_user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("created_at", bot.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("notified_at", bot.models.UTCDateTime(timezone=True), nullable=True),
@@ -252,6 +268,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_checkin_coachee_id"))
 
     op.drop_table("checkin")
+    with op.batch_alter_table("pause", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_pause_coachee_id"))
+
+    op.drop_table("pause")
     with op.batch_alter_table("meeting", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_meeting_coachee_id"))
 

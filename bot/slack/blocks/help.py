@@ -57,3 +57,11 @@ def build_not_ready(name: str) -> dict:
         f"`{COMMAND} help` lists what you can do today."
     )
     return {"text": line, "blocks": [SectionBlock(text=line).to_dict()]}
+
+
+def build_unexpected_arguments(name: str, args: str) -> dict:
+    line = (
+        f"`{COMMAND} {name}` doesn't take anything after it (you added {code(args)}). "
+        f"Try just `{COMMAND} {name}`."
+    )
+    return {"text": line, "blocks": [SectionBlock(text=line).to_dict()]}

@@ -13,7 +13,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.services.progress import Progress
 from bot.slack import ids
+from bot.slack.blocks.challenge import challenge_blocks, challenge_buttons
+from bot.slack.blocks.progress import chart_button, summary_blocks
+from bot.slack.blocks.text import escape
 
 
 def build_home_welcome() -> dict:
@@ -56,3 +60,34 @@ def build_home_welcome() -> dict:
         ],
     )
     return view.to_dict()
+
+
+def build_home_dashboard(progress: Progress, card) -> dict:
+    """Her dashboard: goal, today's challenge, where she is, and how it's going."""
+    blocks = [
+        HeaderBlock(text="Your voice, one step at a time"),
+        SectionBlock(text=f"*Your goal:* {escape(progress.goal)}"),
+        *summary_blocks(progress),
+        DividerBlock(),
+        SectionBlock(text="*Today's challenge*"),
+        *challenge_blocks(card, with_step=False),
+        challenge_buttons(card, where=ids.FROM_HOME),
+        DividerBlock(),
+        ActionsBlock(
+            block_id="home_actions",
+            elements=[
+                ButtonElement(text="Log a meeting", action_id=ids.OPEN_LOG, value="home"),
+                chart_button(),
+                ButtonElement(text="Settings", action_id=ids.OPEN_SETTINGS, value="home"),
+            ],
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="Only you can see this. `/voice start` edits your goal; "
+                    "`/voice help` lists every command."
+                )
+            ]
+        ),
+    ]
+    return View(type="home", blocks=blocks).to_dict()

@@ -1,0 +1,268 @@
+"""Coaching: onboarding, today's challenge, recording attempts, offers of another step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.domain.attempts import AttemptResult, Felt, Outcome
+from bot.domain.ladder import Challenge, Ladder
+from bot.domain.placement import SelfPlacement, starting_step
+from bot.domain.progression import Move, Reason, recommend
+from bot.models import Attempt, Coachee
+from bot.storage import attempts, coachees
+from bot.storage.db import Database
+
+
+class NotStarted(Exception):
+    """She hasn't run /voice start yet."""
+
+
+class StaleOffer(Exception):
+    """The offer was already answered (or replaced by a newer one)."""
+
+
+@dataclass(frozen=True)
+class OnboardingAnswers:
+    goal: str
+    placement: SelfPlacement
+    confidence: int
+    share_wins: bool
+    share_channel_id: str | None
+
+
+@dataclass(frozen=True)
+class ChallengeCard:
+    step: int
+    step_name: str
+    top: int
+    challenge: Challenge
+
+
+@dataclass(frozen=True)
+class Started:
+    card: ChallengeCard
+    first_time: bool
+    answers: OnboardingAnswers
+
+
+@dataclass(frozen=True)
+class AttemptInput:
+    outcome: Outcome
+    felt: Felt | None
+    confidence_before: int | None
+    confidence_after: int | None
+    reflection: str | None = None
+    meeting_name: str | None = None
+    challenge_id: str | None = None  # what she tried; default: her current challenge
+
+
+@dataclass(frozen=True)
+class Offer:
+    move: Move
+    reason: Reason
+    from_step: int
+    card: ChallengeCard  # the step and challenge offered
+
+
+@dataclass(frozen=True)
+class Recorded:
+    attempt_id: int
+    outcome: Outcome
+    challenge: Challenge
+    first_win: bool
+    offer: Offer | None
+
+
+class CoachingService:
+    def __init__(self, db: Database, clock: Clock, ladder: Ladder):
+        self._db = db
+        self._clock = clock
+        self.ladder = ladder
+
+    # -- reading -------------------------------------------------------------------------
+
+    def answers(self, *, team_id: str, user_id: str) -> OnboardingAnswers | None:
+        """Her onboarding answers, to pre-fill the modal when she runs it again."""
+        with self._db.session() as session:
+            coachee = coachees.get_coachee(session, team_id=team_id, slack_user_id=user_id)
+            if coachee is None or coachee.onboarded_at is None:
+                return None
+            return _answers(coachee)
+
+    def today(self, *, team_id: str, user_id: str) -> ChallengeCard:
+        with self._db.session() as session:
+            return self._card(self._onboarded(session, team_id, user_id))
+
+    # -- onboarding ----------------------------------------------------------------------
+
+    def start(self, *, team_id: str, user_id: str, answers: OnboardingAnswers, tz: str) -> Started:
+        """Place her on the ladder, or, when she runs it again, update her answers."""
+        now = self._clock.now()
+        with self._db.session() as session:
+            coachee = coachees.get_or_create_coachee(
+                session, team_id=team_id, slack_user_id=user_id, now=now
+            )
+            first_time = coachee.onboarded_at is None
+            coachee.goal = answers.goal
+            coachee.self_placement = answers.placement
+            coachee.share_wins = answers.share_wins
+            coachee.share_channel_id = answers.share_channel_id if answers.share_wins else None
+            coachee.tz = tz
+            coachee.updated_at = now
+            coachee.start_confidence = answers.confidence
+            if first_time:
+                step = starting_step(answers.placement, answers.confidence, top=self.ladder.top)
+                coachee.start_step = coachee.current_step = step
+                coachee.current_challenge_id = self.ladder.first_challenge(step).id
+                coachee.onboarded_at = now
+            return Started(self._card(coachee), first_time, _answers(coachee))
+
+    # -- choosing a challenge ------------------------------------------------------------
+
+    def swap(self, *, team_id: str, user_id: str) -> ChallengeCard:
+        """Another challenge of the same size."""
+        with self._db.session() as session:
+            coachee = self._onboarded(session, team_id, user_id)
+            step = coachee.current_step
+            challenge = self.ladder.next_challenge_in_step(step, coachee.current_challenge_id)
+            coachee.current_challenge_id = challenge.id
+            coachee.updated_at = self._clock.now()
+            return self._card(coachee)
+
+    def shift(self, *, team_id: str, user_id: str, by: int) -> ChallengeCard:
+        """Her own choice of an easier (-1) or harder (+1) step."""
+        if by not in (-1, 1):
+            raise ValueError("a challenge can only move one step at a time")
+        with self._db.session() as session:
+            coachee = self._onboarded(session, team_id, user_id)
+            self._move_to(session, coachee, self.ladder.clamp(coachee.current_step + by))
+            return self._card(coachee)
+
+    # -- attempts and offers ---------------------------------------------------------------
+
+    def record(self, *, team_id: str, user_id: str, entry: AttemptInput) -> Recorded:
+        """Store an attempt, then ask the policy whether to offer another step."""
+        now = self._clock.now()
+        with self._db.session() as session:
+            coachee = self._onboarded(session, team_id, user_id)
+            challenge_id = entry.challenge_id or coachee.current_challenge_id
+            challenge = self.ladder.challenge(challenge_id)
+            had_win = attempts.count_wins(session, coachee_id=coachee.id) > 0
+            attempt = attempts.add_attempt(
+                session,
+                Attempt(
+                    team_id=team_id,
+                    coachee_id=coachee.id,
+                    source="logged",
+                    meeting_name=entry.meeting_name,
+                    step=challenge.step,
+                    challenge_id=challenge.id,
+                    outcome=entry.outcome,
+                    felt=entry.felt,
+                    confidence_before=entry.confidence_before,
+                    confidence_after=entry.confidence_after,
+                    reflection=entry.reflection,
+                    occurred_at=now,
+                    recorded_at=now,
+                ),
+            )
+            offer = self._offer_after(session, coachee)
+            return Recorded(
+                attempt_id=attempt.id,
+                outcome=entry.outcome,
+                challenge=challenge,
+                first_win=entry.outcome is Outcome.DID_IT and not had_win,
+                offer=offer,
+            )
+
+    def accept_offer(self, *, team_id: str, user_id: str, to_step: int) -> ChallengeCard:
+        with self._db.session() as session:
+            coachee = self._onboarded(session, team_id, user_id)
+            if coachee.offer_step != to_step:
+                raise StaleOffer()
+            self._move_to(session, coachee, to_step)
+            return self._card(coachee)
+
+    def decline_offer(self, *, team_id: str, user_id: str, to_step: int) -> ChallengeCard:
+        """She stays; the policy starts gathering fresh evidence before offering again."""
+        with self._db.session() as session:
+            coachee = self._onboarded(session, team_id, user_id)
+            if coachee.offer_step != to_step:
+                raise StaleOffer()
+            coachee.offer_move = coachee.offer_step = None
+            coachee.evidence_after_attempt_id = _last_attempt_id(session, coachee)
+            coachee.updated_at = self._clock.now()
+            return self._card(coachee)
+
+    # -- inside ----------------------------------------------------------------------------
+
+    def _onboarded(self, session, team_id: str, user_id: str) -> Coachee:
+        coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
+        if not self.ladder.has_challenge(coachee.current_challenge_id or ""):
+            # The ladder file changed under her: keep her step, take its first challenge.
+            step = self.ladder.clamp(coachee.current_step or 1)
+            coachee.current_step = step
+            coachee.current_challenge_id = self.ladder.first_challenge(step).id
+        return coachee
+
+    def _card(self, coachee: Coachee) -> ChallengeCard:
+        step = self.ladder.step(coachee.current_step)
+        return ChallengeCard(
+            step=step.number,
+            step_name=step.name,
+            top=self.ladder.top,
+            challenge=self.ladder.challenge(coachee.current_challenge_id),
+        )
+
+    def _move_to(self, session, coachee: Coachee, step: int) -> None:
+        if step != coachee.current_step:
+            coachee.current_step = step
+            coachee.current_challenge_id = self.ladder.first_challenge(step).id
+        coachee.offer_move = coachee.offer_step = None
+        coachee.evidence_after_attempt_id = _last_attempt_id(session, coachee)
+        coachee.updated_at = self._clock.now()
+
+    def _offer_after(self, session, coachee: Coachee) -> Offer | None:
+        history = [
+            AttemptResult(
+                Outcome(a.outcome),
+                Felt(a.felt) if a.felt else None,
+                a.confidence_before,
+                a.confidence_after,
+            )
+            for a in attempts.attempts_after(
+                session, coachee_id=coachee.id, after_id=coachee.evidence_after_attempt_id
+            )
+            if a.step == coachee.current_step
+        ]
+        advice = recommend(history, step=coachee.current_step, top=self.ladder.top)
+        if advice.move is Move.STAY:
+            return None
+        to_step = coachee.current_step + (1 if advice.move is Move.UP else -1)
+        coachee.offer_move, coachee.offer_step = advice.move, to_step
+        step = self.ladder.step(to_step)
+        card = ChallengeCard(step.number, step.name, self.ladder.top, step.challenges[0])
+        return Offer(advice.move, advice.reason, coachee.current_step, card)
+
+
+def onboarded_coachee(session, *, team_id: str, user_id: str) -> Coachee:
+    """Her row, if she has run /voice start; otherwise NotStarted."""
+    coachee = coachees.get_coachee(session, team_id=team_id, slack_user_id=user_id)
+    if coachee is None or coachee.onboarded_at is None:
+        raise NotStarted()
+    return coachee
+
+
+def _answers(coachee: Coachee) -> OnboardingAnswers:
+    return OnboardingAnswers(
+        goal=coachee.goal or "",
+        placement=SelfPlacement(coachee.self_placement),
+        confidence=coachee.start_confidence or 0,
+        share_wins=coachee.share_wins,
+        share_channel_id=coachee.share_channel_id,
+    )
+
+
+def _last_attempt_id(session, coachee: Coachee) -> int | None:
+    return attempts.last_attempt_id(session, coachee_id=coachee.id)

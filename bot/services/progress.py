@@ -1,0 +1,114 @@
+"""Progress she can see: where she started, where she is, wins, streak, confidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.domain import progress
+from bot.domain.ladder import Challenge, Ladder
+from bot.domain.progress import PracticeRecord, WeekConfidence
+from bot.services.coaching import NotStarted
+from bot.storage import attempts, coachees
+from bot.storage.db import Database
+
+WEEKS_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class Progress:
+    goal: str
+    start_step: int
+    start_step_name: str
+    step: int
+    step_name: str
+    top: int
+    challenge: Challenge
+    wins: int
+    practised: int
+    streak: int
+    weeks: list[WeekConfidence]
+    paused_until: datetime | None
+
+
+class ProgressService:
+    def __init__(self, db: Database, clock: Clock, ladder: Ladder):
+        self._db = db
+        self._clock = clock
+        self._ladder = ladder
+
+    def progress(
+        self, *, team_id: str, user_id: str, weeks: int | None = WEEKS_SHOWN
+    ) -> Progress | None:
+        """None for someone who hasn't started."""
+        with self._db.session() as session:
+            coachee = coachees.get_coachee(session, team_id=team_id, slack_user_id=user_id)
+            if coachee is None or coachee.onboarded_at is None:
+                return None
+            history = attempts.all_attempts(session, coachee_id=coachee.id)
+            pauses = coachees.list_pauses(session, coachee_id=coachee.id)
+        tz = _zone(coachee.tz)
+        now = self._clock.now()
+        today = now.astimezone(tz).date()
+        records = [
+            PracticeRecord(
+                occurred_at=a.occurred_at,
+                happened=a.outcome != "did_not_happen",
+                win=a.outcome == "did_it",
+                confidence_before=a.confidence_before,
+                confidence_after=a.confidence_after,
+            )
+            for a in history
+        ]
+        paused_weeks = frozenset(
+            progress.week_start(instant, tz)
+            for p in pauses
+            for instant in _weekly_instants(p.starts_at, p.ends_at or now)
+        )
+        step = self._ladder.step(self._ladder.clamp(coachee.current_step))
+        start = self._ladder.step(self._ladder.clamp(coachee.start_step or step.number))
+        challenge = (
+            self._ladder.challenge(coachee.current_challenge_id)
+            if self._ladder.has_challenge(coachee.current_challenge_id or "")
+            else step.challenges[0]
+        )
+        return Progress(
+            goal=coachee.goal or "",
+            start_step=start.number,
+            start_step_name=start.name,
+            step=step.number,
+            step_name=step.name,
+            top=self._ladder.top,
+            challenge=challenge,
+            wins=progress.wins(records),
+            practised=sum(r.happened for r in records),
+            streak=progress.current_streak(records, tz=tz, today=today, paused_weeks=paused_weeks),
+            weeks=progress.weekly_confidence(records, tz=tz, today=today, weeks=weeks),
+            paused_until=coachee.paused_until,
+        )
+
+    def require(self, *, team_id: str, user_id: str, weeks: int | None = WEEKS_SHOWN) -> Progress:
+        result = self.progress(team_id=team_id, user_id=user_id, weeks=weeks)
+        if result is None:
+            raise NotStarted()
+        return result
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):  # an unknown or malformed zone name
+        return ZoneInfo("UTC")
+
+
+def _weekly_instants(start: datetime, end: datetime):
+    """One instant in every week a pause touches (a pause of a whole week covers it)."""
+    from datetime import timedelta
+
+    instant = start
+    while instant <= end:
+        yield instant
+        instant += timedelta(days=7)
+    yield end

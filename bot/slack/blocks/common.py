@@ -1,0 +1,67 @@
+"""Pieces several surfaces share."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    CheckboxesElement,
+    ConversationFilter,
+    ConversationSelectElement,
+    InputBlock,
+    Option,
+)
+
+from bot.slack import ids
+from bot.slack.forms import CONFIDENCE_CHOICES
+
+SHARE = Option(value="yes", text="Share my wins in a team channel (you'll be asked each time)")
+
+_ANCHORS = {0: "cannot do at all", 50: "moderately can do", 100: "highly certain can do"}
+
+
+def confidence_options() -> list[Option]:
+    """Bandura's 0–100 scale in steps of 10, with its three anchors named."""
+    return [
+        Option(value=str(n), text=f"{n} — {_ANCHORS[n]}" if n in _ANCHORS else str(n))
+        for n in CONFIDENCE_CHOICES
+    ]
+
+
+def option_for(options: list[Option], value) -> Option | None:
+    return next((o for o in options if o.value == str(value)), None)
+
+
+def ladder_bar(step: int, top: int, start: int | None = None) -> str:
+    """e.g. ●●●○○○○○ — the steps climbed, filled."""
+    return "".join("●" if n <= step else "○" for n in range(1, top + 1))
+
+
+def sharing_inputs(share_wins: bool, channel_id: str | None) -> list[InputBlock]:
+    """Opt-in to sharing wins (off unless ticked), and the channel to share them in."""
+    return [
+        InputBlock(
+            block_id=ids.SHARE_WINS,
+            label="Celebrate wins with your team?",
+            optional=True,
+            element=CheckboxesElement(
+                action_id=ids.SHARE_WINS,
+                options=[SHARE],
+                initial_options=[SHARE] if share_wins else None,
+            ),
+        ),
+        InputBlock(
+            block_id=ids.SHARE_CHANNEL,
+            label="Channel for wins",
+            optional=True,
+            hint="Only wins you choose to share are posted; never scores or misses.",
+            element=ConversationSelectElement(
+                action_id=ids.SHARE_CHANNEL,
+                placeholder="Pick a channel you're in",
+                initial_conversation=channel_id,
+                filter=ConversationFilter(
+                    include=["public", "private"],
+                    exclude_bot_users=True,
+                    exclude_external_shared_channels=True,
+                ),
+            ),
+        ),
+    ]

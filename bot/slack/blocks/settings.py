@@ -1,0 +1,67 @@
+"""The /voice settings modal."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    InputBlock,
+    Option,
+    StaticSelectElement,
+    TimePickerElement,
+)
+from slack_sdk.models.views import View
+
+from bot.services.preferences import POST_MINUTES_CHOICES, PRE_MINUTES_CHOICES, Preferences
+from bot.slack import ids
+from bot.slack.blocks.common import option_for, sharing_inputs
+
+
+def build_settings_modal(prefs: Preferences) -> dict:
+    pre = [Option(value=str(m), text=f"{m} minutes before") for m in PRE_MINUTES_CHOICES]
+    post = [
+        Option(value=str(m), text="as it ends" if m == 0 else f"{m} minutes after it ends")
+        for m in POST_MINUTES_CHOICES
+    ]
+    view = View(
+        type="modal",
+        callback_id=ids.SETTINGS_VIEW,
+        title="Your settings",
+        submit="Save",
+        close="Cancel",
+        blocks=[
+            InputBlock(
+                block_id=ids.PRE_MINUTES,
+                label="Nudge me before a practice meeting",
+                element=StaticSelectElement(
+                    action_id=ids.PRE_MINUTES,
+                    options=pre,
+                    initial_option=option_for(pre, prefs.pre_minutes),
+                ),
+            ),
+            InputBlock(
+                block_id=ids.POST_MINUTES,
+                label="Ask how it went",
+                element=StaticSelectElement(
+                    action_id=ids.POST_MINUTES,
+                    options=post,
+                    initial_option=option_for(post, prefs.post_minutes),
+                ),
+            ),
+            InputBlock(
+                block_id=ids.WORK_START,
+                label="My working day starts at",
+                hint="Reminders only come inside your working hours.",
+                element=TimePickerElement(
+                    action_id=ids.WORK_START, initial_time=prefs.work_start.strftime("%H:%M")
+                ),
+            ),
+            InputBlock(
+                block_id=ids.WORK_END,
+                label="and ends at",
+                element=TimePickerElement(
+                    action_id=ids.WORK_END, initial_time=prefs.work_end.strftime("%H:%M")
+                ),
+            ),
+            *sharing_inputs(prefs.share_wins, prefs.share_channel_id),
+        ],
+    )
+    return view.to_dict()

@@ -1,0 +1,150 @@
+"""Reading modal submissions into plain values, with Slack-style field errors.
+
+Slack enforces lengths and required fields in its own client, but a request can
+be forged or a client can be old, so every rule is checked again here.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+
+from bot.domain.attempts import Felt, Outcome
+from bot.domain.placement import SelfPlacement
+from bot.services.coaching import AttemptInput, OnboardingAnswers
+from bot.services.preferences import POST_MINUTES_CHOICES, PRE_MINUTES_CHOICES, Preferences
+from bot.slack import ids
+
+MAX_GOAL = 300
+MAX_MEETING_NAME = 150
+MAX_REFLECTION = 280
+CONFIDENCE_CHOICES = tuple(range(0, 101, 10))
+
+
+class FormErrors(Exception):
+    """Field errors, by block id, for ``ack(response_action="errors", errors=...)``."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+class _Form:
+    def __init__(self, values: dict):
+        self._values = values if isinstance(values, dict) else {}
+        self.errors: dict[str, str] = {}
+
+    def _field(self, block: str) -> dict:
+        field = self._values.get(block, {})
+        field = field.get(block, {}) if isinstance(field, dict) else {}
+        return field if isinstance(field, dict) else {}
+
+    def text(self, block: str, *, limit: int, required: bool, what: str) -> str | None:
+        value = self._field(block).get("value")
+        value = value.strip() if isinstance(value, str) else ""
+        if not value:
+            if required:
+                self.errors[block] = f"Please add {what}."
+            return None
+        if len(value) > limit:
+            self.errors[block] = f"Please keep it to {limit} characters (this is {len(value)})."
+            return None
+        return value
+
+    def choice(self, block: str, allowed, *, required: bool, what: str) -> str | None:
+        option = self._field(block).get("selected_option") or {}
+        value = option.get("value") if isinstance(option, dict) else None
+        if value is None:
+            if required:
+                self.errors[block] = f"Please choose {what}."
+            return None
+        if value not in {str(a) for a in allowed}:
+            self.errors[block] = f"Please choose {what} from the list."
+            return None
+        return value
+
+    def checked(self, block: str, value: str) -> bool:
+        options = self._field(block).get("selected_options") or []
+        return any(isinstance(o, dict) and o.get("value") == value for o in options)
+
+    def conversation(self, block: str) -> str | None:
+        value = self._field(block).get("selected_conversation")
+        return value if isinstance(value, str) and value[:1] in ("C", "G") else None
+
+    def clock_time(self, block: str, *, what: str) -> time | None:
+        value = self._field(block).get("selected_time")
+        try:
+            hours, minutes = (int(part) for part in str(value).split(":"))
+            return time(hours, minutes)
+        except (TypeError, ValueError):
+            self.errors[block] = f"Please pick {what}."
+            return None
+
+    def done(self) -> None:
+        if self.errors:
+            raise FormErrors(self.errors)
+
+
+def _confidence(form: _Form, block: str, *, required: bool) -> int | None:
+    value = form.choice(block, CONFIDENCE_CHOICES, required=required, what="a number")
+    return int(value) if value is not None else None
+
+
+def parse_onboarding(values: dict) -> OnboardingAnswers:
+    form = _Form(values)
+    goal = form.text(ids.GOAL, limit=MAX_GOAL, required=True, what="your goal, in a few words")
+    placement = form.choice(
+        ids.PLACEMENT, [p.value for p in SelfPlacement], required=True, what="where you are today"
+    )
+    confidence = _confidence(form, ids.CONFIDENCE, required=True)
+    share = form.checked(ids.SHARE_WINS, "yes")
+    channel = form.conversation(ids.SHARE_CHANNEL)
+    if share and channel is None:
+        form.errors[ids.SHARE_CHANNEL] = "Pick the channel to share wins in, or untick sharing."
+    form.done()
+    return OnboardingAnswers(goal, SelfPlacement(placement), confidence, share, channel)
+
+
+def parse_log(values: dict, *, challenge_ids: set[str]) -> AttemptInput:
+    form = _Form(values)
+    meeting = form.text(
+        ids.MEETING_NAME, limit=MAX_MEETING_NAME, required=False, what="the meeting"
+    )
+    tried = form.choice(ids.TRIED, challenge_ids, required=True, what="what you tried")
+    outcome = form.choice(
+        ids.OUTCOME,
+        [o.value for o in Outcome if o is not Outcome.DID_NOT_HAPPEN],
+        required=True,
+        what="how it went",
+    )
+    felt = form.choice(ids.FELT, [f.value for f in Felt], required=True, what="how it felt")
+    before = _confidence(form, ids.CONFIDENCE_BEFORE, required=False)
+    after = _confidence(form, ids.CONFIDENCE_AFTER, required=True)
+    reflection = form.text(
+        ids.REFLECTION, limit=MAX_REFLECTION, required=False, what="a reflection"
+    )
+    form.done()
+    return AttemptInput(
+        outcome=Outcome(outcome),
+        felt=Felt(felt),
+        confidence_before=before,
+        confidence_after=after,
+        reflection=reflection,
+        meeting_name=meeting,
+        challenge_id=tried,
+    )
+
+
+def parse_settings(values: dict) -> Preferences:
+    form = _Form(values)
+    pre = form.choice(ids.PRE_MINUTES, PRE_MINUTES_CHOICES, required=True, what="a time")
+    post = form.choice(ids.POST_MINUTES, POST_MINUTES_CHOICES, required=True, what="a time")
+    start = form.clock_time(ids.WORK_START, what="when your working day starts")
+    end = form.clock_time(ids.WORK_END, what="when your working day ends")
+    if start is not None and end is not None and end <= start:
+        form.errors[ids.WORK_END] = "Your working day should end after it starts."
+    share = form.checked(ids.SHARE_WINS, "yes")
+    channel = form.conversation(ids.SHARE_CHANNEL)
+    if share and channel is None:
+        form.errors[ids.SHARE_CHANNEL] = "Pick the channel to share wins in, or untick sharing."
+    form.done()
+    return Preferences(int(pre), int(post), start, end, share, channel)

@@ -1,0 +1,47 @@
+"""Her answer to an offer of another step; the DM is updated in place, once."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+
+from bot.services import Services
+from bot.services.coaching import NotStarted, StaleOffer
+from bot.slack import ids
+from bot.slack.blocks.challenge import build_offer_answered
+from bot.slack.surfaces import publish_home
+
+log = logging.getLogger(__name__)
+
+
+def make_handler(services: Services):
+    def answer_offer(ack: Ack, action: dict, body: dict, context, client: WebClient) -> None:
+        ack()
+        where = dict(team_id=context.team_id, user_id=body["user"]["id"])
+        accept = action["action_id"] == ids.OFFER_ACCEPT
+        try:
+            to_step = int(action.get("value", ""))
+        except ValueError:
+            log.warning("offer button with a malformed value from %s", where["user_id"])
+            return
+        try:
+            before = services.coaching.today(**where).step
+            if accept:
+                card = services.coaching.accept_offer(**where, to_step=to_step)
+            else:
+                card = services.coaching.decline_offer(**where, to_step=to_step)
+        except (StaleOffer, NotStarted):
+            # A double click, or an old message: the first answer stands.
+            log.info("offer already answered by %s", where["user_id"])
+            return
+        container = body.get("container", {})
+        client.chat_update(
+            channel=container.get("channel_id"),
+            ts=container.get("message_ts"),
+            **build_offer_answered(card, accepted=accept, moved_up=card.step > before),
+        )
+        publish_home(client, services, **where)
+
+    return answer_offer

@@ -1,0 +1,32 @@
+"""The onboarding modal submitted: place her, DM her first challenge, refresh Home."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+
+from bot.services import Services
+from bot.slack.blocks.challenge import build_first_challenge_dm
+from bot.slack.forms import FormErrors, parse_onboarding
+from bot.slack.surfaces import publish_home, send_dm, user_tz
+
+
+def make_handler(services: Services):
+    def submit_onboarding(ack: Ack, body: dict, view: dict, context, client: WebClient) -> None:
+        try:
+            answers = parse_onboarding(view.get("state", {}).get("values", {}))
+        except FormErrors as e:
+            ack(response_action="errors", errors=e.errors)
+            return
+        ack()
+        user_id = body["user"]["id"]
+        started = services.coaching.start(
+            team_id=context.team_id,
+            user_id=user_id,
+            answers=answers,
+            tz=user_tz(client, user_id),
+        )
+        send_dm(client, user_id, build_first_challenge_dm(started))
+        publish_home(client, services, team_id=context.team_id, user_id=user_id)
+
+    return submit_onboarding

@@ -1,0 +1,47 @@
+"""Sending to a person: her DM, her Home tab, her time zone. Shared by listeners and jobs."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.services import Services
+from bot.services.coaching import NotStarted
+from bot.slack.blocks.home import build_home_dashboard, build_home_welcome
+
+log = logging.getLogger(__name__)
+
+
+def open_dm(client: WebClient, user_id: str) -> str:
+    return client.conversations_open(users=user_id)["channel"]["id"]
+
+
+def send_dm(client: WebClient, user_id: str, message: dict) -> tuple[str, str]:
+    """Post to her DM; returns (channel, ts) so the message can be updated in place."""
+    reply = client.chat_postMessage(channel=open_dm(client, user_id), **message)
+    return reply["channel"], reply["ts"]
+
+
+def user_tz(client: WebClient, user_id: str) -> str:
+    """Her Slack profile's IANA time zone; UTC if Slack can't tell us."""
+    try:
+        return client.users_info(user=user_id)["user"].get("tz") or "UTC"
+    except SlackApiError as e:
+        log.warning("users.info failed for %s: %s", user_id, e.response.get("error"))
+        return "UTC"
+
+
+def publish_home(client: WebClient, services: Services, *, team_id: str, user_id: str) -> None:
+    progress = services.progress.progress(team_id=team_id, user_id=user_id)
+    if progress is None:
+        view = build_home_welcome()
+    else:
+        try:
+            card = services.coaching.today(team_id=team_id, user_id=user_id)
+        except NotStarted:  # she left between the two reads
+            view = build_home_welcome()
+        else:
+            view = build_home_dashboard(progress, card)
+    client.views_publish(user_id=user_id, view=view)

@@ -1,0 +1,39 @@
+"""Builders of ``view.state.values`` as Slack sends them in a view_submission."""
+
+from __future__ import annotations
+
+
+def _option(value: str) -> dict:
+    return {"text": {"type": "plain_text", "text": value, "emoji": True}, "value": value}
+
+
+def text(value: str | None) -> dict:
+    return {"type": "plain_text_input", "value": value}
+
+
+def radio(value: str | None) -> dict:
+    return {"type": "radio_buttons", "selected_option": _option(value) if value else None}
+
+
+def select(value: str | int | None) -> dict:
+    return {
+        "type": "static_select",
+        "selected_option": _option(str(value)) if value is not None else None,
+    }
+
+
+def checkboxes(*values: str) -> dict:
+    return {"type": "checkboxes", "selected_options": [_option(v) for v in values]}
+
+
+def conversation(channel_id: str | None) -> dict:
+    return {"type": "conversations_select", "selected_conversation": channel_id}
+
+
+def timepicker(value: str | None) -> dict:
+    return {"type": "timepicker", "selected_time": value}
+
+
+def state(**fields: dict) -> dict:
+    """block_id=element-state → Slack's {block_id: {action_id: state}} (ids are the same)."""
+    return {block: {block: value} for block, value in fields.items()}
