@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -13,13 +16,18 @@ from bot.clock import Clock, SystemClock
 from bot.content import load_ladder
 from bot.domain.ladder import Ladder, LadderError
 from bot.services import Services
+from bot.services.checkins import CheckinService
 from bot.services.coaching import CoachingService
+from bot.services.dispatch import Dispatcher
 from bot.services.home import HomeService
+from bot.services.meetings import MeetingService
+from bot.services.pauses import PauseService
 from bot.services.preferences import PreferencesService
 from bot.services.progress import ProgressService
 from bot.services.workspaces import WorkspaceService
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app, make_client
+from bot.slack.checkin_sender import SlackCheckinSender
 from bot.storage import migrate
 from bot.storage.db import Database
 from bot.storage.engine import make_engine
@@ -49,12 +57,28 @@ def load_content() -> Ladder:
 
 
 def build_services(db: Database, clock: Clock, ladder: Ladder) -> Services:
+    coaching = CoachingService(db, clock, ladder)
     return Services(
         home=HomeService(db),
         workspaces=WorkspaceService(db, clock),
-        coaching=CoachingService(db, clock, ladder),
+        coaching=coaching,
         progress=ProgressService(db, clock, ladder),
         preferences=PreferencesService(db, clock),
+        meetings=MeetingService(db, clock),
+        pauses=PauseService(db, clock),
+        checkins=CheckinService(db, clock, coaching),
+    )
+
+
+def build_dispatcher(container: Container) -> Dispatcher:
+    """The sender of due check-ins; one per process (its lease owner is unique)."""
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    return Dispatcher(
+        container.db,
+        container.clock,
+        container.services.coaching,
+        SlackCheckinSender(container.client),
+        owner=owner[:64],
     )
 
 

@@ -161,6 +161,8 @@ class Meeting(SQLModel, table=True):
     duration_minutes: int
     tz: str = Field(max_length=64)
     active: bool = True
+    # Check-ins exist up to here; the planner extends the horizon as time passes.
+    planned_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
     created_at: datetime = Field(default_factory=_now, sa_column=_utc())
     updated_at: datetime = Field(default_factory=_now, sa_column=_utc())
 
@@ -191,7 +193,9 @@ class Checkin(SQLModel, table=True):
     kind: str = Field(max_length=16)
     occurrence_start: datetime = Field(sa_column=_utc())
     due_at: datetime = Field(sa_column=_utc())
-    # After this instant the DM is no longer useful and is not sent (or stops taking answers).
+    # Not sent after this (a check-in missed while the app was down goes out late
+    # only while it is still useful); answers are taken until expires_at.
+    send_until: datetime = Field(sa_column=_utc())
     expires_at: datetime = Field(sa_column=_utc())
     status: str = Field(default=CheckinStatus.PENDING, max_length=16)
     lease_owner: str | None = Field(default=None, max_length=64)

@@ -8,6 +8,7 @@ from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
 from bot.bootstrap import Container
+from bot.scheduler import start_scheduler
 from bot.web import make_wsgi_app
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,8 @@ def serve_http(container: Container) -> None:
     def post_fork(_server, _worker) -> None:
         # Pooled connections must not be shared with the parent process.
         container.db.dispose()
+        # Every worker sends check-ins; the database decides which one sends what.
+        start_scheduler(container)
 
     options = {
         "bind": f"0.0.0.0:{settings.port}",
@@ -67,5 +70,6 @@ def serve_socket_mode(container: Container) -> None:
     """Blocks, connected to Slack over a WebSocket; no public URL needed."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    start_scheduler(container)
     log.info("connecting to Slack in Socket Mode")
     SocketModeHandler(container.app, container.settings.slack_app_token).start()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services.checkins import CheckinService
 from bot.services.coaching import CoachingService
 from bot.services.home import HomeService
+from bot.services.meetings import MeetingService
+from bot.services.pauses import PauseService
 from bot.services.preferences import PreferencesService
 from bot.services.progress import ProgressService
 from bot.services.workspaces import WorkspaceService
@@ -18,3 +21,6 @@ class Services:
     coaching: CoachingService
     progress: ProgressService
     preferences: PreferencesService
+    meetings: MeetingService
+    pauses: PauseService
+    checkins: CheckinService

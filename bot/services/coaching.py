@@ -92,7 +92,7 @@ class CoachingService:
 
     def today(self, *, team_id: str, user_id: str) -> ChallengeCard:
         with self._db.session() as session:
-            return self._card(self._onboarded(session, team_id, user_id))
+            return self.card_of(self.onboarded(session, team_id, user_id))
 
     # -- onboarding ----------------------------------------------------------------------
 
@@ -116,28 +116,28 @@ class CoachingService:
                 coachee.start_step = coachee.current_step = step
                 coachee.current_challenge_id = self.ladder.first_challenge(step).id
                 coachee.onboarded_at = now
-            return Started(self._card(coachee), first_time, _answers(coachee))
+            return Started(self.card_of(coachee), first_time, _answers(coachee))
 
     # -- choosing a challenge ------------------------------------------------------------
 
     def swap(self, *, team_id: str, user_id: str) -> ChallengeCard:
         """Another challenge of the same size."""
         with self._db.session() as session:
-            coachee = self._onboarded(session, team_id, user_id)
+            coachee = self.onboarded(session, team_id, user_id)
             step = coachee.current_step
             challenge = self.ladder.next_challenge_in_step(step, coachee.current_challenge_id)
             coachee.current_challenge_id = challenge.id
             coachee.updated_at = self._clock.now()
-            return self._card(coachee)
+            return self.card_of(coachee)
 
     def shift(self, *, team_id: str, user_id: str, by: int) -> ChallengeCard:
         """Her own choice of an easier (-1) or harder (+1) step."""
         if by not in (-1, 1):
             raise ValueError("a challenge can only move one step at a time")
         with self._db.session() as session:
-            coachee = self._onboarded(session, team_id, user_id)
+            coachee = self.onboarded(session, team_id, user_id)
             self._move_to(session, coachee, self.ladder.clamp(coachee.current_step + by))
-            return self._card(coachee)
+            return self.card_of(coachee)
 
     # -- attempts and offers ---------------------------------------------------------------
 
@@ -145,7 +145,7 @@ class CoachingService:
         """Store an attempt, then ask the policy whether to offer another step."""
         now = self._clock.now()
         with self._db.session() as session:
-            coachee = self._onboarded(session, team_id, user_id)
+            coachee = self.onboarded(session, team_id, user_id)
             challenge_id = entry.challenge_id or coachee.current_challenge_id
             challenge = self.ladder.challenge(challenge_id)
             had_win = attempts.count_wins(session, coachee_id=coachee.id) > 0
@@ -167,7 +167,7 @@ class CoachingService:
                     recorded_at=now,
                 ),
             )
-            offer = self._offer_after(session, coachee)
+            offer = self.offer_after(session, coachee)
             return Recorded(
                 attempt_id=attempt.id,
                 outcome=entry.outcome,
@@ -178,26 +178,26 @@ class CoachingService:
 
     def accept_offer(self, *, team_id: str, user_id: str, to_step: int) -> ChallengeCard:
         with self._db.session() as session:
-            coachee = self._onboarded(session, team_id, user_id)
+            coachee = self.onboarded(session, team_id, user_id)
             if coachee.offer_step != to_step:
                 raise StaleOffer()
             self._move_to(session, coachee, to_step)
-            return self._card(coachee)
+            return self.card_of(coachee)
 
     def decline_offer(self, *, team_id: str, user_id: str, to_step: int) -> ChallengeCard:
         """She stays; the policy starts gathering fresh evidence before offering again."""
         with self._db.session() as session:
-            coachee = self._onboarded(session, team_id, user_id)
+            coachee = self.onboarded(session, team_id, user_id)
             if coachee.offer_step != to_step:
                 raise StaleOffer()
             coachee.offer_move = coachee.offer_step = None
             coachee.evidence_after_attempt_id = _last_attempt_id(session, coachee)
             coachee.updated_at = self._clock.now()
-            return self._card(coachee)
+            return self.card_of(coachee)
 
     # -- inside ----------------------------------------------------------------------------
 
-    def _onboarded(self, session, team_id: str, user_id: str) -> Coachee:
+    def onboarded(self, session, team_id: str, user_id: str) -> Coachee:
         coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
         if not self.ladder.has_challenge(coachee.current_challenge_id or ""):
             # The ladder file changed under her: keep her step, take its first challenge.
@@ -206,7 +206,7 @@ class CoachingService:
             coachee.current_challenge_id = self.ladder.first_challenge(step).id
         return coachee
 
-    def _card(self, coachee: Coachee) -> ChallengeCard:
+    def card_of(self, coachee: Coachee) -> ChallengeCard:
         step = self.ladder.step(coachee.current_step)
         return ChallengeCard(
             step=step.number,
@@ -223,7 +223,7 @@ class CoachingService:
         coachee.evidence_after_attempt_id = _last_attempt_id(session, coachee)
         coachee.updated_at = self._clock.now()
 
-    def _offer_after(self, session, coachee: Coachee) -> Offer | None:
+    def offer_after(self, session, coachee: Coachee) -> Offer | None:
         history = [
             AttemptResult(
                 Outcome(a.outcome),

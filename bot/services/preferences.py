@@ -7,6 +7,8 @@ from datetime import time
 
 from bot.clock import Clock
 from bot.services.coaching import onboarded_coachee
+from bot.services.planner import replan_coachee
+from bot.storage import meetings
 from bot.storage.db import Database
 
 PRE_MINUTES_CHOICES = (5, 10, 15, 30, 60)
@@ -43,6 +45,10 @@ class PreferencesService:
     def update(self, *, team_id: str, user_id: str, preferences: Preferences) -> Preferences:
         with self._db.session() as session:
             coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
+            timing_changed = (coachee.pre_checkin_minutes, coachee.post_checkin_minutes) != (
+                preferences.pre_minutes,
+                preferences.post_minutes,
+            )
             coachee.pre_checkin_minutes = preferences.pre_minutes
             coachee.post_checkin_minutes = preferences.post_minutes
             coachee.working_hours_start = preferences.work_start
@@ -52,4 +58,11 @@ class PreferencesService:
                 preferences.share_channel_id if preferences.share_wins else None
             )
             coachee.updated_at = self._clock.now()
+            if timing_changed:
+                replan_coachee(
+                    session,
+                    coachee,
+                    meetings.list_meetings(session, coachee_id=coachee.id),
+                    now=coachee.updated_at,
+                )
         return preferences

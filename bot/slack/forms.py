@@ -6,11 +6,15 @@ be forged or a client can be old, so every rule is checked again here.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.attempts import Felt, Outcome
 from bot.domain.placement import SelfPlacement
+from bot.domain.schedule import weekdays_to_mask
+from bot.services.checkins import Details
 from bot.services.coaching import AttemptInput, OnboardingAnswers
+from bot.services.meetings import MeetingInput
 from bot.services.preferences import POST_MINUTES_CHOICES, PRE_MINUTES_CHOICES, Preferences
 from bot.slack import ids
 
@@ -18,6 +22,7 @@ MAX_GOAL = 300
 MAX_MEETING_NAME = 150
 MAX_REFLECTION = 280
 CONFIDENCE_CHOICES = tuple(range(0, 101, 10))
+DURATION_CHOICES = (15, 30, 45, 60, 90, 120, 180, 240)
 
 
 class FormErrors(Exception):
@@ -69,6 +74,20 @@ class _Form:
     def conversation(self, block: str) -> str | None:
         value = self._field(block).get("selected_conversation")
         return value if isinstance(value, str) and value[:1] in ("C", "G") else None
+
+    def day(self, block: str) -> date | None:
+        value = self._field(block).get("selected_date")
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            self.errors[block] = "Please pick a date."
+            return None
+
+    def all_checked(self, block: str) -> list[str]:
+        options = self._field(block).get("selected_options") or []
+        return [o.get("value") for o in options if isinstance(o, dict)]
 
     def clock_time(self, block: str, *, what: str) -> time | None:
         value = self._field(block).get("selected_time")
@@ -148,3 +167,42 @@ def parse_settings(values: dict) -> Preferences:
         form.errors[ids.SHARE_CHANNEL] = "Pick the channel to share wins in, or untick sharing."
     form.done()
     return Preferences(int(pre), int(post), start, end, share, channel)
+
+
+def parse_meeting(values: dict, *, today: date) -> MeetingInput:
+    form = _Form(values)
+    name = form.text(ids.MEETING_NAME, limit=MAX_MEETING_NAME, required=True, what="a name")
+    days = form.all_checked(ids.WEEKDAYS)
+    on_date = form.day(ids.ON_DATE)
+    weekdays = [int(d) for d in days if d in {str(n) for n in range(7)}]
+    if len(weekdays) != len(days):
+        form.errors[ids.WEEKDAYS] = "Please pick days from the list."
+    elif not weekdays and on_date is None and ids.ON_DATE not in form.errors:
+        form.errors[ids.WEEKDAYS] = "Pick the weekdays it repeats on, or a single date below."
+    elif weekdays and on_date is not None:
+        form.errors[ids.ON_DATE] = "Leave the date empty for a weekly meeting, or untick the days."
+    elif on_date is not None and on_date < today:
+        form.errors[ids.ON_DATE] = "That date has passed. Pick today or a later one."
+    start = form.clock_time(ids.START_TIME, what="when it starts")
+    duration = form.choice(ids.DURATION, DURATION_CHOICES, required=True, what="how long it is")
+    tz = form.text(ids.MEETING_TZ, limit=64, required=True, what="a time zone")
+    if tz is not None:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            form.errors[ids.MEETING_TZ] = (
+                "I don't know that time zone. Use a name like Europe/Berlin or America/New_York."
+            )
+    form.done()
+    return MeetingInput(name, weekdays_to_mask(weekdays), on_date, start, int(duration), tz)
+
+
+def parse_details(values: dict) -> Details:
+    form = _Form(values)
+    felt = form.choice(ids.FELT, [f.value for f in Felt], required=True, what="how it felt")
+    after = _confidence(form, ids.CONFIDENCE_AFTER, required=True)
+    reflection = form.text(
+        ids.REFLECTION, limit=MAX_REFLECTION, required=False, what="a reflection"
+    )
+    form.done()
+    return Details(Felt(felt), after, reflection)

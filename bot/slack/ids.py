@@ -39,3 +39,22 @@ WORK_END = "work_end"
 # Surfaces that carry where a click came from (in a button's value).
 FROM_HOME = "home"
 FROM_MESSAGE = "message"
+
+# Practice meetings
+MEETING_ADD = "meeting_add"
+MEETING_EDIT = "meeting_edit"
+MEETING_REMOVE = "meeting_remove"
+MEETING_VIEW = "meeting"
+WEEKDAYS = "weekdays"
+ON_DATE = "on_date"
+START_TIME = "start_time"
+DURATION = "duration"
+MEETING_TZ = "meeting_tz"
+
+# Check-ins (their values carry the check-in id, checked against the clicking user)
+CHECKIN_CONFIDENCE = "checkin_confidence"
+CHECKIN_SWAP = "checkin_swap"
+CHECKIN_SKIP = "checkin_skip"
+CHECKIN_OUTCOME = "checkin_outcome"
+CHECKIN_DETAILS = "checkin_details"
+CHECKIN_DETAILS_VIEW = "checkin_details"

@@ -163,6 +163,7 @@ def test_uninstall_cancels_everything_pending(slack, db):
                 kind="pre",
                 occurrence_start=now + timedelta(hours=1),
                 due_at=now + timedelta(minutes=45),
+                send_until=now + timedelta(hours=1),
                 expires_at=now + timedelta(hours=1),
             )
         )

@@ -2,16 +2,17 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 09:36:39.407894
+Create Date: 2026-11-25 09:48:02.570345
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes.AutoString)
 from alembic import op
 
-import bot.models
+import bot.models  # noqa: F401
+
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -127,6 +128,7 @@ def upgrade() -> None:
         sa.Column("duration_minutes", sa.Integer(), nullable=False),
         sa.Column("tz", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("planned_until", bot.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", bot.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", bot.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["coachee_id"], ["coachee.id"], ondelete="CASCADE"),
@@ -134,6 +136,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("meeting", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_meeting_coachee_id"), ["coachee_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_meeting_planned_until"), ["planned_until"], unique=False
+        )
 
     op.create_table(
         "pause",
@@ -157,6 +162,7 @@ def upgrade() -> None:
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("occurrence_start", bot.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("due_at", bot.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("send_until", bot.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("expires_at", bot.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("lease_owner", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
@@ -273,6 +279,7 @@ def downgrade() -> None:
 
     op.drop_table("pause")
     with op.batch_alter_table("meeting", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_meeting_planned_until"))
         batch_op.drop_index(batch_op.f("ix_meeting_coachee_id"))
 
     op.drop_table("meeting")

@@ -8,10 +8,12 @@ from slack_sdk.models.blocks import (
     ConversationSelectElement,
     InputBlock,
     Option,
+    PlainTextInputElement,
+    StaticSelectElement,
 )
 
 from bot.slack import ids
-from bot.slack.forms import CONFIDENCE_CHOICES
+from bot.slack.forms import CONFIDENCE_CHOICES, MAX_REFLECTION
 
 SHARE = Option(value="yes", text="Share my wins in a team channel (you'll be asked each time)")
 
@@ -62,6 +64,30 @@ def sharing_inputs(share_wins: bool, channel_id: str | None) -> list[InputBlock]
                     exclude_bot_users=True,
                     exclude_external_shared_channels=True,
                 ),
+            ),
+        ),
+    ]
+
+
+def after_meeting_inputs() -> list[InputBlock]:
+    """Confidence now, and one private line: asked after every attempt, logged or scheduled."""
+    return [
+        InputBlock(
+            block_id=ids.CONFIDENCE_AFTER,
+            label="How confident are you now about speaking up?",
+            element=StaticSelectElement(
+                action_id=ids.CONFIDENCE_AFTER, placeholder="0–100", options=confidence_options()
+            ),
+        ),
+        InputBlock(
+            block_id=ids.REFLECTION,
+            label="One line for yourself (optional)",
+            optional=True,
+            hint="Private to you.",
+            element=PlainTextInputElement(
+                action_id=ids.REFLECTION,
+                max_length=MAX_REFLECTION,
+                placeholder="What helped, or what you'd try next time",
             ),
         ),
     ]

@@ -24,8 +24,8 @@ from bot.domain.progression import Move, Reason
 from bot.services.coaching import ChallengeCard, Offer, Recorded
 from bot.slack import ids
 from bot.slack.blocks.challenge import challenge_blocks
-from bot.slack.blocks.common import confidence_options
-from bot.slack.forms import MAX_MEETING_NAME, MAX_REFLECTION
+from bot.slack.blocks.common import after_meeting_inputs, confidence_options
+from bot.slack.forms import MAX_MEETING_NAME
 
 
 def _short(text: str, limit: int = 75) -> str:
@@ -99,26 +99,7 @@ def build_log_modal(ladder: Ladder, card: ChallengeCard) -> dict:
                     options=confidence_options(),
                 ),
             ),
-            InputBlock(
-                block_id=ids.CONFIDENCE_AFTER,
-                label="How confident are you now about speaking up?",
-                element=StaticSelectElement(
-                    action_id=ids.CONFIDENCE_AFTER,
-                    placeholder="0–100",
-                    options=confidence_options(),
-                ),
-            ),
-            InputBlock(
-                block_id=ids.REFLECTION,
-                label="One line for yourself (optional)",
-                optional=True,
-                hint="Private to you.",
-                element=PlainTextInputElement(
-                    action_id=ids.REFLECTION,
-                    max_length=MAX_REFLECTION,
-                    placeholder="What helped, or what you'd try next time",
-                ),
-            ),
+            *after_meeting_inputs(),
         ],
     )
     return view.to_dict()

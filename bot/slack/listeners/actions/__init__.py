@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+import re
+
 from slack_bolt import App
 
 from bot.services import Services
 from bot.slack import ids
-from bot.slack.listeners.actions import challenge, get_started, home_buttons, offer, send_chart
+from bot.slack.listeners.actions import (
+    challenge,
+    checkins,
+    get_started,
+    home_buttons,
+    meetings,
+    offer,
+    send_chart,
+)
 
 
 def register(app: App, services: Services) -> None:
@@ -16,3 +26,14 @@ def register(app: App, services: Services) -> None:
     for action_id in (ids.OPEN_LOG, ids.OPEN_SETTINGS):
         app.action(action_id)(home_buttons.make_handler(services))
     app.action(ids.SEND_CHART)(send_chart.make_handler(services))
+    for action_id in (ids.MEETING_ADD, ids.MEETING_EDIT, ids.MEETING_REMOVE):
+        app.action(action_id)(meetings.make_handler(services))
+    answer_checkin = checkins.make_handler(services)
+    for action_id in (
+        ids.CHECKIN_CONFIDENCE,
+        ids.CHECKIN_SWAP,
+        ids.CHECKIN_SKIP,
+        ids.CHECKIN_DETAILS,
+    ):
+        app.action(action_id)(answer_checkin)
+    app.action(re.compile(f"^{ids.CHECKIN_OUTCOME}_"))(answer_checkin)

@@ -1,0 +1,49 @@
+"""The jobs every app process runs: send due check-ins, plan further ahead.
+
+APScheduler only triggers them; what is due lives in the database, so any number
+of processes can run these jobs side by side (see bot.services.dispatch).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.bootstrap import Container, build_dispatcher
+from bot.services.planner import extend_horizons
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 2
+PLAN_MINUTES = 10
+
+
+def start_scheduler(container: Container) -> BackgroundScheduler:
+    dispatcher = build_dispatcher(container)
+    scheduler = BackgroundScheduler(
+        timezone="UTC",
+        # A late run is still wanted (the rows decide what is useful), but never two at once.
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+    )
+    scheduler.add_job(_guard(dispatcher.tick), "interval", seconds=TICK_SECONDS, id="dispatch")
+    scheduler.add_job(
+        _guard(lambda: extend_horizons(container.db, container.clock)),
+        "interval",
+        minutes=PLAN_MINUTES,
+        id="plan",
+        next_run_time=container.clock.now(),
+    )
+    scheduler.start()
+    log.info("check-in scheduler started (%s)", dispatcher.owner)
+    return scheduler
+
+
+def _guard(job):
+    def run():
+        try:
+            job()
+        except Exception:  # the next tick tries again; the database keeps what is due
+            log.exception("scheduled job failed")
+
+    return run

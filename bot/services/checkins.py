@@ -1,0 +1,212 @@
+"""Her answers to check-ins: confidence before, skip, and how it went after.
+
+Every answer is taken once: a conditional update decides the single winner of
+a double click, a Slack retry or two processes handling the same click, and the
+attempt row's unique check-in id backs it up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from bot.clock import Clock
+from bot.domain.attempts import Felt, Outcome
+from bot.models import Attempt, Checkin, CheckinKind, CheckinStatus, Meeting
+from bot.services.coaching import ChallengeCard, CoachingService, Offer
+from bot.storage import attempts, checkins
+from bot.storage.db import Database
+
+
+class CheckinClosed(Exception):
+    """Not hers, already answered, or past the time it takes answers."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why  # answered | expired | unknown
+
+
+@dataclass(frozen=True)
+class CheckinState:
+    checkin_id: int
+    kind: str
+    meeting_name: str
+    card: ChallengeCard
+    confidence: int | None = None
+    outcome: Outcome | None = None
+    detailed: bool = False
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class Details:
+    felt: Felt
+    confidence_after: int | None
+    reflection: str | None
+
+
+class CheckinService:
+    def __init__(self, db: Database, clock: Clock, coaching: CoachingService):
+        self._db = db
+        self._clock = clock
+        self._coaching = coaching
+
+    def pre_confidence(
+        self, *, team_id: str, user_id: str, checkin_id: int, confidence: int
+    ) -> CheckinState:
+        with self._db.session() as session:
+            checkin, coachee = self._open(session, team_id, user_id, checkin_id, CheckinKind.PRE)
+            checkin.confidence = confidence
+            return self._state(session, checkin, coachee)
+
+    def swap_challenge(self, *, team_id: str, user_id: str, checkin_id: int) -> CheckinState:
+        card = None
+        with self._db.session() as session:
+            self._open(session, team_id, user_id, checkin_id, CheckinKind.PRE)
+        card = self._coaching.swap(team_id=team_id, user_id=user_id)
+        with self._db.session() as session:
+            checkin, coachee = self._open(session, team_id, user_id, checkin_id, CheckinKind.PRE)
+            checkin.challenge_id = card.challenge.id
+            return self._state(session, checkin, coachee)
+
+    def skip(self, *, team_id: str, user_id: str, checkin_id: int) -> CheckinState:
+        """Skip this meeting: no post check-in for it, nothing recorded against her."""
+        with self._db.session() as session:
+            checkin, coachee = self._open(session, team_id, user_id, checkin_id, CheckinKind.PRE)
+            checkin.status = CheckinStatus.SKIPPED
+            checkin.answered_at = self._clock.now()
+            session.execute(
+                sa.update(Checkin)
+                .where(
+                    Checkin.meeting_id == checkin.meeting_id,
+                    Checkin.occurrence_start == checkin.occurrence_start,
+                    Checkin.kind == CheckinKind.POST,
+                    Checkin.status == CheckinStatus.PENDING,
+                )
+                .values(status=CheckinStatus.SKIPPED)
+            )
+            return self._state(session, checkin, coachee)
+
+    def post_outcome(
+        self, *, team_id: str, user_id: str, checkin_id: int, outcome: Outcome
+    ) -> CheckinState:
+        """How it went. Recorded once; "didn't happen" changes nothing on the ladder."""
+        now = self._clock.now()
+        with self._db.session() as session:
+            checkin, coachee = self._open(session, team_id, user_id, checkin_id, CheckinKind.POST)
+            won = session.execute(
+                sa.update(Checkin)
+                .where(Checkin.id == checkin.id, Checkin.status == CheckinStatus.SENT)
+                .values(status=CheckinStatus.ANSWERED, answered_at=now)
+            ).rowcount
+            if won != 1:
+                raise CheckinClosed("answered")
+            session.refresh(checkin)
+            checkins.cancel_pending(session, coachee_id=coachee.id, kinds=[CheckinKind.REMINDER])
+            challenge = self._coaching.ladder.challenge(
+                checkin.challenge_id
+                if self._coaching.ladder.has_challenge(checkin.challenge_id or "")
+                else coachee.current_challenge_id
+            )
+            attempts.add_attempt(
+                session,
+                Attempt(
+                    team_id=team_id,
+                    coachee_id=coachee.id,
+                    checkin_id=checkin.id,
+                    meeting_id=checkin.meeting_id,
+                    source="scheduled",
+                    meeting_name=self._meeting_name(session, checkin),
+                    step=challenge.step,
+                    challenge_id=challenge.id,
+                    outcome=outcome,
+                    confidence_before=self._pre_confidence(session, checkin),
+                    occurred_at=checkin.occurrence_start,
+                    recorded_at=now,
+                ),
+            )
+            return self._state(session, checkin, coachee)
+
+    def post_details(
+        self, *, team_id: str, user_id: str, checkin_id: int, details: Details
+    ) -> tuple[CheckinState, Offer | None]:
+        """How it felt, confidence now, a line for herself; then the policy has its say."""
+        with self._db.session() as session:
+            checkin, coachee = self._hers(session, team_id, user_id, checkin_id)
+            attempt = session.exec(select(Attempt).where(Attempt.checkin_id == checkin.id)).first()
+            if attempt is None or checkin.kind != CheckinKind.POST:
+                raise CheckinClosed("unknown")
+            if attempt.felt is not None:
+                raise CheckinClosed("answered")
+            if self._clock.now() >= checkin.expires_at:
+                raise CheckinClosed("expired")
+            attempt.felt = details.felt
+            attempt.confidence_after = details.confidence_after
+            attempt.reflection = details.reflection
+            session.flush()
+            offer = None
+            if attempt.outcome != Outcome.DID_NOT_HAPPEN:
+                offer = self._coaching.offer_after(session, coachee)
+            return self._state(session, checkin, coachee), offer
+
+    def message_of(self, *, team_id: str, user_id: str, checkin_id: int) -> tuple[str, str] | None:
+        """Where her check-in DM is (channel, ts), to update it in place."""
+        with self._db.session() as session:
+            checkin, _ = self._hers(session, team_id, user_id, checkin_id)
+            if checkin.channel_id and checkin.message_ts:
+                return checkin.channel_id, checkin.message_ts
+            return None
+
+    # -- inside ------------------------------------------------------------------------
+
+    def _hers(self, session, team_id: str, user_id: str, checkin_id: int):
+        coachee = self._coaching.onboarded(session, team_id, user_id)
+        checkin = checkins.get_checkin(session, checkin_id=checkin_id)
+        if checkin is None or checkin.coachee_id != coachee.id or checkin.team_id != team_id:
+            raise CheckinClosed("unknown")
+        return checkin, coachee
+
+    def _open(self, session, team_id, user_id, checkin_id, kind):
+        checkin, coachee = self._hers(session, team_id, user_id, checkin_id)
+        if checkin.kind != kind:
+            raise CheckinClosed("unknown")
+        if checkin.status != CheckinStatus.SENT:
+            raise CheckinClosed("answered")
+        if self._clock.now() >= checkin.expires_at:
+            raise CheckinClosed("expired")
+        return checkin, coachee
+
+    def _state(self, session, checkin: Checkin, coachee) -> CheckinState:
+        card = self._coaching.card_of(coachee)
+        if checkin.kind == CheckinKind.PRE and self._coaching.ladder.has_challenge(
+            checkin.challenge_id or ""
+        ):
+            challenge = self._coaching.ladder.challenge(checkin.challenge_id)
+            card = ChallengeCard(card.step, card.step_name, card.top, challenge)
+        attempt = session.exec(select(Attempt).where(Attempt.checkin_id == checkin.id)).first()
+        return CheckinState(
+            checkin_id=checkin.id,
+            kind=checkin.kind,
+            meeting_name=self._meeting_name(session, checkin),
+            card=card,
+            confidence=checkin.confidence,
+            outcome=Outcome(attempt.outcome) if attempt else None,
+            detailed=attempt is not None and attempt.felt is not None,
+            skipped=checkin.status == CheckinStatus.SKIPPED,
+        )
+
+    def _meeting_name(self, session, checkin: Checkin) -> str:
+        meeting = session.get(Meeting, checkin.meeting_id) if checkin.meeting_id else None
+        return meeting.name if meeting else "your meeting"
+
+    def _pre_confidence(self, session, post: Checkin) -> int | None:
+        pre = session.exec(
+            select(Checkin).where(
+                Checkin.meeting_id == post.meeting_id,
+                Checkin.occurrence_start == post.occurrence_start,
+                Checkin.kind == CheckinKind.PRE,
+            )
+        ).first()
+        return pre.confidence if pre else None

@@ -1,0 +1,176 @@
+"""Check-in DMs before and after a meeting, their answered states, the details modal."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.domain.attempts import FELT_LABELS, OUTCOME_LABELS, Outcome
+from bot.services.checkins import CheckinState
+from bot.services.dispatch import CheckinMessage
+from bot.slack import ids
+from bot.slack.blocks.common import after_meeting_inputs, confidence_options, option_for
+from bot.slack.blocks.text import escape
+
+
+def _done(blocks: list[Block], text: str) -> dict:
+    return {"text": text, "blocks": [b.to_dict() for b in blocks]}
+
+
+def build_pre_checkin(message: CheckinMessage, *, confidence: int | None = None) -> dict:
+    name = escape(message.meeting_name)
+    card = message.card
+    options = confidence_options()
+    value = str(message.checkin_id)
+    blocks: list[Block] = [
+        SectionBlock(
+            text=f"*{name}* starts at {message.start_local:%H:%M}. "
+            f"Today's challenge:\n:dart: *{card.challenge.do}*"
+        ),
+        SectionBlock(text=f":bulb: *Tip:* {card.challenge.tip}"),
+        SectionBlock(
+            block_id=f"pre_confidence_{value}",
+            text="How confident are you that you'll do it?",
+            accessory=StaticSelectElement(
+                action_id=ids.CHECKIN_CONFIDENCE,
+                placeholder="0–100",
+                options=[Option(value=f"{value}:{o.value}", text=o.text.text) for o in options],
+                initial_option=(
+                    Option(
+                        value=f"{value}:{confidence}",
+                        text=option_for(options, confidence).text.text,
+                    )
+                    if confidence is not None
+                    else None
+                ),
+            ),
+        ),
+        ActionsBlock(
+            block_id=f"pre_actions_{value}",
+            elements=[
+                ButtonElement(text="Swap challenge", action_id=ids.CHECKIN_SWAP, value=value),
+                ButtonElement(text="Skip this meeting", action_id=ids.CHECKIN_SKIP, value=value),
+            ],
+        ),
+        ContextBlock(elements=[MarkdownTextObject(text="Small steps count. You've got this.")]),
+    ]
+    return _done(blocks, f"{message.meeting_name} starts at {message.start_local:%H:%M}")
+
+
+def build_post_checkin(message: CheckinMessage) -> dict:
+    name = escape(message.meeting_name)
+    value = str(message.checkin_id)
+    buttons = [
+        ButtonElement(
+            text=label,
+            action_id=f"{ids.CHECKIN_OUTCOME}_{outcome.value}",
+            value=f"{value}:{outcome.value}",
+            style="primary" if outcome is Outcome.DID_IT else None,
+        )
+        for outcome, label in OUTCOME_LABELS.items()
+    ]
+    blocks: list[Block] = [
+        SectionBlock(
+            text=f"How did *{name}* go? Your challenge was:\n:dart: {message.card.challenge.do}"
+        ),
+        ActionsBlock(block_id=f"post_{value}", elements=buttons),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"Open until {message.answer_until_local:%a %H:%M}. "
+                    "Whatever happened is useful to know."
+                )
+            ]
+        ),
+    ]
+    return _done(blocks, f"How did {message.meeting_name} go?")
+
+
+def build_reminder(message: CheckinMessage) -> dict:
+    line = (
+        f"A gentle nudge: how did *{escape(message.meeting_name)}* go? The check-in above "
+        f"stays open until {message.answer_until_local:%a %H:%M}. No pressure."
+    )
+    return _done([SectionBlock(text=line)], f"How did {message.meeting_name} go?")
+
+
+def build_checkin_state(state: CheckinState) -> dict:
+    """The check-in after an answer, replacing the original so nothing is answered twice."""
+    name = escape(state.meeting_name)
+    if state.kind == "pre":
+        if state.skipped:
+            line = f"Skipping *{name}* this time. That's fine; see you at the next one."
+            return _done([SectionBlock(text=line)], line)
+        confidence = f"Confidence noted: *{state.confidence}*. " if state.confidence else ""
+        blocks = [
+            SectionBlock(
+                text=f"*{name}*: {confidence}Today's challenge:\n:dart: *{state.card.challenge.do}*"
+            ),
+            SectionBlock(text=f":bulb: *Tip:* {state.card.challenge.tip}"),
+        ]
+        return _done(blocks, f"{state.meeting_name}: {state.card.challenge.do}")
+    label = OUTCOME_LABELS[state.outcome] if state.outcome else "Answered"
+    blocks = [SectionBlock(text=f"*{name}*: {label}. Thanks for checking in.")]
+    if state.outcome is not Outcome.DID_NOT_HAPPEN and not state.detailed:
+        blocks.append(
+            ActionsBlock(
+                block_id=f"details_{state.checkin_id}",
+                elements=[
+                    ButtonElement(
+                        text="Add how it felt",
+                        action_id=ids.CHECKIN_DETAILS,
+                        value=str(state.checkin_id),
+                    )
+                ],
+            )
+        )
+    elif state.outcome is Outcome.DID_NOT_HAPPEN:
+        blocks = [SectionBlock(text=f"*{name}* didn't happen. No problem, nothing changes.")]
+    return _done(blocks, f"{state.meeting_name}: {label}")
+
+
+def build_closed(why: str) -> dict:
+    line = {
+        "expired": "This check-in has closed. The next one will come before your next meeting.",
+        "answered": "Already answered. Thanks!",
+    }.get(why, "This check-in isn't available any more.")
+    return _done([SectionBlock(text=line)], line)
+
+
+def build_details_modal(checkin_id: int, outcome: Outcome) -> dict:
+    felt = [Option(value=f.value, text=label) for f, label in FELT_LABELS.items()]
+    header = {
+        Outcome.DID_IT: "You did it. How did it feel?",
+        Outcome.PARTLY: "Partly counts. How did it feel?",
+        Outcome.NOT_THIS_TIME: "Thanks for being honest. How did it feel?",
+    }.get(outcome, "How did it feel?")
+    view = View(
+        type="modal",
+        callback_id=ids.CHECKIN_DETAILS_VIEW,
+        private_metadata=str(checkin_id),
+        notify_on_close=False,
+        title="How it went",
+        submit="Save",
+        close="Later",
+        blocks=[
+            SectionBlock(text=header),
+            InputBlock(
+                block_id=ids.FELT,
+                label="The challenge felt",
+                element=RadioButtonsElement(action_id=ids.FELT, options=felt),
+            ),
+            *after_meeting_inputs(),
+        ],
+    )
+    return view.to_dict()

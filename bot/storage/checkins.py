@@ -1,0 +1,130 @@
+"""Check-in rows: planning them, claiming the due ones with a lease, recording sends.
+
+The database is the source of truth for what is due. Every app process runs the
+same claim; a row is sent by the process holding its lease, and a lease left by a
+process that died expires so another can take over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from bot.models import Checkin, CheckinKind, CheckinStatus
+
+LEASE = timedelta(seconds=60)
+
+
+def upsert_planned(session: Session, rows: Iterable[dict]) -> None:
+    """Insert planned check-ins; one cancelled by an earlier edit comes back to life."""
+    rows = list(rows)
+    if not rows:
+        return
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(Checkin).values(rows)
+    excluded = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=["meeting_id", "occurrence_start", "kind"],
+        set_={
+            "status": CheckinStatus.PENDING,
+            "due_at": excluded.due_at,
+            "send_until": excluded.send_until,
+            "expires_at": excluded.expires_at,
+            "lease_owner": None,
+            "lease_until": None,
+        },
+        where=Checkin.status == CheckinStatus.CANCELLED,
+    )
+    session.execute(statement)
+
+
+def cancel_pending(
+    session: Session,
+    *,
+    coachee_id: int,
+    meeting_id: int | None = None,
+    kinds: Iterable[str] | None = None,
+    occurring_after: datetime | None = None,
+) -> int:
+    """Cancel her pending check-ins (of one meeting, of some kinds, of meetings that
+    have not started yet); returns how many."""
+    statement = sa.update(Checkin).where(
+        Checkin.coachee_id == coachee_id, Checkin.status == CheckinStatus.PENDING
+    )
+    if occurring_after is not None:
+        statement = statement.where(Checkin.occurrence_start > occurring_after)
+    if meeting_id is not None:
+        statement = statement.where(Checkin.meeting_id == meeting_id)
+    if kinds is not None:
+        statement = statement.where(Checkin.kind.in_(list(kinds)))
+    return session.execute(statement.values(status=CheckinStatus.CANCELLED)).rowcount or 0
+
+
+def claim_due(session: Session, *, now: datetime, owner: str, limit: int) -> list[int]:
+    """Take a lease on up to ``limit`` due rows nobody else holds; returns their ids.
+
+    PostgreSQL: row locks with SKIP LOCKED, so processes claim disjoint rows at once.
+    SQLite: the session holds the write lock (BEGIN IMMEDIATE), so claims are serial.
+    """
+    due = (
+        select(Checkin.id)
+        .where(
+            Checkin.status == CheckinStatus.PENDING,
+            Checkin.due_at <= now,
+            sa.or_(Checkin.lease_until.is_(None), Checkin.lease_until < now),
+        )
+        .order_by(Checkin.due_at)
+        .limit(limit)
+    )
+    if session.bind.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    ids = list(session.exec(due).all())
+    if not ids:
+        return []
+    session.execute(
+        sa.update(Checkin)
+        .where(Checkin.id.in_(ids))
+        .values(
+            lease_owner=owner,
+            lease_until=now + LEASE,
+            send_attempts=Checkin.send_attempts + 1,
+        )
+    )
+    return ids
+
+
+def get_checkin(session: Session, *, checkin_id: int) -> Checkin | None:
+    return session.get(Checkin, checkin_id)
+
+
+def holds_lease(checkin: Checkin, *, owner: str, now: datetime) -> bool:
+    return (
+        checkin.status == CheckinStatus.PENDING
+        and checkin.lease_owner == owner
+        and checkin.lease_until is not None
+        and checkin.lease_until >= now
+    )
+
+
+def pending_for(session: Session, *, coachee_id: int) -> list[Checkin]:
+    return list(
+        session.exec(
+            select(Checkin)
+            .where(Checkin.coachee_id == coachee_id, Checkin.status == CheckinStatus.PENDING)
+            .order_by(Checkin.due_at)
+        ).all()
+    )
+
+
+def reminder_for(session: Session, *, post_checkin: Checkin) -> Checkin | None:
+    return session.exec(
+        select(Checkin).where(
+            Checkin.meeting_id == post_checkin.meeting_id,
+            Checkin.occurrence_start == post_checkin.occurrence_start,
+            Checkin.kind == CheckinKind.REMINDER,
+        )
+    ).first()
