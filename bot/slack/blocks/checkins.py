@@ -45,7 +45,7 @@ def build_pre_checkin(message: CheckinMessage, *, confidence: int | None = None)
             accessory=StaticSelectElement(
                 action_id=ids.CHECKIN_CONFIDENCE,
                 placeholder="0–100",
-                options=[Option(value=f"{value}:{o.value}", text=o.text.text) for o in options],
+                options=[Option(value=f"{value}:{o.value}", text=o.label) for o in options],
                 initial_option=(
                     Option(
                         value=f"{value}:{confidence}",

@@ -1,0 +1,328 @@
+"""Journeys 2–4 and 9 with a controlled clock: practice meetings, check-ins before and
+after them at the right local minute (across daylight saving), answered exactly once,
+sent late only while still useful, and nothing while paused."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+import time_machine
+from sqlmodel import select
+
+from bot.bootstrap import build_dispatcher
+from bot.domain.placement import SelfPlacement
+from bot.domain.schedule import weekdays_to_mask
+from bot.models import Attempt, Checkin, Meeting
+from bot.services.coaching import OnboardingAnswers
+from bot.services.meetings import MeetingInput
+from bot.services.planner import extend_horizons
+from tests.conftest import TEAM_ID, USER_ID
+from tests.support.view_state import checkboxes, radio, state, text, timepicker
+from tests.support.view_state import select as pick
+
+PRIYA = "U0PRIYA"
+MONDAY = weekdays_to_mask([0])
+ANSWERS = OnboardingAnswers("Speak up in planning", SelfPlacement.WHEN_ASKED, 50, False, None)
+
+
+def _utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def app(running_app, fake_slack):
+    fake_slack.add_user(PRIYA, tz="Asia/Kolkata", real_name="Priya Iyer")
+    dispatcher = build_dispatcher(running_app.container)
+    yield running_app.container, dispatcher
+    dispatcher.close()
+
+
+def _onboard(container, user_id: str, tz: str) -> None:
+    container.services.coaching.start(team_id=TEAM_ID, user_id=user_id, answers=ANSWERS, tz=tz)
+
+
+def _add_meeting(container, user_id: str, tz: str, **overrides) -> int:
+    meeting = MeetingInput(
+        **{
+            "name": "Weekly planning",
+            "weekdays": MONDAY,
+            "on_date": None,
+            "start": time(10, 0),
+            "duration_minutes": 30,
+            "tz": tz,
+            **overrides,
+        }
+    )
+    return container.services.meetings.add(team_id=TEAM_ID, user_id=user_id, meeting=meeting).id
+
+
+def _dms(fake, user_id: str) -> list[dict]:
+    return fake.messages(fake.dm_channel(user_id))
+
+
+def _tick(container, dispatcher) -> int:
+    extend_horizons(container.db, container.clock)
+    return dispatcher.tick()
+
+
+def test_add_a_meeting_through_the_modal_with_field_errors(slack, fake_slack, app, db):
+    container, _ = app
+    _onboard(container, USER_ID, "America/New_York")
+    listing = slack.command("meetings", user_id=USER_ID).json()
+    assert "None yet" in str(listing["blocks"])
+    r = slack.block_action(user_id=USER_ID, action_id="meeting_add", value="add")
+    assert r.status == 200
+    modal = fake_slack.wait_for("views.open")[-1]["view"]
+    tz_input = next(b for b in modal["blocks"] if b["block_id"] == "meeting_tz")
+    assert tz_input["element"]["initial_value"] == "America/New_York"  # her Slack profile's
+    bad = state(
+        meeting_name=text(""),
+        weekdays=checkboxes(),
+        start_time=timepicker("10:00"),
+        duration=pick(30),
+        meeting_tz=text("Mars/Olympus"),
+    )
+    r = slack.view_submission(user_id=USER_ID, callback_id="meeting", values=bad)
+    assert set(r.json()["errors"]) == {"meeting_name", "weekdays", "meeting_tz"}
+    good = state(
+        meeting_name=text("Weekly planning"),
+        weekdays=checkboxes("0", "2"),
+        start_time=timepicker("10:00"),
+        duration=pick(30),
+        meeting_tz=text("America/New_York"),
+    )
+    r = slack.view_submission(user_id=USER_ID, callback_id="meeting", values=good)
+    assert r.status == 200 and r.text == ""
+    confirmation = fake_slack.wait_for("chat.postMessage")[-1]
+    assert "Added *Weekly planning*" in str(confirmation["blocks"])
+    assert "Mon, Wed at 10:00 (30 min)" in str(confirmation["blocks"])
+    with db.session() as s:
+        meeting = s.exec(select(Meeting)).one()
+        planned = s.exec(select(Checkin)).all()
+    assert (meeting.weekdays, meeting.start_time) == (0b101, time(10, 0))
+    assert {c.kind for c in planned} == {"pre", "post"} and len(planned) >= 4
+
+
+def test_someone_elses_meeting_cannot_be_edited_or_removed(slack, fake_slack, app, db):
+    container, _ = app
+    _onboard(container, USER_ID, "America/New_York")
+    _onboard(container, PRIYA, "Asia/Kolkata")
+    hers = _add_meeting(container, PRIYA, "Asia/Kolkata")
+    r = slack.block_action(user_id=USER_ID, action_id="meeting_remove", value=str(hers))
+    reply = fake_slack.wait_for_response_url_post(r.response_url)
+    assert "isn't on your list" in str(reply["blocks"])
+    values = state(
+        meeting_name=text("Hijacked"),
+        weekdays=checkboxes("1"),
+        start_time=timepicker("09:00"),
+        duration=pick(30),
+        meeting_tz=text("UTC"),
+    )
+    r = slack.view_submission(
+        user_id=USER_ID, callback_id="meeting", values=values, private_metadata=str(hers)
+    )
+    assert r.json()["response_action"] == "errors"
+    with db.session() as s:
+        meeting = s.get(Meeting, hers)
+    assert (meeting.name, meeting.active) == ("Weekly planning", True)
+
+
+def test_checkins_arrive_at_the_local_minute_across_daylight_saving(fake_slack, app):
+    container, dispatcher = app
+    # Sunday 1 March 2026; New York moves its clocks on 8 March, Kolkata never does.
+    with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:
+        _onboard(container, USER_ID, "America/New_York")
+        _onboard(container, PRIYA, "Asia/Kolkata")
+        _add_meeting(container, USER_ID, "America/New_York")
+        _add_meeting(container, PRIYA, "Asia/Kolkata")
+        expected = []
+        for day in (2, 9):  # Monday before and Monday after the change
+            ny = 5 if day == 2 else 4  # UTC-5 (EST), then UTC-4 (EDT)
+            expected += [
+                (_utc(2026, 3, day, 4, 15), PRIYA, "starts at 10:00"),  # 09:45 IST
+                (_utc(2026, 3, day, 5, 5), PRIYA, "How did"),  # 10:35 IST
+                (_utc(2026, 3, day, 7, 5), PRIYA, "gentle nudge"),  # 2 h later, in hours
+                (_utc(2026, 3, day, 9 + ny, 45), USER_ID, "starts at 10:00"),  # 09:45 local
+                (_utc(2026, 3, day, 10 + ny, 35), USER_ID, "How did"),  # 10:35 local
+                (_utc(2026, 3, day, 12 + ny, 35), USER_ID, "gentle nudge"),
+            ]
+        for due, user_id, words in expected:
+            clock.move_to(due - timedelta(minutes=1))
+            assert _tick(container, dispatcher) == 0, f"early at {due} for {user_id}"
+            before = len(_dms(fake_slack, user_id))
+            clock.move_to(due)
+            assert _tick(container, dispatcher) == 1, f"nothing at {due} for {user_id}"
+            newest = _dms(fake_slack, user_id)[before:]
+            assert len(newest) == 1 and words in str(newest[0]["blocks"]), (due, newest)
+            assert "Weekly planning" in str(newest[0]["blocks"])
+
+
+def _to_post_checkin(container, dispatcher, fake_slack, clock) -> dict:
+    _onboard(container, USER_ID, "America/New_York")
+    _add_meeting(container, USER_ID, "America/New_York")
+    clock.move_to(_utc(2026, 3, 2, 15, 35))  # 10:35 EST, Monday
+    assert _tick(container, dispatcher) == 1  # the pre check-in went stale unsent (see below)
+    return _dms(fake_slack, USER_ID)[-1]
+
+
+def test_answering_twice_records_once(slack, fake_slack, app, db):
+    container, dispatcher = app
+    with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:
+        post = _to_post_checkin(container, dispatcher, fake_slack, clock)
+        button = next(
+            e
+            for b in post["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["value"].endswith(":did_it")
+        )
+        for retry in range(3):  # a double click, then Slack retrying the same click
+            r = slack.block_action(
+                user_id=USER_ID,
+                action_id=button["action_id"],
+                value=button["value"],
+                message=post,
+                channel_id=fake_slack.dm_channel(USER_ID),
+            )
+            assert r.status == 200, retry
+        fake_slack.wait_for("chat.update")
+        fake_slack.wait_for("views.open")
+        updated = fake_slack.message(fake_slack.dm_channel(USER_ID), post["ts"])
+        assert "I did it. Thanks for checking in." in str(updated["blocks"])
+        assert len(fake_slack.calls_to("chat.update")) == 1
+        checkin_id = int(button["value"].split(":")[0])
+        details = state(felt=radio("too_easy"), confidence_after=pick(80), reflection=text("ok"))
+        first = slack.view_submission(
+            user_id=USER_ID,
+            callback_id="checkin_details",
+            values=details,
+            private_metadata=str(checkin_id),
+        )
+        again = slack.view_submission(
+            user_id=USER_ID,
+            callback_id="checkin_details",
+            values=details,
+            private_metadata=str(checkin_id),
+        )
+        assert first.text == "" and again.json()["response_action"] == "errors"
+        with db.session() as s:
+            attempts = s.exec(select(Attempt)).all()
+        assert [(a.outcome, a.felt, a.confidence_after) for a in attempts] == [
+            ("did_it", "too_easy", 80)
+        ]
+        # A win that felt too easy: the policy offers the next step, by DM.
+        offer = fake_slack.wait_for("chat.postMessage", count=2)[-1]
+        assert "Turn up the dial?" in str(offer["blocks"])
+
+
+def test_someone_else_cannot_answer_her_checkin(slack, fake_slack, app, db):
+    container, dispatcher = app
+    with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:
+        _onboard(container, PRIYA, "Asia/Kolkata")
+        post = _to_post_checkin(container, dispatcher, fake_slack, clock)
+        value = next(
+            e["value"] for b in post["blocks"] if b["type"] == "actions" for e in b["elements"]
+        )
+        r = slack.block_action(
+            user_id=PRIYA, action_id="checkin_outcome_did_it", value=value, message=post
+        )
+        assert r.status == 200
+        with db.session() as s:
+            assert s.exec(select(Attempt)).all() == []
+            checkin = s.get(Checkin, int(value.split(":")[0]))
+        assert checkin.status == "sent"
+
+
+def test_after_three_hours_down_only_what_is_still_useful_is_sent(fake_slack, app, db):
+    container, dispatcher = app
+    with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:
+        _onboard(container, USER_ID, "America/New_York")
+        _add_meeting(container, USER_ID, "America/New_York")
+        # Every process was down from 09:40 to 12:40 local on Monday: the meeting
+        # (10:00–10:30) started and ended meanwhile.
+        clock.move_to(_utc(2026, 3, 2, 17, 40))
+        assert _tick(container, dispatcher) == 1
+        sent = _dms(fake_slack, USER_ID)
+        assert len(sent) == 1 and "How did" in str(sent[0]["blocks"])
+        with db.session() as s:
+            rows = {
+                c.kind: c.status for c in s.exec(select(Checkin)) if c.occurrence_start.day == 2
+            }
+        assert rows == {"pre": "expired", "post": "sent", "reminder": "pending"}
+
+
+def test_a_post_checkin_more_than_12_hours_late_lapses_quietly(fake_slack, app, db):
+    container, dispatcher = app
+    with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:
+        _onboard(container, USER_ID, "America/New_York")
+        _add_meeting(container, USER_ID, "America/New_York")
+        clock.move_to(_utc(2026, 3, 3, 3, 40))  # 12 h 5 min after the post check-in was due
+        assert _tick(container, dispatcher) == 0
+        assert _dms(fake_slack, USER_ID) == []
+
+
+def test_paused_people_get_nothing_and_resuming_replans(slack, fake_slack, app, db):
+    container, dispatcher = app
+    with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:
+        _onboard(container, USER_ID, "America/New_York")
+        _add_meeting(container, USER_ID, "America/New_York")
+        reply = slack.command("pause 1w", user_id=USER_ID).text
+        assert "Paused until" in reply and "/voice resume" in reply
+        clock.move_to(_utc(2026, 3, 2, 14, 45))
+        assert _tick(container, dispatcher) == 0
+        assert "x" in slack.command("pause 2x", user_id=USER_ID).text  # a friendly example
+        assert "Welcome back" in slack.command("resume", user_id=USER_ID).text
+        clock.move_to(_utc(2026, 3, 9, 13, 45))
+        assert _tick(container, dispatcher) == 1
+        assert "starts at 10:00" in str(_dms(fake_slack, USER_ID)[-1]["blocks"])
+
+
+def test_skipping_a_meeting_cancels_its_post_checkin(slack, fake_slack, app, db):
+    container, dispatcher = app
+    with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:
+        _onboard(container, USER_ID, "America/New_York")
+        _add_meeting(container, USER_ID, "America/New_York")
+        clock.move_to(_utc(2026, 3, 2, 14, 45))
+        assert _tick(container, dispatcher) == 1
+        pre = _dms(fake_slack, USER_ID)[-1]
+        skip = next(
+            e
+            for b in pre["blocks"]
+            if b["type"] == "actions"
+            for e in b["elements"]
+            if e["action_id"] == "checkin_skip"
+        )
+        slack.block_action(
+            user_id=USER_ID,
+            action_id="checkin_skip",
+            value=skip["value"],
+            message=pre,
+            channel_id=fake_slack.dm_channel(USER_ID),
+        )
+        fake_slack.wait_for("chat.update")
+        skipped = fake_slack.message(fake_slack.dm_channel(USER_ID), pre["ts"])
+        assert "Skipping" in str(skipped["blocks"])
+        clock.move_to(_utc(2026, 3, 2, 15, 35))
+        assert _tick(container, dispatcher) == 0
+
+
+def test_slack_errors_while_sending(fake_slack, app, db):
+    container, dispatcher = app
+    with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:
+        _onboard(container, USER_ID, "America/New_York")
+        _add_meeting(container, USER_ID, "America/New_York")
+        clock.move_to(_utc(2026, 3, 2, 14, 45))
+        # Rate limited, then a 500: the client's retry handlers get it through.
+        fake_slack.fail_next("chat.postMessage", error="ratelimited", retry_after=1)
+        fake_slack.fail_next("chat.postMessage", status=500)
+        assert _tick(container, dispatcher) == 1
+        # A deactivated account: she is paused, not retried forever.
+        clock.move_to(_utc(2026, 3, 2, 15, 35))
+        fake_slack.fail_next("chat.postMessage", error="account_inactive")
+        assert _tick(container, dispatcher) == 0
+        with db.session() as s:
+            post = next(c for c in s.exec(select(Checkin)) if c.kind == "post")
+        assert (post.status, post.last_error) == ("failed", "account_inactive")
+        clock.move_to(_utc(2026, 3, 9, 13, 45))
+        assert _tick(container, dispatcher) == 0
