@@ -16,6 +16,7 @@ from bot.clock import Clock, SystemClock
 from bot.content import load_ladder
 from bot.domain.ladder import Ladder, LadderError
 from bot.services import Services
+from bot.services.celebrations import CelebrationService
 from bot.services.checkins import CheckinService
 from bot.services.coaching import CoachingService
 from bot.services.dispatch import Dispatcher
@@ -67,6 +68,7 @@ def build_services(db: Database, clock: Clock, ladder: Ladder) -> Services:
         meetings=MeetingService(db, clock),
         pauses=PauseService(db, clock),
         checkins=CheckinService(db, clock, coaching),
+        celebrations=CelebrationService(db, clock, ladder),
     )
 
 

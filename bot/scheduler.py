@@ -12,11 +12,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.bootstrap import Container, build_dispatcher
 from bot.services.planner import extend_horizons
+from bot.slack.sharing import deliver_cheers
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 2
 PLAN_MINUTES = 10
+CHEERS_SECONDS = 20
 
 
 def start_scheduler(container: Container) -> BackgroundScheduler:
@@ -33,6 +35,12 @@ def start_scheduler(container: Container) -> BackgroundScheduler:
         minutes=PLAN_MINUTES,
         id="plan",
         next_run_time=container.clock.now(),
+    )
+    scheduler.add_job(
+        _guard(lambda: deliver_cheers(container.client, container.services)),
+        "interval",
+        seconds=CHEERS_SECONDS,
+        id="cheers",
     )
     scheduler.start()
     log.info("check-in scheduler started (%s)", dispatcher.owner)

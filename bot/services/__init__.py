@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services.celebrations import CelebrationService
 from bot.services.checkins import CheckinService
 from bot.services.coaching import CoachingService
 from bot.services.home import HomeService
@@ -24,3 +25,4 @@ class Services:
     meetings: MeetingService
     pauses: PauseService
     checkins: CheckinService
+    celebrations: CelebrationService

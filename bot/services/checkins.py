@@ -38,6 +38,7 @@ class CheckinState:
     outcome: Outcome | None = None
     detailed: bool = False
     skipped: bool = False
+    attempt_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ class CheckinService:
             outcome=Outcome(attempt.outcome) if attempt else None,
             detailed=attempt is not None and attempt.felt is not None,
             skipped=checkin.status == CheckinStatus.SKIPPED,
+            attempt_id=attempt.id if attempt else None,
         )
 
     def _meeting_name(self, session, checkin: Checkin) -> str:

@@ -247,8 +247,8 @@ class CoachingService:
 
 
 def onboarded_coachee(session, *, team_id: str, user_id: str) -> Coachee:
-    """Her row, if she has run /voice start; otherwise NotStarted."""
-    coachee = coachees.get_coachee(session, team_id=team_id, slack_user_id=user_id)
+    """Her row, locked for this transaction, if she has run /voice start; else NotStarted."""
+    coachee = coachees.get_coachee(session, team_id=team_id, slack_user_id=user_id, lock=True)
     if coachee is None or coachee.onboarded_at is None:
         raise NotStarted()
     return coachee

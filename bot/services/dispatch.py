@@ -75,7 +75,7 @@ class Dispatcher:
     def tick(self) -> int:
         """Claim what is due now and send it; returns how many were delivered."""
         now = self._clock.now()
-        with self._db.session(write_lock=True) as session:
+        with self._db.session() as session:
             ids = checkins.claim_due(session, now=now, owner=self.owner, limit=self._batch)
         if not ids:
             return 0

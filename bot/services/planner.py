@@ -99,7 +99,7 @@ def extend_horizons(db, clock, *, limit: int = 500) -> int:
     """Plan further ahead for meetings whose horizon is running out; returns how many."""
     now = clock.now()
     extended = 0
-    with db.session(write_lock=True) as session:
+    with db.session() as session:
         for meeting in meetings.meetings_to_extend(
             session, before=now + HORIZON - timedelta(days=1), limit=limit
         ):

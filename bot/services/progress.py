@@ -52,21 +52,8 @@ class ProgressService:
         tz = _zone(coachee.tz)
         now = self._clock.now()
         today = now.astimezone(tz).date()
-        records = [
-            PracticeRecord(
-                occurred_at=a.occurred_at,
-                happened=a.outcome != "did_not_happen",
-                win=a.outcome == "did_it",
-                confidence_before=a.confidence_before,
-                confidence_after=a.confidence_after,
-            )
-            for a in history
-        ]
-        paused_weeks = frozenset(
-            progress.week_start(instant, tz)
-            for p in pauses
-            for instant in _weekly_instants(p.starts_at, p.ends_at or now)
-        )
+        records = _records(history)
+        paused_weeks = _paused_weeks(pauses, tz, now)
         step = self._ladder.step(self._ladder.clamp(coachee.current_step))
         start = self._ladder.step(self._ladder.clamp(coachee.start_step or step.number))
         challenge = (
@@ -94,6 +81,40 @@ class ProgressService:
         if result is None:
             raise NotStarted()
         return result
+
+
+def _records(history) -> list[PracticeRecord]:
+    return [
+        PracticeRecord(
+            occurred_at=a.occurred_at,
+            happened=a.outcome != "did_not_happen",
+            win=a.outcome == "did_it",
+            confidence_before=a.confidence_before,
+            confidence_after=a.confidence_after,
+        )
+        for a in history
+    ]
+
+
+def _paused_weeks(pauses, tz: ZoneInfo, now: datetime) -> frozenset:
+    return frozenset(
+        progress.week_start(instant, tz)
+        for p in pauses
+        for instant in _weekly_instants(p.starts_at, p.ends_at or now)
+    )
+
+
+def streak_of(session, coachee, now: datetime, *, exclude_attempt_id: int) -> tuple[int, int]:
+    """Her streak without one attempt and with it: did that attempt cross a milestone?"""
+    tz = _zone(coachee.tz)
+    history = attempts.all_attempts(session, coachee_id=coachee.id)
+    paused = _paused_weeks(coachees.list_pauses(session, coachee_id=coachee.id), tz, now)
+    today = now.astimezone(tz).date()
+
+    def streak(rows) -> int:
+        return progress.current_streak(_records(rows), tz=tz, today=today, paused_weeks=paused)
+
+    return streak([a for a in history if a.id != exclude_attempt_id]), streak(history)
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -21,6 +21,7 @@ from bot.slack import ids
 MAX_GOAL = 300
 MAX_MEETING_NAME = 150
 MAX_REFLECTION = 280
+MAX_WORDING = 200
 CONFIDENCE_CHOICES = tuple(range(0, 101, 10))
 DURATION_CHOICES = (15, 30, 45, 60, 90, 120, 180, 240)
 
@@ -195,6 +196,13 @@ def parse_meeting(values: dict, *, today: date) -> MeetingInput:
             )
     form.done()
     return MeetingInput(name, weekdays_to_mask(weekdays), on_date, start, int(duration), tz)
+
+
+def parse_wording(values: dict) -> str | None:
+    form = _Form(values)
+    wording = form.text(ids.WORDING, limit=MAX_WORDING, required=False, what="a line")
+    form.done()
+    return wording
 
 
 def parse_details(values: dict) -> Details:

@@ -58,3 +58,12 @@ CHECKIN_SKIP = "checkin_skip"
 CHECKIN_OUTCOME = "checkin_outcome"
 CHECKIN_DETAILS = "checkin_details"
 CHECKIN_DETAILS_VIEW = "checkin_details"
+
+# Celebrations (values carry the celebration id, checked against the clicking user)
+SHARE_WIN = "share_win"
+SHARE_EDIT = "share_edit"
+SHARE_DECLINE = "share_decline"
+SHARE_RETRY = "share_retry"
+CHEER = "cheer"
+SHARE_WORDING_VIEW = "share_wording"
+WORDING = "wording"

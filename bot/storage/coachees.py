@@ -9,10 +9,15 @@ from sqlmodel import Session, select
 from bot.models import Coachee, Pause
 
 
-def get_coachee(session: Session, *, team_id: str, slack_user_id: str) -> Coachee | None:
-    return session.exec(
-        select(Coachee).where(Coachee.team_id == team_id, Coachee.slack_user_id == slack_user_id)
-    ).first()
+def get_coachee(
+    session: Session, *, team_id: str, slack_user_id: str, lock: bool = False
+) -> Coachee | None:
+    """Her row; ``lock`` holds it until commit (PostgreSQL), so that two requests
+    changing her state at once (a double click) take turns."""
+    query = select(Coachee).where(
+        Coachee.team_id == team_id, Coachee.slack_user_id == slack_user_id
+    )
+    return session.exec(query.with_for_update() if lock else query).first()
 
 
 def get_or_create_coachee(

@@ -16,20 +16,25 @@ class Database:
         self.engine = engine
 
     @property
+    def _bind(self):
+        if self.dialect == "sqlite":
+            return self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        return self.engine
+
+    @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @contextmanager
-    def session(self, *, write_lock: bool = False) -> Iterator[Session]:
+    def session(self) -> Iterator[Session]:
         """A session committed when the block ends, rolled back if it raises.
 
-        ``write_lock`` takes SQLite's write lock at BEGIN, for a transaction that
-        reads and then writes (a claim); PostgreSQL locks rows instead.
+        On SQLite every session takes the write lock at BEGIN (IMMEDIATE): a
+        transaction that reads and then writes could otherwise fail at once with
+        "database is locked" when another connection wrote in between, instead of
+        waiting its turn. PostgreSQL locks rows instead.
         """
-        bind = self.engine
-        if write_lock and self.dialect == "sqlite":
-            bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
-        with Session(bind, expire_on_commit=False) as session:
+        with Session(self._bind, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()

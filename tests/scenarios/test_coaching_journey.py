@@ -13,39 +13,14 @@ from sqlmodel import select
 
 from bot.models import Attempt, Coachee
 from tests.conftest import USER_ID
+from tests.support.journey import dms as _dms
+from tests.support.journey import log_meeting as _log
+from tests.support.journey import texts as _texts
+from tests.support.journey import wait as _wait
 from tests.support.view_state import checkboxes, conversation, radio, state, text
 from tests.support.view_state import select as pick
 
 OTHER = "U0OTHER"
-
-
-def _texts(blocks: list[dict]) -> str:
-    out = []
-    for block in blocks:
-        if isinstance(block.get("text"), dict):
-            out.append(block["text"]["text"])
-        for field in block.get("fields", []) or []:
-            out.append(field["text"])
-        for element in block.get("elements", []) or []:
-            if isinstance(element.get("text"), dict):
-                out.append(element["text"]["text"])
-            elif isinstance(element.get("text"), str):
-                out.append(element["text"])
-    return "\n".join(out)
-
-
-def _wait(predicate, timeout: float = 5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting")
-
-
-def _dms(fake, user=USER_ID) -> list[dict]:
-    return fake.messages(fake.dm_channel(user))
 
 
 def _onboarding_values(**overrides) -> dict:
@@ -72,35 +47,6 @@ def _start(slack, fake) -> dict:
     return _wait(lambda: _dms(fake))[-1]
 
 
-def _log(slack, fake, *, outcome="did_it", felt="about_right", tried=None, after=70):
-    calls = len(fake.calls_to("views.open"))
-    assert slack.command("log", user_id=USER_ID).status == 200
-    modal = fake.wait_for("views.open", count=calls + 1)[-1]["view"]
-    assert modal["callback_id"] == "log_attempt"
-    tried = (
-        tried
-        or next(b for b in modal["blocks"] if b.get("block_id") == "tried")["element"][
-            "initial_option"
-        ]["value"]
-    )
-    dm_count = len(_dms(fake))
-    r = slack.view_submission(
-        user_id=USER_ID,
-        callback_id="log_attempt",
-        values=state(
-            meeting_name=text("Design review"),
-            tried=pick(tried),
-            outcome=radio(outcome),
-            felt=radio(felt),
-            confidence_before=pick(50),
-            confidence_after=pick(after),
-            reflection=text("Said it in the first five minutes."),
-        ),
-    )
-    assert r.status == 200 and r.text == "", r.text
-    return _wait(lambda: _dms(fake)[dm_count:])[0]
-
-
 def test_the_whole_journey(slack, fake_slack, db):
     # Journey 1: start, submit, first challenge by DM.
     first = _start(slack, fake_slack)
@@ -117,7 +63,9 @@ def test_the_whole_journey(slack, fake_slack, db):
     # Journey 8: two wins logged; the second felt easy, so the dial is offered.
     reply = _log(slack, fake_slack)
     assert "That's a win" in _texts(reply["blocks"])
-    assert "first win" in _texts(reply["blocks"])
+    milestone = _wait(lambda: _dms(fake_slack)[2:])[0]  # after the first challenge and reply
+    assert "your first win" in _texts(milestone["blocks"])
+    assert "Share" not in _texts(milestone["blocks"])  # she didn't opt in: nothing to share
     assert not any(b.get("block_id") == "offer" for b in reply["blocks"])
     offer_dm = _log(slack, fake_slack, felt="too_easy", after=80)
     offer_text = _texts(offer_dm["blocks"])

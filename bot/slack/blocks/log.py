@@ -153,8 +153,6 @@ def offer_blocks(offer: Offer) -> list[Block]:
 
 def build_logged_dm(recorded: Recorded, card: ChallengeCard) -> dict:
     blocks: list[Block] = [SectionBlock(text=_REACTIONS[recorded.outcome])]
-    if recorded.first_win:
-        blocks.append(SectionBlock(text=":star: Your first win with Voice Coach. Remember it."))
     if recorded.offer is not None:
         blocks += offer_blocks(recorded.offer)
     else:

@@ -7,6 +7,7 @@ from slack_bolt import App
 from bot.services import Services
 from bot.slack import ids
 from bot.slack.listeners.actions import (
+    celebrations,
     challenge,
     checkins,
     get_started,
@@ -37,3 +38,7 @@ def register(app: App, services: Services) -> None:
     ):
         app.action(action_id)(answer_checkin)
     app.action(re.compile(f"^{ids.CHECKIN_OUTCOME}_"))(answer_checkin)
+    share = celebrations.make_share_handler(services)
+    for action_id in (ids.SHARE_WIN, ids.SHARE_EDIT, ids.SHARE_DECLINE, ids.SHARE_RETRY):
+        app.action(action_id)(share)
+    app.action(ids.CHEER)(celebrations.make_cheer_handler(services))

@@ -17,6 +17,7 @@ from bot.services.checkins import CheckinClosed
 from bot.services.coaching import NotStarted
 from bot.slack import ids
 from bot.slack.blocks.checkins import build_checkin_state, build_closed, build_details_modal
+from bot.slack.sharing import announce
 
 log = logging.getLogger(__name__)
 
@@ -72,5 +73,7 @@ def make_handler(services: Services):
                 ts=container["message_ts"],
                 **build_checkin_state(state),
             )
+        if action_id.startswith(ids.CHECKIN_OUTCOME) and state.outcome is Outcome.DID_IT:
+            announce(client, services.celebrations.after_win(**where, attempt_id=state.attempt_id))
 
     return answer_checkin

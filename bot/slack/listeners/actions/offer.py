@@ -11,6 +11,7 @@ from bot.services import Services
 from bot.services.coaching import NotStarted, StaleOffer
 from bot.slack import ids
 from bot.slack.blocks.challenge import build_offer_answered
+from bot.slack.sharing import announce
 from bot.slack.surfaces import publish_home
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ def make_handler(services: Services):
             ts=container.get("message_ts"),
             **build_offer_answered(card, accepted=accept, moved_up=card.step > before),
         )
+        if accept and card.step > before:
+            announce(client, services.celebrations.after_step_up(**where, step=card.step))
         publish_home(client, services, **where)
 
     return answer_offer

@@ -4,7 +4,14 @@ from slack_bolt import App
 
 from bot.services import Services
 from bot.slack import ids
-from bot.slack.listeners.views import checkin_details, log_attempt, meeting, onboarding, settings
+from bot.slack.listeners.views import (
+    checkin_details,
+    log_attempt,
+    meeting,
+    onboarding,
+    settings,
+    share_wording,
+)
 
 
 def register(app: App, services: Services) -> None:
@@ -13,3 +20,4 @@ def register(app: App, services: Services) -> None:
     app.view(ids.SETTINGS_VIEW)(settings.make_handler(services))
     app.view(ids.MEETING_VIEW)(meeting.make_handler(services))
     app.view(ids.CHECKIN_DETAILS_VIEW)(checkin_details.make_handler(services))
+    app.view(ids.SHARE_WORDING_VIEW)(share_wording.make_handler(services))

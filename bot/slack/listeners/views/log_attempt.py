@@ -10,6 +10,7 @@ from bot.services.coaching import NotStarted
 from bot.slack.blocks.log import build_logged_dm, loggable_steps
 from bot.slack.blocks.progress import NOT_STARTED
 from bot.slack.forms import FormErrors, parse_log
+from bot.slack.sharing import announce
 from bot.slack.surfaces import publish_home, send_dm
 
 
@@ -35,6 +36,7 @@ def make_handler(services: Services):
         ack()
         recorded = coaching.record(**where, entry=entry)
         send_dm(client, where["user_id"], build_logged_dm(recorded, coaching.today(**where)))
+        announce(client, services.celebrations.after_win(**where, attempt_id=recorded.attempt_id))
         publish_home(client, services, **where)
 
     return submit_log

@@ -1,0 +1,158 @@
+"""Celebrations: the question to share, the channel post with cheers, the fixes."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.services.celebrations import CelebrationView, CheerNews
+from bot.slack import ids
+from bot.slack.blocks.text import escape
+from bot.slack.forms import MAX_WORDING
+
+_MILESTONE_INTROS = {
+    "first_win": ":star: A milestone: your first win. Remember how it felt.",
+    "streak": ":fire: A milestone: a streak of practice.",
+    "step_up": ":arrow_up: A milestone: a step up the ladder.",
+    "top_of_ladder": ":trophy: A milestone: the top of the ladder.",
+}
+
+FIXES = {
+    "not_in_channel": "I'm not in <#{channel}> yet. Invite me there (type `/invite @Voice Coach` "
+    "in the channel), then press Retry.",
+    "channel_not_found": "I can't see <#{channel}>. If it's private, invite me there "
+    "(`/invite @Voice Coach`), or pick another channel in `/voice settings`, then press Retry.",
+    "is_archived": "<#{channel}> has been archived. Pick another channel in `/voice settings`, "
+    "then press Retry.",
+    "not_a_member": "You're not in <#{channel}> any more, so I won't post there. Join it again "
+    "or pick another channel in `/voice settings`, then press Retry.",
+}
+
+
+def _share_buttons(view: CelebrationView) -> ActionsBlock:
+    value = str(view.id)
+    return ActionsBlock(
+        block_id=f"share_{value}",
+        elements=[
+            ButtonElement(text="Share", action_id=ids.SHARE_WIN, value=value, style="primary"),
+            ButtonElement(text="Edit wording", action_id=ids.SHARE_EDIT, value=value),
+            ButtonElement(text="Not this time", action_id=ids.SHARE_DECLINE, value=value),
+        ],
+    )
+
+
+def build_celebration_dm(view: CelebrationView) -> dict | None:
+    """Her DM about a win or milestone: a share question if she opted in."""
+    blocks: list[Block] = []
+    if view.kind in _MILESTONE_INTROS:
+        blocks.append(SectionBlock(text=_MILESTONE_INTROS[view.kind]))
+    if view.can_share and view.channel_id:
+        blocks += [
+            SectionBlock(
+                text=f"Share this with <#{view.channel_id}>? It would say:\n>{view.headline}"
+            ),
+            _share_buttons(view),
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text="Only this line is posted; your scores, misses and notes stay private."
+                    )
+                ]
+            ),
+        ]
+    if not blocks:
+        return None
+    return {"text": "Something to celebrate", "blocks": [b.to_dict() for b in blocks]}
+
+
+def build_channel_post(view: CelebrationView) -> dict:
+    """The public post: her win in warm words, her own line, and the Cheer button."""
+    text = f":tada: {view.headline}"
+    if view.wording:
+        text += f"\n>{escape(view.wording)}"
+    count = len(view.cheers)
+    label = "Cheer" if count == 0 else f"Cheer ({count})"
+    blocks: list[Block] = [
+        SectionBlock(text=text),
+        ActionsBlock(
+            block_id=f"cheer_{view.id}",
+            elements=[
+                ButtonElement(text=f":clap: {label}", action_id=ids.CHEER, value=str(view.id))
+            ],
+        ),
+    ]
+    if count:
+        names = ", ".join(f"<@{u}>" for u in view.cheers[:20])
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Cheered by {names}")]))
+    return {"text": f"🎉 {view.headline}", "blocks": [b.to_dict() for b in blocks]}
+
+
+def build_shared(view: CelebrationView) -> dict:
+    line = (
+        f"Shared in <#{view.channel_id}>. Your teammates can cheer it; I'll pass their cheers on."
+    )
+    return {"text": line, "blocks": [SectionBlock(text=line).to_dict()]}
+
+
+def build_declined() -> dict:
+    line = "Kept between us. It still counts just as much."
+    return {"text": line, "blocks": [SectionBlock(text=line).to_dict()]}
+
+
+def build_share_failed(view: CelebrationView, error: str) -> dict:
+    fix = FIXES.get(error, "Slack wouldn't take the post just now. Press Retry in a minute.")
+    line = fix.format(channel=view.channel_id) + " Your win is saved either way."
+    blocks = [
+        SectionBlock(text=line),
+        ActionsBlock(
+            block_id=f"retry_{view.id}",
+            elements=[ButtonElement(text="Retry", action_id=ids.SHARE_RETRY, value=str(view.id))],
+        ),
+    ]
+    return {"text": line, "blocks": [b.to_dict() for b in blocks]}
+
+
+def build_wording_modal(view: CelebrationView) -> dict:
+    modal = View(
+        type="modal",
+        callback_id=ids.SHARE_WORDING_VIEW,
+        private_metadata=str(view.id),
+        title="Share your win",
+        submit="Share",
+        close="Cancel",
+        blocks=[
+            SectionBlock(text=f"The post will say:\n>{view.headline}"),
+            InputBlock(
+                block_id=ids.WORDING,
+                label="Add a line in your own words (optional)",
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=ids.WORDING,
+                    max_length=MAX_WORDING,
+                    initial_value=view.wording,
+                    placeholder="e.g. Small step, but it felt big!",
+                ),
+            ),
+        ],
+    )
+    return modal.to_dict()
+
+
+def build_cheers_dm(news: CheerNews) -> dict:
+    names = ", ".join(f"<@{u}>" for u in news.cheerers)
+    line = f":clap: {names} cheered your win:\n>{news.headline}"
+    more = "Your teammates noticed. That's what speaking up does."
+    blocks = [SectionBlock(text=line), ContextBlock(elements=[MarkdownTextObject(text=more)])]
+    return {
+        "text": f"{len(news.cheerers)} cheers for your win",
+        "blocks": [b.to_dict() for b in blocks],
+    }

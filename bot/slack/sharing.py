@@ -1,0 +1,75 @@
+"""Posting wins: her DMs about them, the channel post (only with consent), cheers back."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.services import Services
+from bot.services.celebrations import CelebrationView
+from bot.slack.blocks.celebrations import (
+    build_celebration_dm,
+    build_channel_post,
+    build_cheers_dm,
+    build_share_failed,
+    build_shared,
+)
+from bot.slack.surfaces import send_dm
+
+log = logging.getLogger(__name__)
+
+CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "not_a_member"}
+
+
+def announce(client: WebClient, views: list[CelebrationView]) -> None:
+    """DM her about each new win or milestone (with a share question if she opted in)."""
+    for view in views:
+        message = build_celebration_dm(view)
+        if message is not None:
+            send_dm(client, view.user_id, message)
+
+
+def _is_member(client: WebClient, channel_id: str, user_id: str) -> bool:
+    cursor = None
+    while True:
+        page = client.conversations_members(channel=channel_id, cursor=cursor, limit=1000)
+        if user_id in page.get("members", []):
+            return True
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return False
+
+
+def post_win(client: WebClient, services: Services, view: CelebrationView) -> dict:
+    """Post to her channel after checking she (and the bot) are in it; returns her DM reply."""
+    channel = view.channel_id
+    try:
+        if not _is_member(client, channel, view.user_id):
+            raise SlackApiError("not a member", {"ok": False, "error": "not_a_member"})
+        reply = client.chat_postMessage(channel=channel, **build_channel_post(view))
+    except SlackApiError as e:
+        error = e.response.get("error", "")
+        log.info("sharing celebration %s failed: %s", view.id, error)
+        services.celebrations.share_failed(team_id=view.team_id, celebration_id=view.id)
+        return build_share_failed(view, error if error in CHANNEL_ERRORS else "other")
+    services.celebrations.shared(
+        team_id=view.team_id, celebration_id=view.id, channel_id=channel, ts=reply["ts"]
+    )
+    return build_shared(view)
+
+
+def deliver_cheers(client: WebClient, services: Services) -> int:
+    """One DM per post with everyone who cheered it, updated in place as more arrive."""
+    delivered = 0
+    for news in services.celebrations.cheers_to_deliver():
+        message = build_cheers_dm(news)
+        if news.dm is not None:
+            client.chat_update(channel=news.dm[0], ts=news.dm[1], **message)
+            dm = news.dm
+        else:
+            dm = send_dm(client, news.user_id, message)
+        services.celebrations.cheers_delivered(celebration_id=news.celebration_id, dm=dm)
+        delivered += 1
+    return delivered

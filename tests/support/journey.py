@@ -1,0 +1,67 @@
+"""Steps of a user's journey, driven through the running app like Slack would."""
+
+from __future__ import annotations
+
+import time
+
+from tests.conftest import USER_ID
+from tests.support.view_state import radio, state, text
+from tests.support.view_state import select as pick
+
+
+def texts(blocks: list[dict]) -> str:
+    out = []
+    for block in blocks:
+        if isinstance(block.get("text"), dict):
+            out.append(block["text"]["text"])
+        for field in block.get("fields", []) or []:
+            out.append(field["text"])
+        for element in block.get("elements", []) or []:
+            if isinstance(element.get("text"), dict):
+                out.append(element["text"]["text"])
+            elif isinstance(element.get("text"), str):
+                out.append(element["text"])
+    return "\n".join(out)
+
+
+def wait(predicate, timeout: float = 5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting")
+
+
+def dms(fake, user=USER_ID) -> list[dict]:
+    return fake.messages(fake.dm_channel(user))
+
+
+def log_meeting(slack, fake, *, outcome="did_it", felt="about_right", tried=None, after=70):
+    calls = len(fake.calls_to("views.open"))
+    assert slack.command("log", user_id=USER_ID).status == 200
+    modal = fake.wait_for("views.open", count=calls + 1)[-1]["view"]
+    assert modal["callback_id"] == "log_attempt"
+    tried = (
+        tried
+        or next(b for b in modal["blocks"] if b.get("block_id") == "tried")["element"][
+            "initial_option"
+        ]["value"]
+    )
+    dm_count = len(dms(fake))
+    r = slack.view_submission(
+        user_id=USER_ID,
+        callback_id="log_attempt",
+        values=state(
+            meeting_name=text("Design review"),
+            tried=pick(tried),
+            outcome=radio(outcome),
+            felt=radio(felt),
+            confidence_before=pick(50),
+            confidence_after=pick(after),
+            reflection=text("Said it in the first five minutes."),
+        ),
+    )
+    assert r.status == 200 and r.text == "", r.text
+    return wait(lambda: dms(fake)[dm_count:])[0]
