@@ -16,6 +16,7 @@ from bot.clock import Clock, SystemClock
 from bot.content import load_ladder
 from bot.domain.ladder import Ladder, LadderError
 from bot.services import Services
+from bot.services.buddies import BuddyService
 from bot.services.celebrations import CelebrationService
 from bot.services.checkins import CheckinService
 from bot.services.coaching import CoachingService
@@ -69,6 +70,7 @@ def build_services(db: Database, clock: Clock, ladder: Ladder) -> Services:
         pauses=PauseService(db, clock),
         checkins=CheckinService(db, clock, coaching),
         celebrations=CelebrationService(db, clock, ladder),
+        buddies=BuddyService(db, clock),
     )
 
 
@@ -79,7 +81,7 @@ def build_dispatcher(container: Container) -> Dispatcher:
         container.db,
         container.clock,
         container.services.coaching,
-        SlackCheckinSender(container.client),
+        SlackCheckinSender(container.client, container.services.buddies),
         owner=owner[:64],
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.services.buddies import BuddyService
 from bot.services.celebrations import CelebrationService
 from bot.services.checkins import CheckinService
 from bot.services.coaching import CoachingService
@@ -26,3 +27,4 @@ class Services:
     pauses: PauseService
     checkins: CheckinService
     celebrations: CelebrationService
+    buddies: BuddyService

@@ -34,6 +34,7 @@ MAX_SEND_ATTEMPTS = 8
 class CheckinMessage:
     checkin_id: int
     kind: str  # pre | post | reminder
+    team_id: str
     user_id: str
     meeting_name: str
     start_local: datetime
@@ -106,6 +107,7 @@ class Dispatcher:
             return CheckinMessage(
                 checkin_id=checkin.id,
                 kind=checkin.kind,
+                team_id=checkin.team_id,
                 user_id=coachee.slack_user_id,
                 meeting_name=meeting.name,
                 start_local=start,

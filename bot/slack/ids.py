@@ -67,3 +67,11 @@ SHARE_RETRY = "share_retry"
 CHEER = "cheer"
 SHARE_WORDING_VIEW = "share_wording"
 WORDING = "wording"
+
+# Buddy (values carry the buddy row id, checked against the clicking user)
+BUDDY_ACCEPT = "buddy_accept"
+BUDDY_DECLINE = "buddy_decline"
+BUDDY_STEP_DOWN = "buddy_step_down"
+BUDDY_ENCOURAGE = "buddy_encourage"
+ENCOURAGE_VIEW = "encourage"
+ENCOURAGEMENT = "encouragement"

@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.services import Services
 from bot.services.celebrations import CelebrationView
+from bot.slack.blocks.buddy import build_buddy_win
 from bot.slack.blocks.celebrations import (
     build_celebration_dm,
     build_channel_post,
@@ -23,12 +24,24 @@ log = logging.getLogger(__name__)
 CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "not_a_member"}
 
 
-def announce(client: WebClient, views: list[CelebrationView]) -> None:
-    """DM her about each new win or milestone (with a share question if she opted in)."""
+def announce(client: WebClient, services: Services, views: list[CelebrationView]) -> None:
+    """DM her about each new win or milestone (with a share question if she opted in),
+    and tell her buddy about the win: the headline only, nothing private."""
     for view in views:
         message = build_celebration_dm(view)
         if message is not None:
             send_dm(client, view.user_id, message)
+        if view.kind == "win":
+            buddy = services.buddies.active_buddy(team_id=view.team_id, user_id=view.user_id)
+            if buddy is not None:
+                best_effort_dm(client, buddy.buddy_user_id, build_buddy_win(buddy, view.headline))
+
+
+def best_effort_dm(client: WebClient, user_id: str, message: dict) -> None:
+    try:
+        send_dm(client, user_id, message)
+    except SlackApiError as e:  # what she did is recorded whatever happens to this DM
+        log.warning("DM to %s failed: %s", user_id, e.response.get("error"))
 
 
 def _is_member(client: WebClient, channel_id: str, user_id: str) -> bool:

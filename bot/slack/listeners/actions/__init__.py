@@ -7,6 +7,7 @@ from slack_bolt import App
 from bot.services import Services
 from bot.slack import ids
 from bot.slack.listeners.actions import (
+    buddy,
     celebrations,
     challenge,
     checkins,
@@ -42,3 +43,10 @@ def register(app: App, services: Services) -> None:
     for action_id in (ids.SHARE_WIN, ids.SHARE_EDIT, ids.SHARE_DECLINE, ids.SHARE_RETRY):
         app.action(action_id)(share)
     app.action(ids.CHEER)(celebrations.make_cheer_handler(services))
+    for action_id in (
+        ids.BUDDY_ACCEPT,
+        ids.BUDDY_DECLINE,
+        ids.BUDDY_STEP_DOWN,
+        ids.BUDDY_ENCOURAGE,
+    ):
+        app.action(action_id)(buddy.make_handler(services))

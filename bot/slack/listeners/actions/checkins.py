@@ -74,6 +74,10 @@ def make_handler(services: Services):
                 **build_checkin_state(state),
             )
         if action_id.startswith(ids.CHECKIN_OUTCOME) and state.outcome is Outcome.DID_IT:
-            announce(client, services.celebrations.after_win(**where, attempt_id=state.attempt_id))
+            announce(
+                client,
+                services,
+                services.celebrations.after_win(**where, attempt_id=state.attempt_id),
+            )
 
     return answer_checkin

@@ -44,7 +44,7 @@ def make_handler(services: Services):
             **build_offer_answered(card, accepted=accept, moved_up=card.step > before),
         )
         if accept and card.step > before:
-            announce(client, services.celebrations.after_step_up(**where, step=card.step))
+            announce(client, services, services.celebrations.after_step_up(**where, step=card.step))
         publish_home(client, services, **where)
 
     return answer_offer

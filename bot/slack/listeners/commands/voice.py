@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.domain.pause import DurationError, describe_until
 from bot.services import Services
+from bot.services.buddies import BuddyError, parse_mention
 from bot.services.coaching import NotStarted
 from bot.slack import subcommands
+from bot.slack.blocks.buddy import build_for_buddy_removed, build_for_coachee, build_invitation
 from bot.slack.blocks.challenge import build_challenge_message
 from bot.slack.blocks.help import (
     build_help,
@@ -22,8 +26,11 @@ from bot.slack.blocks.help import (
 from bot.slack.blocks.meetings import build_meetings_message
 from bot.slack.blocks.progress import build_not_started, build_progress_message
 from bot.slack.listeners import modals
+from bot.slack.sharing import best_effort_dm
+from bot.slack.surfaces import send_dm
 
 Handler = Callable[..., None]
+log = logging.getLogger(__name__)
 
 
 def make_handler(services: Services) -> Handler:
@@ -37,6 +44,7 @@ def make_handler(services: Services) -> Handler:
         "meetings": _meetings,
         "pause": _pause,
         "resume": _resume,
+        "buddy": _buddy,
     }
 
     def voice(ack: Ack, command: dict, context, client: WebClient, respond: Respond) -> None:
@@ -121,3 +129,38 @@ def _resume(ack: Ack, where: dict, services: Services, **_) -> None:
         ack(
             text="You're not paused, so there's nothing to resume. `/voice pause 2w` takes a break."
         )
+
+
+BUDDY_USAGE = "Try `/voice buddy @someone` to invite a buddy, or `/voice buddy remove`."
+
+
+def _buddy(ack: Ack, where: dict, services: Services, client: WebClient, args: str, **_) -> None:
+    if args.lower() == "remove":
+        try:
+            buddy = services.buddies.remove(**where)
+        except BuddyError:
+            ack(text=f"You don't have a buddy at the moment. {BUDDY_USAGE}")
+            return
+        ack(**build_for_coachee(buddy, "removed"))
+        best_effort_dm(client, buddy.buddy_user_id, build_for_buddy_removed(buddy))
+        return
+    buddy_user_id = parse_mention(args)
+    if buddy_user_id is None:
+        ack(text=f"I need a person to invite. {BUDDY_USAGE}")
+        return
+    try:
+        buddy = services.buddies.invite(**where, buddy_user_id=buddy_user_id)
+    except BuddyError:
+        ack(text=f"You can't be your own buddy, though I like the spirit. {BUDDY_USAGE}")
+        return
+    try:
+        send_dm(client, buddy_user_id, build_invitation(buddy))
+    except SlackApiError as e:
+        services.buddies.remove(**where)
+        log.info("buddy invitation not delivered: %s", e.response.get("error"))
+        ack(
+            text=f"I couldn't send <@{buddy_user_id}> a message on Slack (a guest or a "
+            "deactivated account, perhaps). Try someone else with `/voice buddy @someone`."
+        )
+        return
+    ack(**build_for_coachee(buddy, "invited"))

@@ -6,6 +6,7 @@ from bot.services import Services
 from bot.slack import ids
 from bot.slack.listeners.views import (
     checkin_details,
+    encourage,
     log_attempt,
     meeting,
     onboarding,
@@ -21,3 +22,4 @@ def register(app: App, services: Services) -> None:
     app.view(ids.MEETING_VIEW)(meeting.make_handler(services))
     app.view(ids.CHECKIN_DETAILS_VIEW)(checkin_details.make_handler(services))
     app.view(ids.SHARE_WORDING_VIEW)(share_wording.make_handler(services))
+    app.view(ids.ENCOURAGE_VIEW)(encourage.make_handler(services))

@@ -36,7 +36,11 @@ def make_handler(services: Services):
         ack()
         recorded = coaching.record(**where, entry=entry)
         send_dm(client, where["user_id"], build_logged_dm(recorded, coaching.today(**where)))
-        announce(client, services.celebrations.after_win(**where, attempt_id=recorded.attempt_id))
+        announce(
+            client,
+            services,
+            services.celebrations.after_win(**where, attempt_id=recorded.attempt_id),
+        )
         publish_home(client, services, **where)
 
     return submit_log

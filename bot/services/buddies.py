@@ -1,0 +1,139 @@
+"""A buddy: a colleague she invites to cheer her on. Sees wins only, never misses,
+confidence or reflections; she can remove them, and they can step down, any time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from bot.clock import Clock
+from bot.models import Buddy, BuddyStatus, Coachee
+from bot.services.coaching import onboarded_coachee
+from bot.storage.db import Database
+
+
+class BuddyError(Exception):
+    """A friendly refusal: ``why`` says which (self, invalid, none, unknown)."""
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+
+@dataclass(frozen=True)
+class Buddyship:
+    id: int
+    coachee_user_id: str
+    buddy_user_id: str
+    status: str
+
+
+class BuddyService:
+    def __init__(self, db: Database, clock: Clock):
+        self._db = db
+        self._clock = clock
+
+    def invite(self, *, team_id: str, user_id: str, buddy_user_id: str) -> Buddyship:
+        if buddy_user_id == user_id:
+            raise BuddyError("self")
+        now = self._clock.now()
+        with self._db.session() as session:
+            coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
+            for old in self._current(session, coachee.id):
+                old.status, old.responded_at = BuddyStatus.ENDED, now
+            buddy = Buddy(
+                team_id=team_id, coachee_id=coachee.id, buddy_user_id=buddy_user_id, invited_at=now
+            )
+            session.add(buddy)
+            session.flush()
+            return _view(buddy, coachee)
+
+    def respond(
+        self, *, team_id: str, buddy_user_id: str, buddy_id: int, accept: bool
+    ) -> Buddyship:
+        """The invited colleague accepts or declines; only they can."""
+        with self._db.session() as session:
+            buddy = session.get(Buddy, buddy_id)
+            if (
+                buddy is None
+                or buddy.team_id != team_id
+                or buddy.buddy_user_id != buddy_user_id
+                or buddy.status != BuddyStatus.INVITED
+            ):
+                raise BuddyError("unknown")
+            buddy.status = BuddyStatus.ACTIVE if accept else BuddyStatus.DECLINED
+            buddy.responded_at = self._clock.now()
+            return _view(buddy, session.get(Coachee, buddy.coachee_id))
+
+    def remove(self, *, team_id: str, user_id: str) -> Buddyship:
+        """She ends it."""
+        with self._db.session() as session:
+            coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
+            current = self._current(session, coachee.id)
+            if not current:
+                raise BuddyError("none")
+            for buddy in current:
+                buddy.status, buddy.responded_at = BuddyStatus.ENDED, self._clock.now()
+            return _view(current[-1], coachee)
+
+    def step_down(self, *, team_id: str, buddy_user_id: str, buddy_id: int) -> Buddyship:
+        """The buddy ends it."""
+        with self._db.session() as session:
+            buddy = session.get(Buddy, buddy_id)
+            if (
+                buddy is None
+                or buddy.team_id != team_id
+                or buddy.buddy_user_id != buddy_user_id
+                or buddy.status != BuddyStatus.ACTIVE
+            ):
+                raise BuddyError("unknown")
+            buddy.status, buddy.responded_at = BuddyStatus.ENDED, self._clock.now()
+            return _view(buddy, session.get(Coachee, buddy.coachee_id))
+
+    def active_buddy(self, *, team_id: str, user_id: str) -> Buddyship | None:
+        with self._db.session() as session:
+            coachee = session.exec(
+                select(Coachee).where(Coachee.team_id == team_id, Coachee.slack_user_id == user_id)
+            ).first()
+            if coachee is None:
+                return None
+            active = [b for b in self._current(session, coachee.id) if b.status == "active"]
+            return _view(active[-1], coachee) if active else None
+
+    def encouragement_target(self, *, team_id: str, buddy_user_id: str, buddy_id: int) -> Buddyship:
+        """Who the buddy's word goes to: only while they are her active buddy."""
+        with self._db.session() as session:
+            buddy = session.get(Buddy, buddy_id)
+            if (
+                buddy is None
+                or buddy.team_id != team_id
+                or buddy.buddy_user_id != buddy_user_id
+                or buddy.status != BuddyStatus.ACTIVE
+            ):
+                raise BuddyError("unknown")
+            return _view(buddy, session.get(Coachee, buddy.coachee_id))
+
+    def _current(self, session, coachee_id: int) -> list[Buddy]:
+        return list(
+            session.exec(
+                select(Buddy)
+                .where(
+                    Buddy.coachee_id == coachee_id,
+                    Buddy.status.in_([BuddyStatus.INVITED, BuddyStatus.ACTIVE]),
+                )
+                .order_by(Buddy.id)
+            ).all()
+        )
+
+
+def _view(buddy: Buddy, coachee: Coachee) -> Buddyship:
+    return Buddyship(buddy.id, coachee.slack_user_id, buddy.buddy_user_id, buddy.status)
+
+
+def parse_mention(text: str) -> str | None:
+    """``<@U123|ana>`` or ``<@U123>`` (Slack escapes mentions for /voice) → ``U123``."""
+    import re
+
+    match = re.fullmatch(r"<@([UW][A-Z0-9]{2,20})(?:\|[^>]*)?>", text.strip())
+    return match.group(1) if match else None
