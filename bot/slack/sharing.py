@@ -55,6 +55,21 @@ def _is_member(client: WebClient, channel_id: str, user_id: str) -> bool:
             return False
 
 
+def channel_problem(client: WebClient, channel_id: str, user_id: str) -> str | None:
+    """Why a channel can't take her wins (as a field error), or None if it can."""
+    try:
+        info = client.conversations_info(channel=channel_id)["channel"]
+        if info.get("is_archived"):
+            return "That channel is archived. Pick another one."
+        if not _is_member(client, channel_id, user_id):
+            return "Pick a channel you're a member of."
+    except SlackApiError as e:
+        if e.response.get("error") in ("channel_not_found", "not_in_channel"):
+            return "I can't see that channel yet: invite me there first (/invite @Voice Coach)."
+        raise
+    return None
+
+
 def post_win(client: WebClient, services: Services, view: CelebrationView) -> dict:
     """Post to her channel after checking she (and the bot) are in it; returns her DM reply."""
     channel = view.channel_id

@@ -234,6 +234,18 @@ def test_settings_are_saved_and_validated(slack, fake_slack, db):
     )
     r = slack.view_submission(user_id=USER_ID, callback_id="settings", values=bad)
     assert r.json()["errors"] == {"work_end": "Your working day should end after it starts."}
+    fake_slack.add_channel("C0TEAM", name="team", members=[USER_ID])
+    fake_slack.add_channel("C0OTHER", name="other", members=["U0ANA"])
+    outside = state(
+        pre_minutes=pick(30),
+        post_minutes=pick(10),
+        work_start=timepicker("08:30"),
+        work_end=timepicker("17:00"),
+        share_wins=checkboxes("yes"),
+        share_channel=conversation("C0OTHER"),
+    )
+    r = slack.view_submission(user_id=USER_ID, callback_id="settings", values=outside)
+    assert r.json()["errors"] == {"share_channel": "Pick a channel you're a member of."}
     good = state(
         pre_minutes=pick(30),
         post_minutes=pick(10),

@@ -6,8 +6,10 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.services import Services
+from bot.slack import ids
 from bot.slack.blocks.challenge import build_first_challenge_dm
 from bot.slack.forms import FormErrors, parse_onboarding
+from bot.slack.sharing import channel_problem
 from bot.slack.surfaces import publish_home, send_dm, user_tz
 
 
@@ -18,6 +20,11 @@ def make_handler(services: Services):
         except FormErrors as e:
             ack(response_action="errors", errors=e.errors)
             return
+        if answers.share_wins:
+            problem = channel_problem(client, answers.share_channel_id, body["user"]["id"])
+            if problem:
+                ack(response_action="errors", errors={ids.SHARE_CHANNEL: problem})
+                return
         ack()
         user_id = body["user"]["id"]
         started = services.coaching.start(

@@ -10,6 +10,7 @@ from bot.services.coaching import NotStarted
 from bot.slack import ids
 from bot.slack.blocks.progress import NOT_STARTED
 from bot.slack.forms import FormErrors, parse_settings
+from bot.slack.sharing import channel_problem
 from bot.slack.surfaces import publish_home
 
 
@@ -20,6 +21,11 @@ def make_handler(services: Services):
         except FormErrors as e:
             ack(response_action="errors", errors=e.errors)
             return
+        if preferences.share_wins:
+            problem = channel_problem(client, preferences.share_channel_id, body["user"]["id"])
+            if problem:
+                ack(response_action="errors", errors={ids.SHARE_CHANNEL: problem})
+                return
         where = dict(team_id=context.team_id, user_id=body["user"]["id"])
         try:
             services.preferences.update(**where, preferences=preferences)
