@@ -21,7 +21,6 @@ from bot.services.celebrations import CelebrationService
 from bot.services.checkins import CheckinService
 from bot.services.coaching import CoachingService
 from bot.services.dispatch import Dispatcher
-from bot.services.home import HomeService
 from bot.services.meetings import MeetingService
 from bot.services.pauses import PauseService
 from bot.services.preferences import PreferencesService
@@ -61,7 +60,6 @@ def load_content() -> Ladder:
 def build_services(db: Database, clock: Clock, ladder: Ladder) -> Services:
     coaching = CoachingService(db, clock, ladder)
     return Services(
-        home=HomeService(db),
         workspaces=WorkspaceService(db, clock),
         coaching=coaching,
         progress=ProgressService(db, clock, ladder),

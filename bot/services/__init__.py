@@ -8,7 +8,6 @@ from bot.services.buddies import BuddyService
 from bot.services.celebrations import CelebrationService
 from bot.services.checkins import CheckinService
 from bot.services.coaching import CoachingService
-from bot.services.home import HomeService
 from bot.services.meetings import MeetingService
 from bot.services.pauses import PauseService
 from bot.services.preferences import PreferencesService
@@ -18,7 +17,6 @@ from bot.services.workspaces import WorkspaceService
 
 @dataclass(frozen=True)
 class Services:
-    home: HomeService
     workspaces: WorkspaceService
     coaching: CoachingService
     progress: ProgressService
