@@ -11,6 +11,7 @@ once its lease (60 s) has run out.
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -62,7 +63,7 @@ class Dispatcher:
         sender: CheckinSender,
         *,
         owner: str,
-        batch: int = 100,
+        batch: int = 32,
         concurrency: int = 8,
     ):
         self._db = db
@@ -73,16 +74,39 @@ class Dispatcher:
         self._batch = batch
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="dispatch")
 
-    def tick(self) -> int:
-        """Claim what is due now and send it; returns how many were delivered."""
+    def tick(self, *, budget_seconds: float = 20.0) -> int:
+        """Send what is due now, a batch at a time; returns how many were delivered.
+
+        Batches are small so that no claimed row waits long in the queue, and the
+        tick keeps claiming while batches come back full (a burst at :45), within
+        a time budget so that the next tick starts on time.
+        """
+        started = time.monotonic()
+        delivered = 0
+        while True:
+            claimed, sent = self._one_batch()
+            delivered += sent
+            if claimed < self._batch or time.monotonic() - started > budget_seconds:
+                return delivered
+
+    def _one_batch(self) -> tuple[int, int]:
         now = self._clock.now()
         with self._db.session() as session:
             ids = checkins.claim_due(session, now=now, owner=self.owner, limit=self._batch)
         if not ids:
-            return 0
-        messages = [m for m in (self._prepare(i, now) for i in ids) if m is not None]
+            return 0, 0
+        messages = [m for m in (self._safely_prepare(i, now) for i in ids) if m is not None]
         results = self._pool.map(self._deliver, messages)
-        return sum(1 for delivered in results if delivered)
+        return len(ids), sum(1 for delivered in results if delivered)
+
+    def _safely_prepare(self, checkin_id: int, now: datetime) -> CheckinMessage | None:
+        """One bad row must not hold up the others: it is retried after a short wait."""
+        try:
+            return self._prepare(checkin_id, now)
+        except Exception as e:
+            log.exception("check-in %s could not be prepared", checkin_id)
+            self._retry_later_by_id(checkin_id, e)
+            return None
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -123,15 +147,26 @@ class Dispatcher:
         return None
 
     def _deliver(self, message: CheckinMessage) -> bool:
+        # The lease is renewed (or found lost) right before the send, so a row that
+        # waited in the queue is never sent by two processes.
+        with self._db.session() as session:
+            if not checkins.renew_lease(
+                session, checkin_id=message.checkin_id, owner=self.owner, now=self._clock.now()
+            ):
+                log.info("check-in %s: lease lost before sending; skipped", message.checkin_id)
+                return False
         try:
             channel, ts = self._sender.send(message)
         except RecipientGone as e:
             self._recipient_gone(message, str(e))
             return False
         except Exception as e:  # anything else is worth another try later
-            self._retry_later(message, e)
+            self._retry_later_by_id(message.checkin_id, e)
             return False
-        self._record_sent(message, channel, ts)
+        try:
+            self._record_sent(message, channel, ts)
+        except Exception:  # it was delivered; the lease keeps others off it meanwhile
+            log.exception("check-in %s was sent but not recorded", message.checkin_id)
         return True
 
     def _record_sent(self, message: CheckinMessage, channel: str, ts: str) -> None:
@@ -189,10 +224,10 @@ class Dispatcher:
             checkins.cancel_pending(session, coachee_id=coachee.id)
         log.warning("paused %s: Slack can't reach them (%s)", message.user_id, error)
 
-    def _retry_later(self, message: CheckinMessage, error: Exception) -> None:
+    def _retry_later_by_id(self, checkin_id: int, error: Exception) -> None:
         now = self._clock.now()
         with self._db.session() as session:
-            checkin = checkins.get_checkin(session, checkin_id=message.checkin_id)
+            checkin = checkins.get_checkin(session, checkin_id=checkin_id)
             if checkin is None:
                 return
             checkin.last_error = f"{error.__class__.__name__}: {error}"[:255]
@@ -201,4 +236,4 @@ class Dispatcher:
                 return
             # Keep the lease a little longer: that is the back-off before the next try.
             checkin.lease_until = now + timedelta(seconds=min(600, 15 * 2**checkin.send_attempts))
-        log.warning("check-in %s not sent, will retry: %s", message.checkin_id, error)
+        log.warning("check-in %s not sent, will retry: %s", checkin_id, error)

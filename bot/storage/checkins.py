@@ -97,6 +97,21 @@ def claim_due(session: Session, *, now: datetime, owner: str, limit: int) -> lis
     return ids
 
 
+def renew_lease(session: Session, *, checkin_id: int, owner: str, now: datetime) -> bool:
+    """Extend our lease right before sending; False if it was lost (expired and taken)."""
+    renewed = session.execute(
+        sa.update(Checkin)
+        .where(
+            Checkin.id == checkin_id,
+            Checkin.status == CheckinStatus.PENDING,
+            Checkin.lease_owner == owner,
+            Checkin.lease_until >= now,
+        )
+        .values(lease_until=now + LEASE)
+    )
+    return renewed.rowcount == 1
+
+
 def get_checkin(session: Session, *, checkin_id: int) -> Checkin | None:
     return session.get(Checkin, checkin_id)
 

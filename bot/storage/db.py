@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -14,6 +15,7 @@ from bot.storage.engine import database_answers
 class Database:
     def __init__(self, engine: Engine):
         self.engine = engine
+        self._open = threading.local()
 
     @property
     def _bind(self):
@@ -34,13 +36,20 @@ class Database:
         "database is locked" when another connection wrote in between, instead of
         waiting its turn. PostgreSQL locks rows instead.
         """
-        with Session(self._bind, expire_on_commit=False) as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+        if getattr(self._open, "session", False):
+            # A second session in the same thread would wait on the first one's lock.
+            raise RuntimeError("a database session is already open in this thread")
+        self._open.session = True
+        try:
+            with Session(self._bind, expire_on_commit=False) as session:
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            self._open.session = False
 
     def answers(self) -> bool:
         return database_answers(self.engine)

@@ -12,12 +12,18 @@ from bot.models import Checkin, CheckinStatus, ProcessedRequest, Workspace
 
 
 def upsert_workspace(session: Session, *, team_id: str, name: str | None, now: datetime) -> None:
-    workspace = session.get(Workspace, team_id)
-    if workspace is None:
-        session.add(Workspace(team_id=team_id, name=name, installed_at=now))
-    else:
-        workspace.name = name or workspace.name
-        workspace.uninstalled_at = None
+    """Record the install; safe when several processes start at once."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(Workspace).values(team_id=team_id, name=name, installed_at=now)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["team_id"],
+            set_={
+                "name": sa.func.coalesce(statement.excluded.name, Workspace.name),
+                "uninstalled_at": None,
+            },
+        )
+    )
 
 
 def mark_uninstalled(session: Session, *, team_id: str, now: datetime) -> None:

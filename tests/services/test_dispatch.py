@@ -1,0 +1,111 @@
+"""The dispatcher's lease, row by row: a check-in goes out once even when a process
+stalls past its lease, and one broken row doesn't hold up the rest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from sqlmodel import select
+
+from bot.content import load_ladder
+from bot.models import Checkin, Coachee, Meeting
+from bot.services.coaching import CoachingService
+from bot.services.dispatch import CheckinMessage, Dispatcher
+from bot.storage import checkins
+from bot.storage.db import Database
+
+NOW = datetime(2026, 3, 2, 14, 45, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, now: datetime):
+        self.instant = now
+
+    def now(self) -> datetime:
+        return self.instant
+
+
+class Sender:
+    def __init__(self):
+        self.sent: list[CheckinMessage] = []
+
+    def send(self, message: CheckinMessage) -> tuple[str, str]:
+        self.sent.append(message)
+        return "D1", f"{len(self.sent)}.000100"
+
+
+def _seed(db: Database, n: int) -> None:
+    with db.session() as s:
+        for i in range(n):
+            coachee = Coachee(
+                team_id="T1",
+                slack_user_id=f"U{i}",
+                tz="America/New_York",
+                current_step=3,
+                start_step=3,
+                current_challenge_id="answer-any-thoughts",
+                onboarded_at=NOW,
+            )
+            s.add(coachee)
+            s.flush()
+            meeting = Meeting(
+                team_id="T1",
+                coachee_id=coachee.id,
+                name="Planning",
+                weekdays=1,
+                start_time=time(10, 0),
+                duration_minutes=30,
+                tz="America/New_York",
+                planned_until=NOW + timedelta(days=30),
+            )
+            s.add(meeting)
+            s.flush()
+            s.add(
+                Checkin(
+                    team_id="T1",
+                    coachee_id=coachee.id,
+                    meeting_id=meeting.id,
+                    kind="pre",
+                    occurrence_start=NOW + timedelta(minutes=15),
+                    due_at=NOW,
+                    send_until=NOW + timedelta(minutes=15),
+                    expires_at=NOW + timedelta(minutes=15),
+                )
+            )
+
+
+def _dispatcher(db: Database, clock: Clock, owner: str) -> tuple[Dispatcher, Sender]:
+    sender = Sender()
+    coaching = CoachingService(db, clock, load_ladder())
+    return Dispatcher(db, clock, coaching, sender, owner=owner), sender
+
+
+def test_a_row_whose_lease_ran_out_in_the_queue_is_sent_once(db: Database):
+    _seed(db, 1)
+    clock = Clock(NOW)
+    a, sent_by_a = _dispatcher(db, clock, "A")
+    b, sent_by_b = _dispatcher(db, clock, "B")
+    with db.session() as s:
+        [checkin_id] = checkins.claim_due(s, now=NOW, owner="A", limit=10)
+    queued = a._prepare(checkin_id, NOW)  # A stalls with the row in its queue...
+    clock.instant = NOW + timedelta(seconds=61)
+    assert b.tick() == 1  # ...B takes the expired lease and sends it
+    assert a._deliver(queued) is False  # A finds its lease gone and doesn't send
+    assert (len(sent_by_a.sent), len(sent_by_b.sent)) == (0, 1)
+    with db.session() as s:
+        row = s.get(Checkin, checkin_id)
+    assert (row.status, row.send_attempts) == ("sent", 2)
+    a.close()
+    b.close()
+
+
+def test_one_broken_row_does_not_hold_up_the_others(db: Database):
+    _seed(db, 3)
+    with db.session() as s:
+        broken = s.exec(select(Meeting)).first()
+        broken.tz = "Not/AZone"  # a row the dispatcher can't render
+    clock = Clock(NOW)
+    dispatcher, sender = _dispatcher(db, clock, "A")
+    assert dispatcher.tick() == 2
+    assert {m.user_id for m in sender.sent} == {"U1", "U2"}
+    dispatcher.close()
