@@ -25,6 +25,7 @@ from bot.services.meetings import MeetingService
 from bot.services.pauses import PauseService
 from bot.services.preferences import PreferencesService
 from bot.services.progress import ProgressService
+from bot.services.roundups import RoundupService
 from bot.services.workspaces import WorkspaceService
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app, make_client
@@ -59,16 +60,19 @@ def load_content() -> Ladder:
 
 def build_services(db: Database, clock: Clock, ladder: Ladder) -> Services:
     coaching = CoachingService(db, clock, ladder)
+    celebrations = CelebrationService(db, clock, ladder)
+    roundups = RoundupService(db, clock, celebrations.headline_of)
     return Services(
         workspaces=WorkspaceService(db, clock),
         coaching=coaching,
         progress=ProgressService(db, clock, ladder),
-        preferences=PreferencesService(db, clock),
+        preferences=PreferencesService(db, clock, roundups),
         meetings=MeetingService(db, clock),
         pauses=PauseService(db, clock),
         checkins=CheckinService(db, clock, coaching),
-        celebrations=CelebrationService(db, clock, ladder),
+        celebrations=celebrations,
         buddies=BuddyService(db, clock),
+        roundups=roundups,
     )
 
 

@@ -12,13 +12,14 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.bootstrap import Container, build_dispatcher
 from bot.services.planner import extend_horizons
-from bot.slack.sharing import deliver_cheers
+from bot.slack.sharing import deliver_cheers, post_roundups
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 2
 PLAN_MINUTES = 10
 CHEERS_SECONDS = 20
+ROUNDUP_MINUTES = 5
 
 
 def start_scheduler(container: Container) -> BackgroundScheduler:
@@ -41,6 +42,12 @@ def start_scheduler(container: Container) -> BackgroundScheduler:
         "interval",
         seconds=CHEERS_SECONDS,
         id="cheers",
+    )
+    scheduler.add_job(
+        _guard(lambda: post_roundups(container.client, container.services)),
+        "interval",
+        minutes=ROUNDUP_MINUTES,
+        id="roundups",
     )
     scheduler.start()
     log.info("check-in scheduler started (%s)", dispatcher.owner)

@@ -12,6 +12,7 @@ from bot.services.meetings import MeetingService
 from bot.services.pauses import PauseService
 from bot.services.preferences import PreferencesService
 from bot.services.progress import ProgressService
+from bot.services.roundups import RoundupService
 from bot.services.workspaces import WorkspaceService
 
 
@@ -26,3 +27,4 @@ class Services:
     checkins: CheckinService
     celebrations: CelebrationService
     buddies: BuddyService
+    roundups: RoundupService

@@ -252,6 +252,12 @@ class CelebrationService:
             cheers=tuple(cheers),
         )
 
+    def headline_of(self, celebration: Celebration) -> str:
+        """The public words for a celebration row (used by the weekly round-up)."""
+        with self._db.session() as session:
+            coachee = session.get(Coachee, celebration.coachee_id)
+            return self._headline(celebration, coachee.slack_user_id)
+
     def _headline(self, celebration: Celebration, user_id: str) -> str:
         who = f"<@{user_id}>"
         if celebration.kind == CelebrationKind.WIN:

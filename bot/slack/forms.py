@@ -163,11 +163,12 @@ def parse_settings(values: dict) -> Preferences:
     if start is not None and end is not None and end <= start:
         form.errors[ids.WORK_END] = "Your working day should end after it starts."
     share = form.checked(ids.SHARE_WINS, "yes")
+    roundup = form.checked(ids.SHARE_WINS, "roundup")
     channel = form.conversation(ids.SHARE_CHANNEL)
-    if share and channel is None:
+    if (share or roundup) and channel is None:
         form.errors[ids.SHARE_CHANNEL] = "Pick the channel to share wins in, or untick sharing."
     form.done()
-    return Preferences(int(pre), int(post), start, end, share, channel)
+    return Preferences(int(pre), int(post), start, end, share, channel, roundup)
 
 
 def parse_meeting(values: dict, *, today: date) -> MeetingInput:

@@ -14,6 +14,7 @@ from bot.slack.blocks.celebrations import (
     build_celebration_dm,
     build_channel_post,
     build_cheers_dm,
+    build_roundup,
     build_share_failed,
     build_shared,
 )
@@ -86,6 +87,20 @@ def post_win(client: WebClient, services: Services, view: CelebrationView) -> di
         team_id=view.team_id, celebration_id=view.id, channel_id=channel, ts=reply["ts"]
     )
     return build_shared(view)
+
+
+def post_roundups(client: WebClient, services: Services) -> int:
+    """This week's shared wins, one post per channel that asked for it."""
+    posted = 0
+    for roundup in services.roundups.claim_due():
+        try:
+            client.chat_postMessage(channel=roundup.channel_id, **build_roundup(roundup.headlines))
+            posted += 1
+        except SlackApiError as e:  # the week is claimed: no retry storm in a channel
+            log.warning(
+                "round-up for %s not posted: %s", roundup.channel_id, e.response.get("error")
+            )
+    return posted
 
 
 def deliver_cheers(client: WebClient, services: Services) -> int:

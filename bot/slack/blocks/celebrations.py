@@ -156,3 +156,12 @@ def build_cheers_dm(news: CheerNews) -> dict:
         "text": f"{len(news.cheerers)} cheers for your win",
         "blocks": [b.to_dict() for b in blocks],
     }
+
+
+def build_roundup(headlines: list[str]) -> dict:
+    """Friday's post: the week's shared wins, nothing else."""
+    count = len(headlines)
+    intro = f":sparkles: *This week's wins* ({count}). Small steps, said out loud:"
+    lines = "\n".join(f"• {h}" for h in headlines[:40])
+    blocks = [SectionBlock(text=intro), SectionBlock(text=lines[:3000])]
+    return {"text": f"This week's wins: {count}", "blocks": [b.to_dict() for b in blocks]}

@@ -16,6 +16,10 @@ from bot.slack import ids
 from bot.slack.forms import CONFIDENCE_CHOICES, MAX_REFLECTION
 
 SHARE = Option(value="yes", text="Share my wins in a team channel (you'll be asked each time)")
+ROUNDUP = Option(
+    value="roundup",
+    text="Post a weekly round-up of shared wins there (Fri, 15:00 my time)",
+)
 
 _ANCHORS = {0: "cannot do at all", 50: "moderately can do", 100: "highly certain can do"}
 
@@ -37,8 +41,13 @@ def ladder_bar(step: int, top: int, start: int | None = None) -> str:
     return "".join("●" if n <= step else "○" for n in range(1, top + 1))
 
 
-def sharing_inputs(share_wins: bool, channel_id: str | None) -> list[InputBlock]:
-    """Opt-in to sharing wins (off unless ticked), and the channel to share them in."""
+def sharing_inputs(
+    share_wins: bool, channel_id: str | None, roundup: bool | None = None
+) -> list[InputBlock]:
+    """Opt-in to sharing wins (off unless ticked), and the channel to share them in;
+    with ``roundup`` given, the weekly round-up option too."""
+    options = [SHARE] if roundup is None else [SHARE, ROUNDUP]
+    chosen = [o for o, on in ((SHARE, share_wins), (ROUNDUP, bool(roundup))) if on]
     return [
         InputBlock(
             block_id=ids.SHARE_WINS,
@@ -46,8 +55,8 @@ def sharing_inputs(share_wins: bool, channel_id: str | None) -> list[InputBlock]
             optional=True,
             element=CheckboxesElement(
                 action_id=ids.SHARE_WINS,
-                options=[SHARE],
-                initial_options=[SHARE] if share_wins else None,
+                options=options,
+                initial_options=chosen or None,
             ),
         ),
         InputBlock(

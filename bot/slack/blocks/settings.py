@@ -61,7 +61,7 @@ def build_settings_modal(prefs: Preferences) -> dict:
                     action_id=ids.WORK_END, initial_time=prefs.work_end.strftime("%H:%M")
                 ),
             ),
-            *sharing_inputs(prefs.share_wins, prefs.share_channel_id),
+            *sharing_inputs(prefs.share_wins, prefs.share_channel_id, prefs.roundup),
         ],
     )
     return view.to_dict()
