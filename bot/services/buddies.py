@@ -54,14 +54,7 @@ class BuddyService:
     ) -> Buddyship:
         """The invited colleague accepts or declines; only they can."""
         with self._db.session() as session:
-            buddy = session.get(Buddy, buddy_id)
-            if (
-                buddy is None
-                or buddy.team_id != team_id
-                or buddy.buddy_user_id != buddy_user_id
-                or buddy.status != BuddyStatus.INVITED
-            ):
-                raise BuddyError("unknown")
+            buddy = _theirs(session, team_id, buddy_user_id, buddy_id, BuddyStatus.INVITED)
             buddy.status = BuddyStatus.ACTIVE if accept else BuddyStatus.DECLINED
             buddy.responded_at = self._clock.now()
             return _view(buddy, session.get(Coachee, buddy.coachee_id))
@@ -80,14 +73,7 @@ class BuddyService:
     def step_down(self, *, team_id: str, buddy_user_id: str, buddy_id: int) -> Buddyship:
         """The buddy ends it."""
         with self._db.session() as session:
-            buddy = session.get(Buddy, buddy_id)
-            if (
-                buddy is None
-                or buddy.team_id != team_id
-                or buddy.buddy_user_id != buddy_user_id
-                or buddy.status != BuddyStatus.ACTIVE
-            ):
-                raise BuddyError("unknown")
+            buddy = _theirs(session, team_id, buddy_user_id, buddy_id, BuddyStatus.ACTIVE)
             buddy.status, buddy.responded_at = BuddyStatus.ENDED, self._clock.now()
             return _view(buddy, session.get(Coachee, buddy.coachee_id))
 
@@ -104,14 +90,7 @@ class BuddyService:
     def encouragement_target(self, *, team_id: str, buddy_user_id: str, buddy_id: int) -> Buddyship:
         """Who the buddy's word goes to: only while they are her active buddy."""
         with self._db.session() as session:
-            buddy = session.get(Buddy, buddy_id)
-            if (
-                buddy is None
-                or buddy.team_id != team_id
-                or buddy.buddy_user_id != buddy_user_id
-                or buddy.status != BuddyStatus.ACTIVE
-            ):
-                raise BuddyError("unknown")
+            buddy = _theirs(session, team_id, buddy_user_id, buddy_id, BuddyStatus.ACTIVE)
             return _view(buddy, session.get(Coachee, buddy.coachee_id))
 
     def _current(self, session, coachee_id: int) -> list[Buddy]:
@@ -125,6 +104,19 @@ class BuddyService:
                 .order_by(Buddy.id)
             ).all()
         )
+
+
+def _theirs(session, team_id: str, buddy_user_id: str, buddy_id: int, status: str) -> Buddy:
+    """The buddy row the clicking colleague may act on, in the state the action needs."""
+    buddy = session.get(Buddy, buddy_id)
+    if (
+        buddy is None
+        or buddy.team_id != team_id
+        or buddy.buddy_user_id != buddy_user_id
+        or buddy.status != status
+    ):
+        raise BuddyError("unknown")
+    return buddy
 
 
 def _view(buddy: Buddy, coachee: Coachee) -> Buddyship:
