@@ -24,6 +24,7 @@ from bot.services.dispatch import Dispatcher
 from bot.services.meetings import MeetingService
 from bot.services.pauses import PauseService
 from bot.services.preferences import PreferencesService
+from bot.services.privacy import PrivacyService
 from bot.services.progress import ProgressService
 from bot.services.roundups import RoundupService
 from bot.services.workspaces import WorkspaceService
@@ -73,6 +74,7 @@ def build_services(db: Database, clock: Clock, ladder: Ladder) -> Services:
         celebrations=celebrations,
         buddies=BuddyService(db, clock),
         roundups=roundups,
+        privacy=PrivacyService(db, clock),
     )
 
 

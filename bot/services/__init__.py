@@ -11,6 +11,7 @@ from bot.services.coaching import CoachingService
 from bot.services.meetings import MeetingService
 from bot.services.pauses import PauseService
 from bot.services.preferences import PreferencesService
+from bot.services.privacy import PrivacyService
 from bot.services.progress import ProgressService
 from bot.services.roundups import RoundupService
 from bot.services.workspaces import WorkspaceService
@@ -28,3 +29,4 @@ class Services:
     celebrations: CelebrationService
     buddies: BuddyService
     roundups: RoundupService
+    privacy: PrivacyService

@@ -75,3 +75,6 @@ BUDDY_STEP_DOWN = "buddy_step_down"
 BUDDY_ENCOURAGE = "buddy_encourage"
 ENCOURAGE_VIEW = "encourage"
 ENCOURAGEMENT = "encouragement"
+
+# Leaving
+FORGET_CONFIRM = "forget_confirm"

@@ -183,3 +183,12 @@ def test_uninstall_cancels_everything_pending(slack, db):
 def test_start_records_the_workspace(running_app, db):
     with db.session() as s:
         assert s.get(Workspace, TEAM_ID) is not None
+
+
+def test_every_subcommand_in_the_help_is_answered(slack, fake_slack):
+    from bot.slack.subcommands import SUBCOMMANDS
+
+    for sub in SUBCOMMANDS:
+        r = slack.command(sub.usage.replace("@someone", "<@U0ANA>"), user_id=USER_ID)
+        assert r.status == 200, sub.name
+        assert "I don't know" not in r.text, sub.name

@@ -50,15 +50,6 @@ def build_unknown_subcommand(name: str, suggestion: str | None) -> dict:
     }
 
 
-def build_not_ready(name: str) -> dict:
-    """A subcommand that is listed but not switched on in this version."""
-    line = (
-        f"`{COMMAND} {name}` isn't switched on in this version yet. "
-        f"`{COMMAND} help` lists what you can do today."
-    )
-    return {"text": line, "blocks": [SectionBlock(text=line).to_dict()]}
-
-
 def build_unexpected_arguments(name: str, args: str) -> dict:
     line = (
         f"`{COMMAND} {name}` doesn't take anything after it (you added {code(args)}). "

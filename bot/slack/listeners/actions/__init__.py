@@ -11,6 +11,7 @@ from bot.slack.listeners.actions import (
     celebrations,
     challenge,
     checkins,
+    forget,
     get_started,
     home_buttons,
     meetings,
@@ -50,3 +51,4 @@ def register(app: App, services: Services) -> None:
         ids.BUDDY_ENCOURAGE,
     ):
         app.action(action_id)(buddy.make_handler(services))
+    app.action(ids.FORGET_CONFIRM)(forget.make_handler(services))

@@ -19,15 +19,15 @@ from bot.slack.blocks.buddy import build_for_buddy_removed, build_for_coachee, b
 from bot.slack.blocks.challenge import build_challenge_message
 from bot.slack.blocks.help import (
     build_help,
-    build_not_ready,
     build_unexpected_arguments,
     build_unknown_subcommand,
 )
 from bot.slack.blocks.meetings import build_meetings_message
+from bot.slack.blocks.privacy import EXPORT_FILENAME, EXPORTING, build_forget_question
 from bot.slack.blocks.progress import build_not_started, build_progress_message
 from bot.slack.listeners import modals
 from bot.slack.sharing import best_effort_dm
-from bot.slack.surfaces import send_dm
+from bot.slack.surfaces import open_dm, send_dm
 
 Handler = Callable[..., None]
 log = logging.getLogger(__name__)
@@ -45,19 +45,18 @@ def make_handler(services: Services) -> Handler:
         "pause": _pause,
         "resume": _resume,
         "buddy": _buddy,
+        "export": _export,
+        "forget-me": _forget_me,
     }
 
     def voice(ack: Ack, command: dict, context, client: WebClient, respond: Respond) -> None:
         name, args = subcommands.parse(command.get("text", ""))
         route = routes.get(name)
-        if route is not None and args and name in subcommands.WITHOUT_ARGUMENTS:
-            ack(**build_unexpected_arguments(name, args))
-            return
         if route is None:
-            if name in subcommands.NAMES:
-                ack(**build_not_ready(name))
-            else:
-                ack(**build_unknown_subcommand(name, subcommands.closest(name)))
+            ack(**build_unknown_subcommand(name, subcommands.closest(name)))
+            return
+        if args and name in subcommands.WITHOUT_ARGUMENTS:
+            ack(**build_unexpected_arguments(name, args))
             return
         where = dict(team_id=context.team_id, user_id=command["user_id"])
         try:
@@ -164,3 +163,18 @@ def _buddy(ack: Ack, where: dict, services: Services, client: WebClient, args: s
         )
         return
     ack(**build_for_coachee(buddy, "invited"))
+
+
+def _export(ack: Ack, where: dict, services: Services, client: WebClient, **_) -> None:
+    ack(text=EXPORTING)
+    client.files_upload_v2(
+        channel=open_dm(client, where["user_id"]),
+        content=services.privacy.export(**where),
+        filename=EXPORT_FILENAME,
+        title="Your Voice Coach data",
+        initial_comment="Everything Voice Coach stores about you. It's yours.",
+    )
+
+
+def _forget_me(ack: Ack, **_) -> None:
+    ack(**build_forget_question())

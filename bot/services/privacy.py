@@ -1,0 +1,131 @@
+"""Her data is hers: everything about her as one JSON document, and deleting it all."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlmodel import SQLModel, select
+
+from bot.clock import Clock
+from bot.models import (
+    Attempt,
+    Buddy,
+    Celebration,
+    Checkin,
+    Cheer,
+    Coachee,
+    Meeting,
+    Pause,
+    RoundupSubscription,
+)
+from bot.storage import coachees
+from bot.storage.db import Database
+
+PER_COACHEE = (Meeting, Checkin, Attempt, Celebration, Buddy, Pause)
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    channel_posts: list[tuple[str, str]]  # her shared posts, for the bot to delete too
+    rows: int
+
+
+def _plain(row: SQLModel) -> dict:
+    def value(v):
+        if isinstance(v, datetime | date | time):
+            return v.isoformat()
+        return v
+
+    return {k: value(v) for k, v in row.model_dump().items()}
+
+
+class PrivacyService:
+    def __init__(self, db: Database, clock: Clock):
+        self._db = db
+        self._clock = clock
+
+    def export(self, *, team_id: str, user_id: str) -> bytes:
+        """Everything stored about her (and by her), as UTF-8 JSON."""
+        with self._db.session() as session:
+            coachee = coachees.get_coachee(session, team_id=team_id, slack_user_id=user_id)
+            document: dict = {
+                "exported_at": self._clock.now().isoformat(),
+                "team_id": team_id,
+                "user_id": user_id,
+                "profile": _plain(coachee) if coachee else None,
+            }
+            if coachee is not None:
+                for model in PER_COACHEE:
+                    rows = session.exec(
+                        select(model).where(model.coachee_id == coachee.id).order_by(model.id)
+                    ).all()
+                    document[model.__tablename__ + "s"] = [_plain(r) for r in rows]
+                document["cheers_on_her_wins"] = [
+                    _plain(c)
+                    for c in session.exec(
+                        select(Cheer)
+                        .join(Celebration, Celebration.id == Cheer.celebration_id)
+                        .where(Celebration.coachee_id == coachee.id)
+                    ).all()
+                ]
+            document["cheers_she_gave"] = [
+                _plain(c)
+                for c in session.exec(
+                    select(Cheer).where(Cheer.team_id == team_id, Cheer.cheerer_user_id == user_id)
+                ).all()
+            ]
+            document["buddy_for_others"] = [
+                _plain(b)
+                for b in session.exec(
+                    select(Buddy).where(Buddy.team_id == team_id, Buddy.buddy_user_id == user_id)
+                ).all()
+            ]
+        return json.dumps(document, indent=2, ensure_ascii=False).encode()
+
+    def forget(self, *, team_id: str, user_id: str) -> Forgotten:
+        """Delete every row about her; her pending check-ins go with them (a check-in
+        claimed for her this moment finds its lease gone and is not sent)."""
+        with self._db.session() as session:
+            coachee = coachees.get_coachee(
+                session, team_id=team_id, slack_user_id=user_id, lock=True
+            )
+            posts: list[tuple[str, str]] = []
+            deleted = 0
+            if coachee is not None:
+                posts = [
+                    (c.channel_id, c.message_ts)
+                    for c in session.exec(
+                        select(Celebration).where(
+                            Celebration.coachee_id == coachee.id,
+                            Celebration.message_ts.is_not(None),
+                        )
+                    ).all()
+                ]
+                celebration_ids = select(Celebration.id).where(Celebration.coachee_id == coachee.id)
+                deleted += _delete(session, Cheer, Cheer.celebration_id.in_(celebration_ids))
+                # Children first, so it works whether or not the database cascades.
+                for model in (Attempt, Checkin, Celebration, Buddy, Pause, Meeting):
+                    deleted += _delete(session, model, model.coachee_id == coachee.id)
+                deleted += _delete(session, Coachee, Coachee.id == coachee.id)
+            deleted += _delete(
+                session, Cheer, sa.and_(Cheer.team_id == team_id, Cheer.cheerer_user_id == user_id)
+            )
+            deleted += _delete(
+                session, Buddy, sa.and_(Buddy.team_id == team_id, Buddy.buddy_user_id == user_id)
+            )
+            deleted += _delete(
+                session,
+                RoundupSubscription,
+                sa.and_(
+                    RoundupSubscription.team_id == team_id,
+                    RoundupSubscription.enabled_by_user_id == user_id,
+                ),
+            )
+            return Forgotten(posts, deleted)
+
+
+def _delete(session, model, condition) -> int:
+    return session.execute(sa.delete(model).where(condition)).rowcount or 0
