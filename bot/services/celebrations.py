@@ -145,7 +145,8 @@ class CelebrationService:
     def toggle_cheer(self, *, team_id: str, celebration_id: int, cheerer: str) -> CelebrationView:
         """A teammate's cheer; a second click takes it back. Not on her own win."""
         with self._db.session() as session:
-            celebration = self._get(session, team_id, celebration_id)
+            # Locked: two teammates clicking at once take turns (PostgreSQL).
+            celebration = self._get(session, team_id, celebration_id, lock=True)
             if celebration.status != CelebrationStatus.SHARED:
                 raise NotYours()
             coachee = session.get(Coachee, celebration.coachee_id)
@@ -220,8 +221,15 @@ class CelebrationService:
         session.flush()
         return celebration
 
-    def _get(self, session, team_id: str, celebration_id: int) -> Celebration:
-        celebration = session.get(Celebration, celebration_id)
+    def shared_post(self, *, team_id: str, celebration_id: int) -> CelebrationView:
+        """The post as it stands now (after concurrent cheers)."""
+        with self._db.session() as session:
+            celebration = self._get(session, team_id, celebration_id)
+            return self._view(session, celebration, session.get(Coachee, celebration.coachee_id))
+
+    def _get(self, session, team_id: str, celebration_id: int, lock: bool = False) -> Celebration:
+        query = select(Celebration).where(Celebration.id == celebration_id)
+        celebration = session.exec(query.with_for_update() if lock else query).first()
         if celebration is None or celebration.team_id != team_id:
             raise NotYours()
         return celebration

@@ -24,6 +24,25 @@ def send_dm(client: WebClient, user_id: str, message: dict) -> tuple[str, str]:
     return reply["channel"], reply["ts"]
 
 
+# The message a click came from can be gone (deleted, too old) or not ours to edit.
+UNEDITABLE = {"message_not_found", "cant_update_message", "channel_not_found", "edit_window_closed"}
+
+
+def update_in_place(client: WebClient, container: dict, message: dict) -> bool:
+    """Replace the message a button was clicked in; False if Slack won't let us."""
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    if not channel or not ts:
+        return False
+    try:
+        client.chat_update(channel=channel, ts=ts, **message)
+        return True
+    except SlackApiError as e:
+        if e.response.get("error") not in UNEDITABLE:
+            raise
+        log.info("message not updated in place: %s", e.response.get("error"))
+        return False
+
+
 def user_tz(client: WebClient, user_id: str) -> str:
     """Her Slack profile's IANA time zone; UTC if Slack can't tell us."""
     try:

@@ -81,7 +81,7 @@ def test_buddy_end_to_end_sees_wins_only(slack, fake_slack, running_app):
         message=note,
         channel_id=fake_slack.dm_channel(ANA),
     )
-    modal = fake_slack.wait_for("views.open")[-1]["view"]
+    modal = fake_slack.wait_for("views.open", count=2)[-1]["view"]  # after the log modal
     r = slack.view_submission(
         user_id=ANA,
         callback_id="encourage",

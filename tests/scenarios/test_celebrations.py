@@ -104,9 +104,15 @@ def test_cheers_count_once_per_teammate_and_reach_her_batched(slack, fake_slack,
     own = _click(slack, fake_slack, post, "cheer", user_id=USER_ID)
     refusal = fake_slack.wait_for_response_url_post(own.response_url)
     assert "It's your win" in refusal["text"]
-    fake_slack.wait_for("chat.update", count=4)
-    updated = fake_slack.message(TEAM, post["ts"])
-    assert "Cheer (2)" in str(updated["blocks"])
+    updated = wait(
+        lambda: (
+            "Cheer (2)" in str(fake_slack.message(TEAM, post["ts"])["blocks"])
+            and fake_slack.message(TEAM, post["ts"])
+        )
+    )
+    assert "Cheered by <@U0ANA>, <@U0BEN>" in texts(updated["blocks"]) or (
+        "Cheered by <@U0BEN>, <@U0ANA>" in texts(updated["blocks"])
+    )
     before = len(dms(fake_slack))
     with time_machine.travel(time.time() + 30, tick=True):
         assert deliver_cheers(container.client, container.services) == 0  # still gathering

@@ -12,6 +12,8 @@ from bot.services.buddies import BuddyError
 from bot.slack import ids
 from bot.slack.blocks.buddy import build_buddy_answered, build_encourage_modal, build_for_coachee
 from bot.slack.sharing import best_effort_dm
+from bot.slack.surfaces import update_in_place
+from bot.slack.values import row_id
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +25,7 @@ def make_handler(services: Services):
         container = body.get("container", {})
         action_id = action["action_id"]
         try:
-            buddy_id = int(action.get("value", ""))
+            buddy_id = row_id(action.get("value", ""))
             where = dict(team_id=context.team_id, buddy_user_id=clicker, buddy_id=buddy_id)
             if action_id == ids.BUDDY_ENCOURAGE:
                 buddy = services.buddies.encouragement_target(**where)
@@ -44,13 +46,8 @@ def make_handler(services: Services):
                 )
         except (ValueError, BuddyError):
             log.info("buddy button refused for %s", clicker)
-            reply = {"text": "This invitation isn't open any more."}
-            if container.get("message_ts"):
-                client.chat_update(
-                    channel=container["channel_id"], ts=container["message_ts"], **reply
-                )
             return
-        client.chat_update(channel=container["channel_id"], ts=container["message_ts"], **reply)
+        update_in_place(client, container, reply)
         best_effort_dm(client, buddy.coachee_user_id, build_for_coachee(buddy, event))
 
     return buddy_button

@@ -13,6 +13,8 @@ from bot.services.coaching import NotStarted
 from bot.slack import ids
 from bot.slack.blocks.celebrations import build_channel_post, build_declined, build_wording_modal
 from bot.slack.sharing import post_win
+from bot.slack.surfaces import update_in_place
+from bot.slack.values import row_id
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,7 @@ def make_share_handler(services: Services):
         container = body.get("container", {})
         action_id = action["action_id"]
         try:
-            celebration_id = int(action.get("value", ""))
+            celebration_id = row_id(action.get("value", ""))
             if action_id == ids.SHARE_DECLINE:
                 services.celebrations.decline(**where, celebration_id=celebration_id)
                 reply = build_declined()
@@ -41,7 +43,7 @@ def make_share_handler(services: Services):
             return
         except CannotShare:
             reply = {"text": GONE}
-        client.chat_update(channel=container["channel_id"], ts=container["message_ts"], **reply)
+        update_in_place(client, container, reply)
 
     return answer_share
 
@@ -53,7 +55,7 @@ def make_cheer_handler(services: Services):
         try:
             view = services.celebrations.toggle_cheer(
                 team_id=context.team_id,
-                celebration_id=int(action.get("value", "")),
+                celebration_id=row_id(action.get("value", "")),
                 cheerer=cheerer,
             )
         except OwnWin:
@@ -67,8 +69,10 @@ def make_cheer_handler(services: Services):
             log.warning("cheer refused for %s", cheerer)
             return
         container = body.get("container", {})
-        client.chat_update(
-            channel=container["channel_id"], ts=container["message_ts"], **build_channel_post(view)
-        )
+        update_in_place(client, container, build_channel_post(view))
+        # Teammates may have cheered meanwhile, and their updates raced ours: settle on now.
+        latest = services.celebrations.shared_post(team_id=context.team_id, celebration_id=view.id)
+        if latest.cheers != view.cheers:
+            update_in_place(client, container, build_channel_post(latest))
 
     return cheer

@@ -17,14 +17,23 @@ from bot.services.checkins import CheckinClosed
 from bot.services.coaching import NotStarted
 from bot.slack import ids
 from bot.slack.blocks.checkins import build_checkin_state, build_closed, build_details_modal
+from bot.slack.forms import CONFIDENCE_CHOICES
 from bot.slack.sharing import announce
+from bot.slack.surfaces import update_in_place
+from bot.slack.values import row_id
 
 log = logging.getLogger(__name__)
 
 
 def _parse(value: str) -> tuple[int, str]:
     checkin_id, _, rest = (value or "").partition(":")
-    return int(checkin_id), rest
+    return row_id(checkin_id), rest
+
+
+def _confidence(text: str) -> int:
+    if text not in {str(n) for n in CONFIDENCE_CHOICES}:
+        raise ValueError("not a confidence on the 0–100 scale")
+    return int(text)
 
 
 def make_handler(services: Services):
@@ -38,7 +47,7 @@ def make_handler(services: Services):
             checkin_id, rest = _parse(raw)
             if action_id == ids.CHECKIN_CONFIDENCE:
                 state = services.checkins.pre_confidence(
-                    **where, checkin_id=checkin_id, confidence=int(rest)
+                    **where, checkin_id=checkin_id, confidence=_confidence(rest)
                 )
             elif action_id == ids.CHECKIN_SWAP:
                 state = services.checkins.swap_challenge(**where, checkin_id=checkin_id)
@@ -62,17 +71,13 @@ def make_handler(services: Services):
         except (ValueError, CheckinClosed, NotStarted) as e:
             why = e.why if isinstance(e, CheckinClosed) else "unknown"
             log.info("check-in answer refused for %s: %s", where["user_id"], why)
-            if why != "answered" and container.get("message_ts"):
-                client.chat_update(
-                    channel=container["channel_id"], ts=container["message_ts"], **build_closed(why)
-                )
+            # Only her own expired check-in is closed in place; a forged or stale click
+            # about something else changes nothing anywhere.
+            if why == "expired" and container.get("message_ts"):
+                update_in_place(client, container, build_closed(why))
             return
         if state is not None:
-            client.chat_update(
-                channel=container["channel_id"],
-                ts=container["message_ts"],
-                **build_checkin_state(state),
-            )
+            update_in_place(client, container, build_checkin_state(state))
         if action_id.startswith(ids.CHECKIN_OUTCOME) and state.outcome is Outcome.DID_IT:
             announce(
                 client,

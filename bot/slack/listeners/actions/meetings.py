@@ -8,9 +8,12 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.services import Services
+from bot.services.coaching import NotStarted
 from bot.services.meetings import UnknownMeeting
 from bot.slack import ids
 from bot.slack.blocks.meetings import build_meeting_modal, build_meetings_message
+from bot.slack.blocks.progress import build_not_started
+from bot.slack.values import row_id
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +25,15 @@ def make_handler(services: Services):
         ack()
         where = dict(team_id=context.team_id, user_id=body["user"]["id"])
         action_id = action["action_id"]
-        meeting_id = int(action["value"]) if action.get("value", "").isdigit() else None
+        try:
+            meeting_id = row_id(action.get("value"))
+        except ValueError:
+            meeting_id = None
+        try:
+            services.meetings.default_tz(**where)  # she must have started
+        except NotStarted:
+            respond(response_type="ephemeral", replace_original=False, **build_not_started())
+            return
         try:
             if action_id == ids.MEETING_ADD:
                 view = build_meeting_modal(

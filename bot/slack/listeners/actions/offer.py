@@ -12,7 +12,8 @@ from bot.services.coaching import NotStarted, StaleOffer
 from bot.slack import ids
 from bot.slack.blocks.challenge import build_offer_answered
 from bot.slack.sharing import announce
-from bot.slack.surfaces import publish_home
+from bot.slack.surfaces import publish_home, update_in_place
+from bot.slack.values import row_id
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ def make_handler(services: Services):
         where = dict(team_id=context.team_id, user_id=body["user"]["id"])
         accept = action["action_id"] == ids.OFFER_ACCEPT
         try:
-            to_step = int(action.get("value", ""))
+            to_step = row_id(action.get("value", ""))
         except ValueError:
             log.warning("offer button with a malformed value from %s", where["user_id"])
             return
@@ -37,12 +38,8 @@ def make_handler(services: Services):
             # A double click, or an old message: the first answer stands.
             log.info("offer already answered by %s", where["user_id"])
             return
-        container = body.get("container", {})
-        client.chat_update(
-            channel=container.get("channel_id"),
-            ts=container.get("message_ts"),
-            **build_offer_answered(card, accepted=accept, moved_up=card.step > before),
-        )
+        answered = build_offer_answered(card, accepted=accept, moved_up=card.step > before)
+        update_in_place(client, body.get("container", {}), answered)
         if accept and card.step > before:
             announce(client, services, services.celebrations.after_step_up(**where, step=card.step))
         publish_home(client, services, **where)

@@ -10,6 +10,7 @@ from bot.services.buddies import BuddyError
 from bot.slack import ids
 from bot.slack.blocks.buddy import MAX_ENCOURAGEMENT, build_encouragement, build_sent
 from bot.slack.surfaces import send_dm
+from bot.slack.values import row_id
 
 
 def make_handler(services: Services):
@@ -29,7 +30,7 @@ def make_handler(services: Services):
             buddy = services.buddies.encouragement_target(
                 team_id=context.team_id,
                 buddy_user_id=body["user"]["id"],
-                buddy_id=int(view.get("private_metadata", "")),
+                buddy_id=row_id(view.get("private_metadata", "")),
             )
         except (ValueError, BuddyError):
             ack(

@@ -7,10 +7,12 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from bot.services.celebrations import CannotShare, NotYours
+from bot.services.coaching import NotStarted
 from bot.slack import ids
 from bot.slack.forms import FormErrors, parse_wording
 from bot.slack.sharing import post_win
 from bot.slack.surfaces import send_dm
+from bot.slack.values import row_id
 
 
 def make_handler(services: Services):
@@ -19,12 +21,12 @@ def make_handler(services: Services):
         try:
             wording = parse_wording(view.get("state", {}).get("values", {}))
             celebration = services.celebrations.for_sharing(
-                **where, celebration_id=int(view.get("private_metadata", "")), wording=wording
+                **where, celebration_id=row_id(view.get("private_metadata", "")), wording=wording
             )
         except FormErrors as e:
             ack(response_action="errors", errors=e.errors)
             return
-        except (ValueError, NotYours, CannotShare):
+        except (ValueError, NotYours, CannotShare, NotStarted):
             ack(response_action="errors", errors={ids.WORDING: "This win can't be shared now."})
             return
         ack()
