@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from bot.domain.placement import SelfPlacement
 from bot.services.coaching import OnboardingAnswers
 from bot.slack import ids
+from bot.slack.subcommands import SUBCOMMANDS
 from tests.conftest import TEAM_ID, USER_ID
 
 FUZZ = settings(
@@ -43,24 +44,7 @@ COMMAND_TEXT = st.one_of(
     st.text(max_size=300),
     st.builds(
         lambda sub, rest: f"{sub} {rest}",
-        st.sampled_from(
-            [
-                "start",
-                "meetings",
-                "challenge",
-                "log",
-                "progress",
-                "settings",
-                "pause",
-                "resume",
-                "buddy",
-                "export",
-                "forget-me",
-                "help",
-                "HELP",
-                "Pause",
-            ]
-        ),
+        st.sampled_from([s.name for s in SUBCOMMANDS] + ["HELP", "Pause"]),
         st.one_of(NASTY, st.text(max_size=200)),
     ),
 )
