@@ -20,6 +20,7 @@ TICK_SECONDS = 2
 PLAN_MINUTES = 10
 CHEERS_SECONDS = 20
 ROUNDUP_MINUTES = 5
+PURGE_HOURS = 6
 
 
 def start_scheduler(container: Container) -> BackgroundScheduler:
@@ -48,6 +49,13 @@ def start_scheduler(container: Container) -> BackgroundScheduler:
         "interval",
         minutes=ROUNDUP_MINUTES,
         id="roundups",
+    )
+    scheduler.add_job(
+        _guard(container.services.workspaces.purge_uninstalled),
+        "interval",
+        hours=PURGE_HOURS,
+        id="purge",
+        next_run_time=container.clock.now(),
     )
     scheduler.start()
     log.info("check-in scheduler started (%s)", dispatcher.owner)

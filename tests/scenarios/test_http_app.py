@@ -192,3 +192,40 @@ def test_every_subcommand_in_the_help_is_answered(slack, fake_slack):
         r = slack.command(sub.usage.replace("@someone", "<@U0ANA>"), user_id=USER_ID)
         assert r.status == 200, sub.name
         assert "I don't know" not in r.text, sub.name
+
+
+def test_missing_signature_headers_are_refused(running_app):
+    request = urllib.request.Request(
+        running_app.url + "/slack/events",
+        data=b"command=%2Fvoice&text=help",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        method="POST",
+    )
+    try:
+        urllib.request.urlopen(request, timeout=5)
+        raise AssertionError("accepted an unsigned request")
+    except urllib.error.HTTPError as e:
+        assert e.code == 401
+
+
+def test_a_replayed_body_with_a_fresh_timestamp_is_refused(slack, fake_slack):
+    body = f"team_id={TEAM_ID}&user_id={USER_ID}&command=%2Fvoice&text=help".encode()
+    old = int(time.time()) - 400
+    signature = slack.verifier.generate_signature(timestamp=str(old), body=body)
+    r = slack.send_raw(body, "application/x-www-form-urlencoded", signature=signature)
+    assert r.status == 401  # the signature covers the old timestamp, not the fresh one
+
+
+def test_the_same_user_id_in_two_workspaces_sees_only_its_own_data(slack, running_app, db):
+    from bot.domain.placement import SelfPlacement
+    from bot.services.coaching import OnboardingAnswers
+
+    running_app.container.services.coaching.start(
+        team_id="T0OTHER",
+        user_id=USER_ID,
+        answers=OnboardingAnswers("Other team goal", SelfPlacement.OFTEN_LEAD, 90, False, None),
+        tz="UTC",
+    )
+    reply = slack.command("progress", user_id=USER_ID)  # signed for T0TEAM
+    assert "You haven't started yet" in reply.text
+    assert "Other team goal" not in reply.text
