@@ -412,7 +412,7 @@ class FakeSlack:
         with self._lock:
             self.calls.clear()
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[dict]:
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[dict]:
         """Block until `count` calls to `method` arrived; return all their arguments."""
         self._wait(lambda: len(self.calls_to(method)) >= count, timeout, f"{count} x {method}")
         return self.calls_to(method)
@@ -461,7 +461,7 @@ class FakeSlack:
             return [copy.deepcopy(body) for to, body in self._response_posts if url in (None, to)]
 
     def wait_for_response_url_post(
-        self, url: str | None = None, count: int = 1, timeout: float = 5.0
+        self, url: str | None = None, count: int = 1, timeout: float = 10.0
     ) -> dict:
         """Block until `count` posts reached `url` (any URL if None); return the last of them."""
         self._wait(lambda: len(self.response_url_posts(url)) >= count, timeout, f"post to {url}")

@@ -24,7 +24,7 @@ def texts(blocks: list[dict]) -> str:
     return "\n".join(out)
 
 
-def wait(predicate, timeout: float = 5.0):
+def wait(predicate, timeout: float = 10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = predicate()
