@@ -374,3 +374,44 @@ def test_a_process_killed_mid_dispatch_loses_nothing(tmp_path, fake_slack, datab
         assert first_failure(apps) is None, first_failure(apps)
     finally:
         stop_all(apps)
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL only")
+def test_database_connections_dropped_mid_dispatch_lose_nothing(tmp_path, fake_slack, database_url):
+    """Every connection of the app is cut (as a database restart does) while it sends:
+    the app reconnects on its own and every check-in is still delivered once."""
+    expected = seed_due_checkins(database_url, fake_slack, 120)
+    fake_slack.latency = 0.05
+    app = start_app(fake_slack, database_url, tmp_path, "127.0.0.1")
+    admin = make_engine(database_url)
+    try:
+        app.wait_healthy(timeout=20)
+        deadline = time.monotonic() + 20
+        while len(fake_slack.calls_to("chat.postMessage")) < 30 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with admin.connect() as c:
+            cut = c.execute(
+                sa.text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalar()
+        assert cut >= 1
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with Session(admin) as s:
+                left = s.exec(
+                    select(sa.func.count()).select_from(Checkin).where(Checkin.status != "sent")
+                ).one()
+            if left == 0:
+                break
+            time.sleep(0.5)
+        assert left == 0, app.output()[-3000:]
+    finally:
+        app.stop()
+        admin.dispose()
+    sent = Counter(checkin_id_of(call) for call in fake_slack.calls_to("chat.postMessage"))
+    assert set(sent) == set(expected)
+    duplicates = sum(n - 1 for n in sent.values())
+    print(f"\nconnections cut: {cut}; delivered {len(sent)}; duplicates {duplicates}")
+    assert duplicates <= 8  # only sends in flight when the connections were cut
