@@ -41,7 +41,14 @@ def configure_logging(level: str, secrets: Iterable[str], stream=None) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
-    # slack_sdk logs whole request bodies at DEBUG; keep it at INFO even then.
-    logging.getLogger("slack_sdk").setLevel(max(logging.INFO, root.level))
+    quiet_payload_loggers()
     # Alembic narrates every plugin it loads; our own line says what changed.
     logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))
+
+
+def quiet_payload_loggers() -> None:
+    """slack_sdk logs whole request and response bodies at DEBUG: what she wrote, her
+    scores. Those loggers never go below INFO, whatever LOG_LEVEL says."""
+    for name in ("slack_sdk", "slack_bolt"):
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logging.INFO, logger.getEffectiveLevel()))

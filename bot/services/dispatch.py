@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import DBAPIError
+
 from bot.clock import Clock
 from bot.domain.schedule import reminder_time
 from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting
@@ -84,7 +86,14 @@ class Dispatcher:
         started = time.monotonic()
         delivered = 0
         while True:
-            claimed, sent = self._one_batch()
+            try:
+                claimed, sent = self._one_batch()
+            except DBAPIError as e:
+                if not e.connection_invalidated:
+                    raise
+                # The database restarted or dropped us: the pool reconnects next time.
+                log.warning("database connection lost during dispatch; the next tick retries")
+                return delivered
             delivered += sent
             if claimed < self._batch or time.monotonic() - started > budget_seconds:
                 return delivered
@@ -163,10 +172,14 @@ class Dispatcher:
         except Exception as e:  # anything else is worth another try later
             self._retry_later_by_id(message.checkin_id, e)
             return False
-        try:
-            self._record_sent(message, channel, ts)
-        except Exception:  # it was delivered; the lease keeps others off it meanwhile
-            log.exception("check-in %s was sent but not recorded", message.checkin_id)
+        for attempt in (1, 2):  # a dropped connection is retried once, on a fresh one
+            try:
+                self._record_sent(message, channel, ts)
+                break
+            except DBAPIError as e:
+                if attempt == 2 or not e.connection_invalidated:
+                    # Delivered but not recorded: the only way a check-in can go twice.
+                    log.exception("check-in %s was sent but not recorded", message.checkin_id)
         return True
 
     def _record_sent(self, message: CheckinMessage, channel: str, ts: str) -> None:

@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.logs import quiet_payload_loggers
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack import listeners
@@ -27,6 +28,7 @@ SORRY = (
 
 def make_client(settings: Settings) -> WebClient:
     """The Web API client every call goes through, retrying what is worth retrying."""
+    quiet_payload_loggers()
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,

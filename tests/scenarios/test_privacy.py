@@ -93,3 +93,29 @@ def test_forget_me_deletes_everything_and_nothing_more_is_sent(slack, fake_slack
         assert after[table] == 0, table
     home = wait(lambda: fake_slack.home_view(USER_ID))
     assert "Get started" in str(home["blocks"])  # she's a new user again
+
+
+def test_logs_never_contain_what_she_wrote(slack, fake_slack, running_app, caplog):
+    """Even at DEBUG, nothing she typed (goal, reflection, meeting name) reaches a log."""
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        assert logging.getLogger("bot").isEnabledFor(logging.DEBUG)
+        slack.command("start", user_id=USER_ID)
+        from tests.support.view_state import checkboxes, conversation, radio, state, text
+        from tests.support.view_state import select as pick
+
+        values = state(
+            goal=text("My very private goal"),
+            placement=radio("when_asked"),
+            confidence=pick(40),
+            share_wins=checkboxes(),
+            share_channel=conversation(None),
+        )
+        slack.view_submission(user_id=USER_ID, callback_id="onboarding", values=values)
+        wait(lambda: fake_slack.calls_to("chat.postMessage"))
+        log_meeting(slack, fake_slack)  # meeting "Design review", a reflection
+        wait(lambda: len(fake_slack.calls_to("chat.postMessage")) >= 3)
+    logged = caplog.text
+    for private in ("My very private goal", "Said it in the first five minutes", "Design review"):
+        assert private not in logged, private
