@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import time_machine
+from sqlmodel import select
 
 from bot.domain.placement import SelfPlacement
 from bot.models import Celebration
@@ -148,7 +149,7 @@ def test_a_channel_that_refuses_gets_her_the_fix_and_loses_nothing(
     assert "Invite me there" in texts(fixed["blocks"])
     assert "saved either way" in texts(fixed["blocks"])
     with db.session() as s:
-        statuses = {c.kind: c.status for c in s.exec(__import__("sqlmodel").select(Celebration))}
+        statuses = {c.kind: c.status for c in s.exec(select(Celebration))}
     assert statuses["win"] == "failed"
     fake_slack.add_channel(TEAM, name="team", members=[USER_ID])  # she invited the bot
     fixed["channel"] = question["channel"]
@@ -170,3 +171,27 @@ def test_she_left_the_channel_so_nothing_is_posted(slack, fake_slack, running_ap
     )
     assert "You're not in <#C0TEAM> any more" in texts(fixed["blocks"])
     assert fake_slack.messages(TEAM) == []
+
+
+def test_someone_else_cannot_share_or_decline_her_win(slack, fake_slack, running_app, db):
+    fake_slack.add_channel(TEAM, name="team", members=[USER_ID, ANA])
+    _onboard(running_app.container, share=True)
+    running_app.container.services.coaching.start(
+        team_id=TEAM_ID,
+        user_id=ANA,
+        answers=OnboardingAnswers("Mine", SelfPlacement.WHEN_ASKED, 50, True, TEAM),
+        tz="Europe/London",
+    )
+    log_meeting(slack, fake_slack)
+    question = _share_question(fake_slack)
+    for action_id in ("share_win", "share_decline", "share_edit"):
+        r = _click(slack, fake_slack, question, action_id, user_id=ANA)
+        assert r.status == 200
+    time.sleep(0.5)
+    assert fake_slack.messages(TEAM) == []
+    assert fake_slack.calls_to("views.open") == [
+        c for c in fake_slack.calls_to("views.open") if c["view"]["callback_id"] == "log_attempt"
+    ]
+    with db.session() as s:
+        win = s.exec(select(Celebration)).all()
+    assert {c.status for c in win if c.kind == "win"} == {"offered"}
