@@ -36,6 +36,7 @@ from sqlmodel import Session, select  # noqa: E402
 from bot.models import Checkin  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.slack import ids  # noqa: E402
+from bot.slack.subcommands import SUBCOMMANDS  # noqa: E402
 from bot.storage import migrate  # noqa: E402
 from bot.storage.engine import make_engine  # noqa: E402
 from tests.conftest import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, TEAM_ID, USER_ID  # noqa: E402
@@ -64,21 +65,7 @@ NASTY = [
     "2147483648",
     "-1",
 ]
-WORDS = [
-    "start",
-    "meetings",
-    "challenge",
-    "log",
-    "progress",
-    "settings",
-    "pause",
-    "resume",
-    "buddy",
-    "export",
-    "forget-me",
-    "help",
-    "xyz",
-]
+WORDS = [s.name for s in SUBCOMMANDS] + ["xyz"]
 
 
 def fresh_database(admin_url: str) -> tuple[str, str]:
