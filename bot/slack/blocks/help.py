@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+
 from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.slack.blocks.text import code
@@ -19,8 +22,17 @@ def _command_list() -> str:
     return "\n".join(f"• `{COMMAND} {s.usage}` — {s.summary}" for s in SUBCOMMANDS)
 
 
+@functools.cache
+def _help_message() -> dict:
+    return _build_help()
+
+
 def build_help() -> dict:
-    """An ephemeral message listing every subcommand."""
+    """An ephemeral message listing every subcommand (built once: it never changes)."""
+    return copy.deepcopy(_help_message())
+
+
+def _build_help() -> dict:
     blocks = [
         SectionBlock(text=INTRO),
         SectionBlock(text=_command_list()),
