@@ -14,7 +14,7 @@ from bot.domain.schedule import weekdays_to_mask
 from bot.services.coaching import OnboardingAnswers
 from bot.services.meetings import MeetingInput
 from tests.conftest import TEAM_ID, USER_ID
-from tests.support.journey import dms, log_meeting, texts, wait
+from tests.support.journey import button, dms, log_meeting, texts, wait
 from tests.support.view_state import state, text
 
 ANA, BEN = "U0ANA", "U0BEN"
@@ -33,21 +33,11 @@ def _onboard(container) -> None:
     )
 
 
-def _button(message: dict, action_id: str) -> dict:
-    return next(
-        e
-        for b in message["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == action_id
-    )
-
-
 def _click(slack, fake, message: dict, action_id: str, *, user_id: str, dm_of: str):
     return slack.block_action(
         user_id=user_id,
         action_id=action_id,
-        value=_button(message, action_id)["value"],
+        value=button(message, action_id)["value"],
         message=message,
         channel_id=fake.dm_channel(dm_of),
     )
@@ -77,7 +67,7 @@ def test_buddy_end_to_end_sees_wins_only(slack, fake_slack, running_app):
     slack.block_action(
         user_id=ANA,
         action_id="buddy_encourage",
-        value=_button(note, "buddy_encourage")["value"],
+        value=button(note, "buddy_encourage")["value"],
         message=note,
         channel_id=fake_slack.dm_channel(ANA),
     )

@@ -12,7 +12,7 @@ from bot.models import Celebration
 from bot.services.coaching import OnboardingAnswers
 from bot.slack.sharing import deliver_cheers
 from tests.conftest import TEAM_ID, USER_ID
-from tests.support.journey import dms, log_meeting, texts, wait
+from tests.support.journey import button, dms, log_meeting, texts, wait
 
 TEAM = "C0TEAM"
 ANA, BEN = "U0ANA", "U0BEN"
@@ -38,18 +38,11 @@ def _share_question(fake) -> dict:
 
 
 def _click(slack, fake, message: dict, action_id: str, user_id: str = USER_ID):
-    button = next(
-        e
-        for b in message["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == action_id
-    )
     channel = message.get("channel") or fake.dm_channel(user_id)
     return slack.block_action(
         user_id=user_id,
         action_id=action_id,
-        value=button["value"],
+        value=button(message, action_id)["value"],
         message=message,
         channel_id=channel,
     )

@@ -65,3 +65,14 @@ def log_meeting(slack, fake, *, outcome="did_it", felt="about_right", tried=None
     )
     assert r.status == 200 and r.text == "", r.text
     return wait(lambda: dms(fake)[dm_count:])[0]
+
+
+def button(message: dict, action_id: str) -> dict:
+    """The button with this action_id in a message's actions blocks."""
+    return next(
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action_id
+    )
