@@ -81,12 +81,14 @@ def build_services(db: Database, clock: Clock, ladder: Ladder) -> Services:
 def build_dispatcher(container: Container) -> Dispatcher:
     """The sender of due check-ins; one per process (its lease owner is unique)."""
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    client = make_client(container.settings, retry_rate_limits=False)
     return Dispatcher(
         container.db,
         container.clock,
         container.services.coaching,
-        SlackCheckinSender(container.client, container.services.buddies),
+        SlackCheckinSender(client),
         owner=owner[:64],
+        per_minute=container.settings.slack_messages_per_minute,
     )
 
 

@@ -118,6 +118,9 @@ class Coachee(SQLModel, table=True):
     offer_step: int | None = None
     share_wins: bool = False
     share_channel_id: str | None = Field(default=None, max_length=32)
+    # Her DM with the app, once known: check-ins then need one Slack call, not two
+    # (conversations.open is Tier 3, far below what a burst of check-ins needs).
+    dm_channel_id: str | None = Field(default=None, max_length=32)
     pre_checkin_minutes: int = 15
     post_checkin_minutes: int = 5
     reminder_minutes: int = 120
@@ -334,7 +337,11 @@ class ProcessedRequest(SQLModel, table=True):
 
 
 class RateLimit(SQLModel, table=True):
-    """Shared back-off: when Slack says ``ratelimited``, every process waits."""
+    """One workspace's sending budget for one Slack method, shared by every process.
+
+    ``blocked_until``: Slack said ``ratelimited``; nobody sends before then.
+    ``tokens`` / ``refilled_at``: a token bucket that paces scheduled sends.
+    """
 
     __tablename__ = "rate_limit"
 
@@ -344,3 +351,7 @@ class RateLimit(SQLModel, table=True):
     team_id: str = Field(max_length=32)
     method: str = Field(max_length=64)
     blocked_until: datetime = Field(sa_column=_utc())
+    tokens: float = Field(
+        default=0.0, sa_column=sa.Column(sa.Float, nullable=False, server_default="0")
+    )
+    refilled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))

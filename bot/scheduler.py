@@ -16,7 +16,7 @@ from bot.slack.sharing import deliver_cheers, post_roundups
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = 2
+TICK_SECONDS = 1
 PLAN_MINUTES = 10
 CHEERS_SECONDS = 20
 ROUNDUP_MINUTES = 5

@@ -34,6 +34,7 @@ class Settings:
     port: int
     log_level: str
     web_concurrency: int
+    slack_messages_per_minute: int = 600
 
     @property
     def socket_mode(self) -> bool:
@@ -106,6 +107,9 @@ def load_settings(
         port=get.integer("PORT", default=3000, low=1, high=65535, example="3000"),
         log_level=_log_level(get.optional("LOG_LEVEL") or "INFO"),
         web_concurrency=get.integer("WEB_CONCURRENCY", default=1, low=1, high=64, example="2"),
+        slack_messages_per_minute=get.integer(
+            "SLACK_MESSAGES_PER_MINUTE", default=600, low=1, high=1_000_000, example="600"
+        ),
     )
 
 

@@ -119,6 +119,19 @@ def _theirs(session, team_id: str, buddy_user_id: str, buddy_id: int, status: st
     return buddy
 
 
+def active_buddies(session, coachees: list[Coachee]) -> dict[int, Buddyship]:
+    """Each of these people's active buddy (the latest), by coachee id; one query."""
+    if not coachees:
+        return {}
+    by_id = {c.id: c for c in coachees}
+    rows = session.exec(
+        select(Buddy)
+        .where(Buddy.coachee_id.in_(list(by_id)), Buddy.status == BuddyStatus.ACTIVE)
+        .order_by(Buddy.id)
+    ).all()
+    return {b.coachee_id: _view(b, by_id[b.coachee_id]) for b in rows}
+
+
 def _view(buddy: Buddy, coachee: Coachee) -> Buddyship:
     return Buddyship(buddy.id, coachee.slack_user_id, buddy.buddy_user_id, buddy.status)
 

@@ -1,36 +1,45 @@
 """Sending due check-ins, exactly once, from any number of processes.
 
-Each tick claims due rows with a lease (storage.checkins.claim_due), sends them
-with bounded concurrency, and records the Slack channel and ts. A row whose
-sender died keeps its lease until it expires; then any process takes it over.
-The only possible duplicate is a message Slack accepted from a process that
-died before recording it: at most one per row in flight when it died, and only
-once its lease (60 s) has run out.
+Each tick claims due rows with a lease (storage.checkins.claim_due), prepares a
+batch in one transaction, and keeps a pool of senders busy: the next batch is
+claimed while the last sends of this one are still in flight. Each send renews
+the lease first, then records the Slack channel and ts. A row whose sender died
+keeps its lease until it expires; then any process takes it over. The only
+possible duplicate is a message Slack accepted from a process that died before
+recording it: at most one per row in flight when it died, and only once its lease
+(60 s) has run out.
+
+Slack's limits are shared: a ``ratelimited`` answer blocks the workspace for every
+process (storage.ratelimits), and claims are paced by the workspace's budget.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
+from sqlmodel import select
 
 from bot.clock import Clock
 from bot.domain.schedule import reminder_time
 from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting
+from bot.services.buddies import Buddyship, active_buddies
 from bot.services.coaching import ChallengeCard, CoachingService
 from bot.services.planner import OPEN_ENDED, is_paused
-from bot.storage import checkins, workspaces
+from bot.storage import checkins, ratelimits, workspaces
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
 MAX_SEND_ATTEMPTS = 8
+DEFAULT_CONCURRENCY = 8
 
 
 @dataclass(frozen=True)
@@ -44,15 +53,27 @@ class CheckinMessage:
     end_local: datetime
     card: ChallengeCard
     answer_until_local: datetime
+    coachee_id: int | None = None
+    channel: str | None = None  # her DM, when already known
+    buddy: Buddyship | None = None  # who may cheer her on before the meeting
 
 
 class RecipientGone(Exception):
     """Slack says the person can't receive DMs any more (deactivated, deleted)."""
 
 
+class RateLimited(Exception):
+    """Slack said ``ratelimited``: nobody should send for ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: float):
+        super().__init__(f"ratelimited for {retry_after:g} s")
+        self.retry_after = retry_after
+
+
 class CheckinSender(Protocol):
     def send(self, message: CheckinMessage) -> tuple[str, str]:
-        """Deliver; returns (channel, ts). Raises RecipientGone, or anything for a retry."""
+        """Deliver; returns (channel, ts). Raises RecipientGone, RateLimited, or
+        anything else for a retry."""
         ...
 
 
@@ -66,7 +87,8 @@ class Dispatcher:
         *,
         owner: str,
         batch: int = 32,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        per_minute: int | None = None,
     ):
         self._db = db
         self._clock = clock
@@ -74,6 +96,8 @@ class Dispatcher:
         self._sender = sender
         self.owner = owner
         self._batch = batch
+        self._concurrency = concurrency
+        self._per_minute = per_minute
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="dispatch")
 
     def tick(self, *, budget_seconds: float = 20.0) -> int:
@@ -84,70 +108,119 @@ class Dispatcher:
         a time budget so that the next tick starts on time.
         """
         started = time.monotonic()
+        in_flight: set[Future] = set()
         delivered = 0
-        while True:
-            try:
-                claimed, sent = self._one_batch()
-            except DBAPIError as e:
-                if not e.connection_invalidated:
-                    raise
-                # The database restarted or dropped us: the pool reconnects next time.
-                log.warning("database connection lost during dispatch; the next tick retries")
-                return delivered
-            delivered += sent
-            if claimed < self._batch or time.monotonic() - started > budget_seconds:
-                return delivered
-
-    def _one_batch(self) -> tuple[int, int]:
-        now = self._clock.now()
-        with self._db.session() as session:
-            ids = checkins.claim_due(session, now=now, owner=self.owner, limit=self._batch)
-        if not ids:
-            return 0, 0
-        messages = [m for m in (self._safely_prepare(i, now) for i in ids) if m is not None]
-        results = self._pool.map(self._deliver, messages)
-        return len(ids), sum(1 for delivered in results if delivered)
-
-    def _safely_prepare(self, checkin_id: int, now: datetime) -> CheckinMessage | None:
-        """One bad row must not hold up the others: it is retried after a short wait."""
         try:
-            return self._prepare(checkin_id, now)
-        except Exception as e:
-            log.exception("check-in %s could not be prepared", checkin_id)
-            self._retry_later_by_id(checkin_id, e)
-            return None
+            while True:
+                try:
+                    claimed = self._claim()
+                    messages = self._prepare_all(claimed, self._clock.now())
+                except DBAPIError as e:
+                    if not e.connection_invalidated:
+                        raise
+                    # The database restarted or dropped us: the pool reconnects next time.
+                    log.warning("database connection lost during dispatch; the next tick retries")
+                    break
+                in_flight |= {self._pool.submit(self._deliver, m) for m in messages}
+                # Claim again once only the sends in progress are left, so the senders
+                # never sit idle while the next batch is claimed and prepared.
+                while len(in_flight) > self._concurrency:
+                    done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                    delivered += sum(1 for f in done if f.result())
+                if len(claimed) < self._batch or time.monotonic() - started > budget_seconds:
+                    break
+        finally:
+            done, _ = wait(in_flight)
+            delivered += sum(1 for f in done if f.result())
+        return delivered
+
+    def _claim(self) -> list[int]:
+        with self._db.session() as session:
+            return checkins.claim_due(
+                session,
+                now=self._clock.now(),
+                owner=self.owner,
+                limit=self._batch,
+                per_minute=self._per_minute,
+            )
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
 
     def _prepare(self, checkin_id: int, now: datetime) -> CheckinMessage | None:
+        prepared = self._prepare_all([checkin_id], now)
+        return prepared[0] if prepared else None
+
+    def _prepare_all(self, ids: list[int], now: datetime) -> list[CheckinMessage]:
+        """Everything the messages need, read in one transaction.
+
+        One bad row must not hold up the others: it is retried after a short wait.
+        """
+        if not ids:
+            return []
+        messages, failed = [], []
         with self._db.session() as session:
-            checkin = checkins.get_checkin(session, checkin_id=checkin_id)
-            if checkin is None or not checkins.holds_lease(checkin, owner=self.owner, now=now):
-                return None
-            coachee = session.get(Coachee, checkin.coachee_id)
-            meeting = session.get(Meeting, checkin.meeting_id) if checkin.meeting_id else None
-            workspace = workspaces.get_workspace(session, team_id=checkin.team_id)
-            if now >= checkin.send_until:
-                return self._finish(checkin, CheckinStatus.EXPIRED, "no longer useful")
-            gone = workspace is not None and workspace.uninstalled_at is not None
-            if gone or meeting is None or not meeting.active or is_paused(coachee, now):
-                return self._finish(checkin, CheckinStatus.CANCELLED, "not wanted any more")
-            card = self._coaching.card_of(coachee)
-            checkin.challenge_id = checkin.challenge_id or card.challenge.id
-            tz = ZoneInfo(meeting.tz)
-            start = checkin.occurrence_start.astimezone(tz)
-            return CheckinMessage(
-                checkin_id=checkin.id,
-                kind=checkin.kind,
-                team_id=checkin.team_id,
-                user_id=coachee.slack_user_id,
-                meeting_name=meeting.name,
-                start_local=start,
-                end_local=start + timedelta(minutes=meeting.duration_minutes),
-                card=card,
-                answer_until_local=checkin.expires_at.astimezone(ZoneInfo(coachee.tz)),
-            )
+            rows = session.exec(select(Checkin).where(Checkin.id.in_(ids))).all()
+            coachees = _by_id(session, Coachee, {c.coachee_id for c in rows})
+            meetings = _by_id(session, Meeting, {c.meeting_id for c in rows if c.meeting_id})
+            gone = {
+                team_id
+                for team_id in {c.team_id for c in rows}
+                if (w := workspaces.get_workspace(session, team_id=team_id)) is not None
+                and w.uninstalled_at is not None
+            }
+            pre = [coachees[c.coachee_id] for c in rows if c.kind == CheckinKind.PRE]
+            buddies = active_buddies(session, pre)
+            for checkin in sorted(rows, key=lambda c: ids.index(c.id)):
+                coachee = coachees[checkin.coachee_id]
+                meeting = meetings.get(checkin.meeting_id)
+                try:
+                    buddy = buddies.get(coachee.id)
+                    uninstalled = checkin.team_id in gone
+                    message = self._message(checkin, coachee, meeting, buddy, uninstalled, now)
+                except Exception as e:
+                    log.exception("check-in %s could not be prepared", checkin.id)
+                    failed.append((checkin.id, e))
+                    continue
+                if message is not None:
+                    messages.append(message)
+        for checkin_id, error in failed:
+            self._retry_later_by_id(checkin_id, error)
+        return messages
+
+    def _message(
+        self,
+        checkin: Checkin,
+        coachee: Coachee,
+        meeting: Meeting | None,
+        buddy: Buddyship | None,
+        uninstalled: bool,
+        now: datetime,
+    ) -> CheckinMessage | None:
+        if not checkins.holds_lease(checkin, owner=self.owner, now=now):
+            return None
+        if now >= checkin.send_until:
+            return self._finish(checkin, CheckinStatus.EXPIRED, "no longer useful")
+        if uninstalled or meeting is None or not meeting.active or is_paused(coachee, now):
+            return self._finish(checkin, CheckinStatus.CANCELLED, "not wanted any more")
+        card = self._coaching.card_of(coachee)
+        checkin.challenge_id = checkin.challenge_id or card.challenge.id
+        tz = ZoneInfo(meeting.tz)
+        start = checkin.occurrence_start.astimezone(tz)
+        return CheckinMessage(
+            checkin_id=checkin.id,
+            kind=checkin.kind,
+            team_id=checkin.team_id,
+            user_id=coachee.slack_user_id,
+            meeting_name=meeting.name,
+            start_local=start,
+            end_local=start + timedelta(minutes=meeting.duration_minutes),
+            card=card,
+            answer_until_local=checkin.expires_at.astimezone(ZoneInfo(coachee.tz)),
+            coachee_id=coachee.id,
+            channel=coachee.dm_channel_id,
+            buddy=buddy if checkin.kind == CheckinKind.PRE else None,
+        )
 
     def _finish(self, checkin: Checkin, status: str, why: str) -> None:
         checkin.status = status
@@ -156,18 +229,20 @@ class Dispatcher:
         return None
 
     def _deliver(self, message: CheckinMessage) -> bool:
-        # The lease is renewed (or found lost) right before the send, so a row that
-        # waited in the queue is never sent by two processes.
-        with self._db.session() as session:
-            if not checkins.renew_lease(
-                session, checkin_id=message.checkin_id, owner=self.owner, now=self._clock.now()
-            ):
-                log.info("check-in %s: lease lost before sending; skipped", message.checkin_id)
+        """Send one check-in; never raises (a failure leaves the row for a later try)."""
+        try:
+            if not self._may_send(message):
                 return False
+        except DBAPIError:
+            log.warning("check-in %s: database unavailable before sending", message.checkin_id)
+            return False
         try:
             channel, ts = self._sender.send(message)
         except RecipientGone as e:
             self._recipient_gone(message, str(e))
+            return False
+        except RateLimited as e:
+            self._rate_limited(message, e.retry_after)
             return False
         except Exception as e:  # anything else is worth another try later
             self._retry_later_by_id(message.checkin_id, e)
@@ -180,19 +255,49 @@ class Dispatcher:
                 if attempt == 2 or not e.connection_invalidated:
                     # Delivered but not recorded: the only way a check-in can go twice.
                     log.exception("check-in %s was sent but not recorded", message.checkin_id)
+                    break
         return True
+
+    def _may_send(self, message: CheckinMessage) -> bool:
+        # The lease is renewed (or found lost) right before the send, so a row that
+        # waited in the queue is never sent by two processes, nor to someone who
+        # asked to be forgotten meanwhile, nor while Slack asked everyone to wait.
+        now = self._clock.now()
+        with self._db.session() as session:
+            if checkins.renew_lease(
+                session, checkin_id=message.checkin_id, owner=self.owner, now=now
+            ):
+                return True
+            until = ratelimits.blocked_until(session, team_id=message.team_id, now=now)
+            if until is not None:
+                checkins.defer(session, checkin_id=message.checkin_id, owner=self.owner, to=until)
+                return False
+        log.info("check-in %s: lease lost before sending; skipped", message.checkin_id)
+        return False
+
+    def _rate_limited(self, message: CheckinMessage, retry_after: float) -> None:
+        until = self._clock.now() + timedelta(seconds=max(1.0, retry_after))
+        with self._db.session() as session:
+            ratelimits.block(session, team_id=message.team_id, until=until)
+            checkins.defer(session, checkin_id=message.checkin_id, owner=self.owner, to=until)
+        log.warning("Slack asked us to wait %g s; every process holds back", retry_after)
 
     def _record_sent(self, message: CheckinMessage, channel: str, ts: str) -> None:
         now = self._clock.now()
         with self._db.session() as session:
-            checkin = checkins.get_checkin(session, checkin_id=message.checkin_id)
-            if checkin is None:  # she asked to be forgotten meanwhile
-                return
-            checkin.status = CheckinStatus.SENT
-            checkin.channel_id, checkin.message_ts, checkin.sent_at = channel, ts, now
-            checkin.lease_owner = checkin.lease_until = None
-            if checkin.kind == CheckinKind.POST:
-                self._plan_reminder(session, checkin, now)
+            if not checkins.mark_sent(
+                session, checkin_id=message.checkin_id, channel=channel, ts=ts, now=now
+            ):
+                return  # she asked to be forgotten meanwhile
+            if message.channel != channel and message.coachee_id is not None:
+                session.connection().execute(
+                    sa.update(Coachee)
+                    .where(Coachee.id == message.coachee_id)
+                    .values(dm_channel_id=channel)
+                )
+            if message.kind == CheckinKind.POST:
+                post = checkins.get_checkin(session, checkin_id=message.checkin_id)
+                self._plan_reminder(session, post, now)
 
     def _plan_reminder(self, session, post: Checkin, now: datetime) -> None:
         coachee = session.get(Coachee, post.coachee_id)
@@ -250,3 +355,9 @@ class Dispatcher:
             # Keep the lease a little longer: that is the back-off before the next try.
             checkin.lease_until = now + timedelta(seconds=min(600, 15 * 2**checkin.send_attempts))
         log.warning("check-in %s not sent, will retry: %s", checkin_id, error)
+
+
+def _by_id(session, model, ids: set[int]) -> dict:
+    if not ids:
+        return {}
+    return {row.id: row for row in session.exec(select(model).where(model.id.in_(ids))).all()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
@@ -20,24 +21,36 @@ from bot.slack import listeners
 
 log = logging.getLogger(__name__)
 
+# Bolt runs each listener in this pool and answers Slack once the listener has acked.
+# Listeners ack first and keep working afterwards (replies, Slack calls), so the pool
+# must outnumber the server's request threads (8), or a new request's listener would
+# wait for a slot and its ack with it. Bolt's default is 5.
+LISTENER_THREADS = 32
+
 SORRY = (
     "Sorry, something went wrong on my side and I couldn't finish that. "
     "Nothing you told me was lost. Please try again in a minute."
 )
 
 
-def make_client(settings: Settings) -> WebClient:
-    """The Web API client every call goes through, retrying what is worth retrying."""
+def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> WebClient:
+    """The Web API client every call goes through, retrying what is worth retrying.
+
+    ``retry_rate_limits=False`` is for the check-in dispatcher, which turns a 429
+    into a wait shared by every process instead of sleeping in one thread.
+    """
     quiet_payload_loggers()
+    retries = [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+    if retry_rate_limits:
+        retries.insert(1, RateLimitErrorRetryHandler(max_retry_count=2))
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=retries,
     )
 
 
@@ -50,6 +63,7 @@ def build_bolt_app(settings: Settings, client: WebClient, services: Services) ->
         # bootstrap has already checked the token with auth.test.
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
+        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener"),
     )
     app.middleware(_skip_slack_retries(services))
     app.error(_on_error)

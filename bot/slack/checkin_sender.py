@@ -5,8 +5,7 @@ from __future__ import annotations
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.services.buddies import BuddyService
-from bot.services.dispatch import CheckinMessage, RecipientGone
+from bot.services.dispatch import CheckinMessage, RateLimited, RecipientGone
 from bot.slack.blocks.buddy import build_buddy_nudge
 from bot.slack.blocks.checkins import build_post_checkin, build_pre_checkin, build_reminder
 from bot.slack.sharing import best_effort_dm
@@ -14,30 +13,52 @@ from bot.slack.surfaces import send_dm
 
 # Slack's answers that mean this person can't get a DM from us any more.
 GONE = {"account_inactive", "user_not_found", "user_disabled", "cannot_dm_bot"}
+# A DM channel we remembered that no longer works: open it afresh.
+STALE_DM = {"channel_not_found", "is_archived", "not_in_channel"}
 
 BUILDERS = {"pre": build_pre_checkin, "post": build_post_checkin, "reminder": build_reminder}
 
 
 class SlackCheckinSender:
-    def __init__(self, client: WebClient, buddies: BuddyService):
+    """``client`` must not retry 429s itself: the dispatcher shares the wait with
+    every process instead of sleeping in one thread."""
+
+    def __init__(self, client: WebClient):
         self._client = client
-        self._buddies = buddies
 
     def send(self, message: CheckinMessage) -> tuple[str, str]:
+        content = BUILDERS[message.kind](message)
         try:
-            sent = send_dm(self._client, message.user_id, BUILDERS[message.kind](message))
+            sent = self._post(message, content)
         except SlackApiError as e:
+            if e.response.status_code == 429:
+                raise RateLimited(_retry_after(e.response.headers)) from None
             error = e.response.get("error", "")
             if error in GONE:
                 raise RecipientGone(error) from None
             raise
-        if message.kind == "pre":
-            self._nudge_buddy(message)
+        if message.buddy is not None:
+            # Her buddy may send a word (never told the meeting's name or her answers).
+            nudge = build_buddy_nudge(message.buddy, f"{message.start_local:%H:%M}")
+            best_effort_dm(self._client, message.buddy.buddy_user_id, nudge)
         return sent
 
-    def _nudge_buddy(self, message: CheckinMessage) -> None:
-        """Her buddy may send a word before the meeting (never told its name or her answers)."""
-        buddy = self._buddies.active_buddy(team_id=message.team_id, user_id=message.user_id)
-        if buddy is not None:
-            nudge = build_buddy_nudge(buddy, f"{message.start_local:%H:%M}")
-            best_effort_dm(self._client, buddy.buddy_user_id, nudge)
+    def _post(self, message: CheckinMessage, content: dict) -> tuple[str, str]:
+        if message.channel:  # one call instead of two (conversations.open is Tier 3)
+            try:
+                reply = self._client.chat_postMessage(channel=message.channel, **content)
+                return reply["channel"], reply["ts"]
+            except SlackApiError as e:
+                if e.response.get("error") not in STALE_DM:
+                    raise
+        return send_dm(self._client, message.user_id, content)
+
+
+def _retry_after(headers: dict) -> float:
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            try:
+                return max(1.0, float(value if isinstance(value, str) else value[0]))
+            except (TypeError, ValueError, IndexError):
+                break
+    return 1.0

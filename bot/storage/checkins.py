@@ -15,8 +15,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from bot.models import Checkin, CheckinKind, CheckinStatus
+from bot.storage import ratelimits
 
 LEASE = timedelta(seconds=60)
+
+# The statements run once per check-in go to the session's connection: as ORM
+# statements they would also synchronise the session, which costs more than they do.
 
 
 def upsert_planned(session: Session, rows: Iterable[dict]) -> None:
@@ -64,28 +68,39 @@ def cancel_pending(
     return session.execute(statement.values(status=CheckinStatus.CANCELLED)).rowcount or 0
 
 
-def claim_due(session: Session, *, now: datetime, owner: str, limit: int) -> list[int]:
+def claim_due(
+    session: Session, *, now: datetime, owner: str, limit: int, per_minute: int | None = None
+) -> list[int]:
     """Take a lease on up to ``limit`` due rows nobody else holds; returns their ids.
+
+    The nearest deadline goes first (a pre-meeting check-in is useless once the
+    meeting starts; a post-meeting one keeps for hours). Workspaces that Slack told
+    to wait are skipped, and with ``per_minute`` each workspace's rows are paced by
+    its shared sending budget (storage.ratelimits).
 
     PostgreSQL: row locks with SKIP LOCKED, so processes claim disjoint rows at once.
     SQLite: the session holds the write lock (BEGIN IMMEDIATE), so claims are serial.
     """
     due = (
-        select(Checkin.id)
+        select(Checkin.id, Checkin.team_id)
         .where(
             Checkin.status == CheckinStatus.PENDING,
             Checkin.due_at <= now,
             sa.or_(Checkin.lease_until.is_(None), Checkin.lease_until < now),
+            ratelimits.not_blocked(Checkin.team_id, now),
         )
-        .order_by(Checkin.due_at)
+        .order_by(Checkin.send_until, Checkin.id)
         .limit(limit)
     )
     if session.bind.dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    ids = list(session.exec(due).all())
+        due = due.with_for_update(of=Checkin, skip_locked=True)
+    rows = session.execute(due).all()
+    if per_minute is not None:
+        rows = _within_budget(session, rows, per_minute=per_minute, now=now)
+    ids = [row.id for row in rows]
     if not ids:
         return []
-    session.execute(
+    session.connection().execute(
         sa.update(Checkin)
         .where(Checkin.id.in_(ids))
         .values(
@@ -97,19 +112,68 @@ def claim_due(session: Session, *, now: datetime, owner: str, limit: int) -> lis
     return ids
 
 
+def _within_budget(session: Session, rows: list, *, per_minute: int, now: datetime) -> list:
+    by_team: dict[str, list] = {}
+    for row in rows:
+        by_team.setdefault(row.team_id, []).append(row)
+    kept = []
+    for team_id in sorted(by_team):  # one order everywhere, so bucket locks never deadlock
+        wanted = by_team[team_id]
+        allowed = ratelimits.take(
+            session, team_id=team_id, wanted=len(wanted), per_minute=per_minute, now=now
+        )
+        kept += wanted[:allowed]
+    return kept
+
+
 def renew_lease(session: Session, *, checkin_id: int, owner: str, now: datetime) -> bool:
-    """Extend our lease right before sending; False if it was lost (expired and taken)."""
-    renewed = session.execute(
+    """Extend our lease right before sending; False if it was lost (expired and taken),
+    or if Slack asked the workspace to wait."""
+    renewed = session.connection().execute(
         sa.update(Checkin)
         .where(
             Checkin.id == checkin_id,
             Checkin.status == CheckinStatus.PENDING,
             Checkin.lease_owner == owner,
             Checkin.lease_until >= now,
+            ratelimits.not_blocked(Checkin.team_id, now),
         )
         .values(lease_until=now + LEASE)
     )
     return renewed.rowcount == 1
+
+
+def defer(session: Session, *, checkin_id: int, owner: str, to: datetime) -> None:
+    """Hold our row back until ``to`` without counting it as a failed try."""
+    session.connection().execute(
+        sa.update(Checkin)
+        .where(
+            Checkin.id == checkin_id,
+            Checkin.status == CheckinStatus.PENDING,
+            Checkin.lease_owner == owner,
+        )
+        .values(
+            lease_until=to,
+            send_attempts=sa.case((Checkin.send_attempts > 0, Checkin.send_attempts - 1), else_=0),
+        )
+    )
+
+
+def mark_sent(session: Session, *, checkin_id: int, channel: str, ts: str, now: datetime) -> bool:
+    """Record the delivery; False if the row is gone (she asked to be forgotten)."""
+    updated = session.connection().execute(
+        sa.update(Checkin)
+        .where(Checkin.id == checkin_id)
+        .values(
+            status=CheckinStatus.SENT,
+            channel_id=channel,
+            message_ts=ts,
+            sent_at=now,
+            lease_owner=None,
+            lease_until=None,
+        )
+    )
+    return updated.rowcount == 1
 
 
 def get_checkin(session: Session, *, checkin_id: int) -> Checkin | None:

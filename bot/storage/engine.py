@@ -5,8 +5,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+# Connections a process may hold: gunicorn's 8 request threads, the dispatcher's
+# senders and the scheduler's jobs at once. Fewer would make the pool close and
+# reopen connections under load (a new PostgreSQL backend each time).
+POOL_SIZE = 16
 
-def make_engine(database_url: str, *, pool_size: int = 5) -> Engine:
+
+def make_engine(database_url: str, *, pool_size: int = POOL_SIZE) -> Engine:
     if database_url.startswith("sqlite"):
         engine = sa.create_engine(
             database_url,
@@ -18,7 +23,7 @@ def make_engine(database_url: str, *, pool_size: int = 5) -> Engine:
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
     return sa.create_engine(
-        database_url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        database_url, pool_size=pool_size, max_overflow=pool_size // 2, pool_pre_ping=True
     )
 
 

@@ -226,6 +226,13 @@ class FakeSlack:
         self.bot_user_id, self.bot_id, self.app_id = bot_user_id, bot_id, app_id
         self.latency = 0.0
         self.trigger_ttl = 3.0
+        # Slack's chat.postMessage limits: about one message per second per channel
+        # (enforced when set), and a workspace-wide ceiling (None: not enforced).
+        self.enforce_channel_rate = False
+        self.workspace_messages_per_minute: int | None = None
+        self._last_post: dict[str, float] = {}
+        self._recent_posts: list[float] = []
+        self.rate_limited_answers = 0
         self.calls: list[Call] = []
         self._socket_mode = socket_mode
         self._lock = threading.RLock()
@@ -495,6 +502,10 @@ class FakeSlack:
             fault = self._take_fault(method)
             if fault is not None:
                 return fault
+            if method == "chat.postMessage":
+                limited = self._rate_limited(str(args.get("channel", "")))
+                if limited is not None:
+                    return limited
             handler = getattr(self, f"_api_{method.replace('.', '_')}", None)
             if handler is None:
                 return _Reply(200, {"ok": False, "error": "unknown_method", "req_method": method})
@@ -515,6 +526,28 @@ class FakeSlack:
             return _Reply(0, {}, drop=True)
         headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
         return _Reply(fault.status, {"ok": False, "error": fault.error}, headers)
+
+    def _rate_limited(self, channel: str) -> _Reply | None:
+        """429 when a post would break the per-channel or the workspace limit."""
+        now = time.monotonic()
+        if self.workspace_messages_per_minute is not None:
+            self._recent_posts = [t for t in self._recent_posts if t > now - 60]
+            if len(self._recent_posts) >= self.workspace_messages_per_minute:
+                wait = max(1, int(self._recent_posts[0] + 60 - now + 0.999))
+                return self._ratelimited_reply(wait)
+        if self.enforce_channel_rate:
+            key = self.dm_channel(channel) if channel in self._users else channel
+            if now - self._last_post.get(key, -1e9) < 1.0:
+                return self._ratelimited_reply(1)
+            self._last_post[key] = now
+        if self.workspace_messages_per_minute is not None:
+            self._recent_posts.append(now)
+        return None
+
+    def _ratelimited_reply(self, retry_after: int) -> _Reply:
+        self.rate_limited_answers += 1
+        body = {"ok": False, "error": "ratelimited"}
+        return _Reply(429, body, {"Retry-After": str(retry_after)})
 
     def _authorize(self, method: str, args: dict, headers: dict) -> None:
         authorization = headers.get("authorization", "")

@@ -1,0 +1,245 @@
+"""Delivering a burst of check-ins: 10,000 due in the same minute, for 10,000 people.
+
+    python bench/dispatch.py [--checkins 10000] [--latency 0.1] [--processes 3]
+                             [--postgres URL] [--skip-sqlite]
+
+The fake Slack answers every call after ``--latency`` seconds and enforces one
+message per second per channel (429 ``ratelimited`` with Retry-After otherwise).
+The app runs as real ``python -m bot`` processes (gunicorn, one worker each); the
+check-ins are written into the database, due now, once the processes are healthy.
+Runs: one process on SQLite, one on PostgreSQL, then ``--processes`` on the same
+PostgreSQL. For each: seconds until every check-in was delivered next to the ideal
+(Slack calls × latency ÷ total send concurrency), CPU seconds per check-in of the
+app processes, peak RSS, and lost and duplicated check-ins (both must be 0).
+
+The people have had check-ins before, so their DM channel is known; workspace pacing
+(SLACK_MESSAGES_PER_MINUTE) is set above the burst, since the fake enforces only the
+per-channel limit. Goals: within 1.25× the ideal, ≤ 2 ms CPU per check-in, lost and
+duplicated 0, and a speed-up ≥ 2.5× from 3 processes. The last line is JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import sqlalchemy as sa
+
+from bench import harness
+from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting
+from bot.services.dispatch import DEFAULT_CONCURRENCY
+from bot.storage.engine import make_engine
+from tests.conftest import APP_TOKEN, BOT_TOKEN, TEAM_ID
+from tests.fakes.slack_api import FakeSlack
+
+POST = "chat.postMessage"
+CHALLENGE = "answer-any-thoughts"  # a step-3 challenge of bot/content/ladder.yml
+UNPACED = "1000000"
+
+
+def seed_people(database_url: str, fake: FakeSlack, count: int) -> list[int]:
+    """``count`` onboarded people, each with a weekday meeting; returns the meeting ids."""
+    now = datetime.now(UTC)
+    users = [f"UB{n:07d}" for n in range(count)]
+    for user in users:
+        fake.add_user(user, tz="Europe/Berlin")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as c:
+            c.execute(
+                sa.insert(Coachee),
+                [
+                    dict(
+                        team_id=TEAM_ID,
+                        slack_user_id=user,
+                        tz="Europe/Berlin",
+                        start_step=3,
+                        current_step=3,
+                        current_challenge_id=CHALLENGE,
+                        dm_channel_id=fake.dm_channel(user),
+                        onboarded_at=now - timedelta(days=30),
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for user in users
+                ],
+            )
+            coachee_ids = c.execute(sa.select(Coachee.id).order_by(Coachee.id)).scalars().all()
+            c.execute(
+                sa.insert(Meeting),
+                [
+                    dict(
+                        team_id=TEAM_ID,
+                        coachee_id=coachee_id,
+                        name=f"Stand-up {n}",
+                        weekdays=0b0011111,
+                        start_time=clock_time(10, 0),
+                        duration_minutes=30,
+                        tz="Europe/Berlin",
+                        active=True,
+                        # Far ahead, so the planner job leaves these meetings alone.
+                        planned_until=now + timedelta(days=365),
+                        created_at=now,
+                        updated_at=now,
+                    )
+                    for n, coachee_id in enumerate(coachee_ids)
+                ],
+            )
+            return list(
+                c.execute(sa.select(Meeting.id, Meeting.coachee_id).order_by(Meeting.id)).all()
+            )
+    finally:
+        engine.dispose()
+
+
+def make_due(database_url: str, meetings: list) -> float:
+    """One pre-meeting check-in per meeting, due now; returns when they became due."""
+    now = datetime.now(UTC)
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as c:
+            c.execute(
+                sa.insert(Checkin),
+                [
+                    dict(
+                        team_id=TEAM_ID,
+                        coachee_id=coachee_id,
+                        meeting_id=meeting_id,
+                        kind=CheckinKind.PRE,
+                        occurrence_start=now + timedelta(minutes=15),
+                        due_at=now,
+                        send_until=now + timedelta(minutes=15),
+                        expires_at=now + timedelta(minutes=15),
+                        status=CheckinStatus.PENDING,
+                        send_attempts=0,
+                        created_at=now,
+                    )
+                    for meeting_id, coachee_id in meetings
+                ],
+            )
+        return time.monotonic()
+    finally:
+        engine.dispose()
+
+
+def checkin_id_of(args: dict) -> int:
+    for block in args.get("blocks") or []:
+        if block.get("block_id", "").startswith("pre_actions_"):
+            return int(block["block_id"].removeprefix("pre_actions_"))
+    raise AssertionError(f"not a pre-meeting check-in: {args.get('text')!r}")
+
+
+def run(kind: str, processes: int, args, workdir: Path) -> dict:
+    fake = FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN, team_id=TEAM_ID).start()
+    fake.latency = args.latency
+    fake.enforce_channel_rate = True
+    apps = []
+    try:
+        with harness.fresh_database(kind, workdir, postgres=args.postgres) as url:
+            meetings = seed_people(url, fake, args.checkins)
+            for _ in range(processes):
+                apps.append(
+                    harness.start_app(fake, url, workdir, SLACK_MESSAGES_PER_MINUTE=UNPACED)
+                )
+            fake.reset_calls()
+            cpu_before = sum(harness.cpu_seconds(a.process.pid) for a in apps)
+            started = make_due(url, meetings)
+            deadline = started + max(120, 10 * args.checkins * args.latency / DEFAULT_CONCURRENCY)
+            finished = None
+            peak = 0
+            while time.monotonic() < deadline:
+                delivered = sum(1 for c in list(fake.calls) if c.method == POST and c.status == 200)
+                peak = max([peak, *(harness.peak_rss(a.process.pid) for a in apps)])
+                if delivered >= args.checkins:
+                    finished = time.monotonic()
+                    break
+                time.sleep(0.05)
+            cpu = sum(harness.cpu_seconds(a.process.pid) for a in apps) - cpu_before
+            time.sleep(1.0)  # anything sent twice would show up now
+            posts = [c for c in list(fake.calls) if c.method == POST]
+    finally:
+        for app in apps:
+            app.stop()
+        fake.stop()
+    ok = Counter(checkin_id_of(c.args) for c in posts if c.status == 200)
+    calls = len(posts)
+    ideal = args.checkins * args.latency / (DEFAULT_CONCURRENCY * processes)
+    seconds = (finished or time.monotonic()) - started
+    return {
+        "database": kind,
+        "processes": processes,
+        "checkins": args.checkins,
+        "seconds": round(seconds, 2),
+        "ideal_seconds": round(ideal, 2),
+        "ratio_to_ideal": round(seconds / ideal, 2),
+        "slack_calls": calls,
+        "rate_limited_answers": fake.rate_limited_answers,
+        "cpu_ms_per_checkin": round(1000 * cpu / args.checkins, 3),
+        "peak_rss_mb": round(peak / 2**20, 1),
+        "lost": args.checkins - len(ok),
+        "duplicated": sum(n - 1 for n in ok.values()),
+        "finished": finished is not None,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--checkins", type=int, default=10_000)
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--processes", type=int, default=3)
+    parser.add_argument("--postgres", help="a PostgreSQL URL whose role may create databases")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="voice-dispatch-"))
+    plan = [] if args.skip_sqlite else [("sqlite", 1)]
+    plan += [("postgresql", 1), ("postgresql", args.processes)]
+    results = []
+    for kind, processes in plan:
+        with contextlib.suppress(KeyboardInterrupt):
+            result = run(kind, processes, args, workdir)
+            results.append(result)
+            print(
+                f"{kind:>10} × {processes}: {result['seconds']:7.2f} s "
+                f"(ideal {result['ideal_seconds']:.2f} s, {result['ratio_to_ideal']:.2f}×) | "
+                f"CPU {result['cpu_ms_per_checkin']:.3f} ms/check-in | "
+                f"peak RSS {result['peak_rss_mb']} MB | "
+                f"lost {result['lost']} duplicated {result['duplicated']} | "
+                f"429s {result['rate_limited_answers']}",
+                flush=True,
+            )
+    pg = [r for r in results if r["database"] == "postgresql"]
+    speedup = round(pg[0]["seconds"] / pg[-1]["seconds"], 2) if len(pg) == 2 else None
+    if speedup:
+        print(f"speed-up with {args.processes} processes on PostgreSQL: {speedup}×")
+    print(
+        json.dumps(
+            {
+                "benchmark": "dispatch",
+                "latency_s": args.latency,
+                "concurrency_per_process": DEFAULT_CONCURRENCY,
+                "runs": results,
+                "speedup": speedup,
+                "goals_met": {
+                    "within_1.25x_ideal": all(r["ratio_to_ideal"] <= 1.25 for r in results),
+                    "cpu_le_2ms": all(r["cpu_ms_per_checkin"] <= 2 for r in results),
+                    "lost_0": all(r["lost"] == 0 for r in results),
+                    "duplicated_0": all(r["duplicated"] == 0 for r in results),
+                    "speedup_ge_2.5": speedup is not None and speedup >= 2.5,
+                },
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""Each workspace's sending budget, shared by every app process through the database.
+
+Slack limits chat.postMessage to about one message per second per channel and to a
+workspace-wide rate it does not publish; when it says ``ratelimited`` it names how
+long to wait. Two things live here, one row per (workspace, method):
+
+* a block: after a ``ratelimited`` answer nobody sends until it ends, in any process;
+* a token bucket that paces scheduled sends, so a burst of check-ins at :45 goes out
+  at a steady rate instead of tripping the limit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from bot.models import RateLimit
+
+POST_MESSAGE = "chat.postMessage"
+# How many seconds of sending the bucket may save up for a burst.
+BURST_SECONDS = 5
+
+
+def block(session: Session, *, team_id: str, until: datetime, method: str = POST_MESSAGE) -> None:
+    """Nobody sends ``method`` to this workspace before ``until`` (a later block wins)."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(RateLimit).values(
+        team_id=team_id, method=method, blocked_until=until, tokens=0.0
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["team_id", "method"],
+            set_={"blocked_until": until, "tokens": 0.0},
+            where=RateLimit.blocked_until < until,
+        )
+    )
+
+
+def not_blocked(team_id, now: datetime, method: str = POST_MESSAGE):
+    """A WHERE clause: true while ``team_id`` (a column or a value) may send."""
+    return ~sa.exists().where(
+        RateLimit.team_id == team_id,
+        RateLimit.method == method,
+        RateLimit.blocked_until > now,
+    )
+
+
+def blocked_until(
+    session: Session, *, team_id: str, now: datetime, method: str = POST_MESSAGE
+) -> datetime | None:
+    until = session.execute(
+        sa.select(RateLimit.blocked_until).where(
+            RateLimit.team_id == team_id, RateLimit.method == method
+        )
+    ).scalar_one_or_none()
+    return until if until is not None and until > now else None
+
+
+def take(
+    session: Session,
+    *,
+    team_id: str,
+    wanted: int,
+    per_minute: int,
+    now: datetime,
+    method: str = POST_MESSAGE,
+) -> int:
+    """Take up to ``wanted`` sends from the workspace's bucket; returns how many.
+
+    The row is locked for the rest of the transaction, so processes take turns.
+    """
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    session.execute(
+        insert(RateLimit)
+        .values(team_id=team_id, method=method, blocked_until=now, tokens=0.0, refilled_at=None)
+        .on_conflict_do_nothing(index_elements=["team_id", "method"])
+    )
+    query = (
+        sa.select(RateLimit)
+        .where(RateLimit.team_id == team_id, RateLimit.method == method)
+        .execution_options(populate_existing=True)
+    )
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update()
+    bucket = session.execute(query).scalar_one()
+    if bucket.blocked_until > now:
+        return 0
+    capacity = max(1.0, per_minute * BURST_SECONDS / 60)
+    if bucket.refilled_at is None:
+        tokens = capacity
+    else:
+        elapsed = max(0.0, (now - bucket.refilled_at).total_seconds())
+        tokens = min(capacity, bucket.tokens + elapsed * per_minute / 60)
+    taken = min(wanted, int(tokens))
+    bucket.tokens = tokens - taken
+    bucket.refilled_at = now
+    return taken
