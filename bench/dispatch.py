@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,16 +32,17 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-import sqlalchemy as sa
+import sqlalchemy as sa  # noqa: E402
 
-from bench import harness
-from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting
-from bot.services.dispatch import DEFAULT_CONCURRENCY
-from bot.storage.engine import make_engine
-from tests.conftest import APP_TOKEN, BOT_TOKEN, TEAM_ID
-from tests.fakes.slack_api import FakeSlack
+from bench import harness  # noqa: E402
+from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting  # noqa: E402
+from bot.services.dispatch import DEFAULT_CONCURRENCY  # noqa: E402
+from bot.storage.engine import make_engine  # noqa: E402
+from tests.conftest import APP_TOKEN, BOT_TOKEN, TEAM_ID  # noqa: E402
+from tests.fakes.slack_api import FakeSlack  # noqa: E402
 
 POST = "chat.postMessage"
 CHALLENGE = "answer-any-thoughts"  # a step-3 challenge of bot/content/ladder.yml
@@ -139,6 +141,36 @@ def checkin_id_of(args: dict) -> int:
     raise AssertionError(f"not a pre-meeting check-in: {args.get('text')!r}")
 
 
+def floor(args, concurrency: int) -> dict:
+    """slack_sdk alone sending the same DMs at the same concurrency (bench/bare_sender.py)."""
+    fake = FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN, team_id=TEAM_ID).start()
+    fake.latency = args.latency
+    fake.enforce_channel_rate = True
+    try:
+        for n in range(args.checkins):
+            fake.add_user(f"UB{n:07d}", tz="Europe/Berlin")
+        out = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "bare_sender.py"),
+                fake.base_url,
+                str(args.checkins),
+                str(concurrency),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+        )
+    finally:
+        fake.stop()
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    return {
+        "seconds": round(result["seconds"], 2),
+        "cpu_ms_per_message": round(1000 * result["cpu_seconds"] / args.checkins, 3),
+    }
+
+
 def run(kind: str, processes: int, args, workdir: Path) -> dict:
     fake = FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN, team_id=TEAM_ID).start()
     fake.latency = args.latency
@@ -203,6 +235,12 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="voice-dispatch-"))
     plan = [] if args.skip_sqlite else [("sqlite", 1)]
     plan += [("postgresql", 1), ("postgresql", args.processes)]
+    bare = floor(args, DEFAULT_CONCURRENCY)
+    print(
+        f"floor (slack_sdk alone, {DEFAULT_CONCURRENCY} threads): {bare['seconds']:.2f} s, "
+        f"CPU {bare['cpu_ms_per_message']:.3f} ms/message",
+        flush=True,
+    )
     results = []
     for kind, processes in plan:
         with contextlib.suppress(KeyboardInterrupt):
@@ -211,7 +249,8 @@ def main() -> None:
             print(
                 f"{kind:>10} × {processes}: {result['seconds']:7.2f} s "
                 f"(ideal {result['ideal_seconds']:.2f} s, {result['ratio_to_ideal']:.2f}×) | "
-                f"CPU {result['cpu_ms_per_checkin']:.3f} ms/check-in | "
+                f"CPU {result['cpu_ms_per_checkin']:.3f} ms/check-in "
+                f"({result['cpu_ms_per_checkin'] / bare['cpu_ms_per_message']:.1f}× floor) | "
                 f"peak RSS {result['peak_rss_mb']} MB | "
                 f"lost {result['lost']} duplicated {result['duplicated']} | "
                 f"429s {result['rate_limited_answers']}",
@@ -227,6 +266,7 @@ def main() -> None:
                 "benchmark": "dispatch",
                 "latency_s": args.latency,
                 "concurrency_per_process": DEFAULT_CONCURRENCY,
+                "floor": bare,
                 "runs": results,
                 "speedup": speedup,
                 "goals_met": {

@@ -20,7 +20,7 @@ from bot.services.buddies import BuddyService
 from bot.services.celebrations import CelebrationService
 from bot.services.checkins import CheckinService
 from bot.services.coaching import CoachingService
-from bot.services.dispatch import Dispatcher
+from bot.services.dispatch import DEFAULT_CONCURRENCY, Dispatcher
 from bot.services.meetings import MeetingService
 from bot.services.pauses import PauseService
 from bot.services.preferences import PreferencesService
@@ -82,8 +82,15 @@ def build_dispatcher(container: Container) -> Dispatcher:
     """The sender of due check-ins; one per process (its lease owner is unique)."""
     owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     client = make_client(container.settings, retry_rate_limits=False)
+    # Its own pool: a connection per sender plus one for claims, and no ping before
+    # each transaction (the dispatcher retries on a dropped connection itself).
+    db = Database(
+        make_engine(
+            container.settings.database_url, pool_size=DEFAULT_CONCURRENCY + 1, pre_ping=False
+        )
+    )
     return Dispatcher(
-        container.db,
+        db,
         container.clock,
         container.services.coaching,
         SlackCheckinSender(client),

@@ -121,17 +121,19 @@ class Dispatcher:
                     # The database restarted or dropped us: the pool reconnects next time.
                     log.warning("database connection lost during dispatch; the next tick retries")
                     break
-                in_flight |= {self._pool.submit(self._deliver, m) for m in messages}
+                # One sequence per sender: the batch is shared out round-robin.
+                chunks = [messages[i :: self._concurrency] for i in range(self._concurrency)]
+                in_flight |= {self._pool.submit(self._deliver_all, c) for c in chunks if c}
                 # Claim again once only the sends in progress are left, so the senders
                 # never sit idle while the next batch is claimed and prepared.
                 while len(in_flight) > self._concurrency:
                     done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
-                    delivered += sum(1 for f in done if f.result())
+                    delivered += sum(f.result() for f in done)
                 if len(claimed) < self._batch or time.monotonic() - started > budget_seconds:
                     break
         finally:
             done, _ = wait(in_flight)
-            delivered += sum(1 for f in done if f.result())
+            delivered += sum(f.result() for f in done)
         return delivered
 
     def _claim(self) -> list[int]:
@@ -204,7 +206,6 @@ class Dispatcher:
         if uninstalled or meeting is None or not meeting.active or is_paused(coachee, now):
             return self._finish(checkin, CheckinStatus.CANCELLED, "not wanted any more")
         card = self._coaching.card_of(coachee)
-        checkin.challenge_id = checkin.challenge_id or card.challenge.id
         tz = ZoneInfo(meeting.tz)
         start = checkin.occurrence_start.astimezone(tz)
         return CheckinMessage(
@@ -229,50 +230,73 @@ class Dispatcher:
         return None
 
     def _deliver(self, message: CheckinMessage) -> bool:
-        """Send one check-in; never raises (a failure leaves the row for a later try)."""
-        try:
-            if not self._may_send(message):
-                return False
-        except DBAPIError:
-            log.warning("check-in %s: database unavailable before sending", message.checkin_id)
-            return False
+        return self._deliver_all([message]) == 1
+
+    def _deliver_all(self, messages: list[CheckinMessage]) -> int:
+        """Send these one after another; returns how many went out. Never raises: a
+        failure leaves the row for a later try.
+
+        Recording one send and renewing the next lease share a transaction, so a
+        check-in costs one database round of its own, not two.
+        """
+        delivered = 0
+        sent: tuple[CheckinMessage, str, str] | None = None
+        for message in messages:
+            may_send = self._record_then_renew(sent, message)
+            sent = None
+            if may_send:
+                sent = self._send(message)
+                delivered += sent is not None
+        if sent is not None:
+            self._record_then_renew(sent, None)
+        return delivered
+
+    def _send(self, message: CheckinMessage) -> tuple[CheckinMessage, str, str] | None:
         try:
             channel, ts = self._sender.send(message)
         except RecipientGone as e:
             self._recipient_gone(message, str(e))
-            return False
+            return None
         except RateLimited as e:
             self._rate_limited(message, e.retry_after)
-            return False
+            return None
         except Exception as e:  # anything else is worth another try later
             self._retry_later_by_id(message.checkin_id, e)
-            return False
+            return None
+        return message, channel, ts
+
+    def _record_then_renew(
+        self, sent: tuple[CheckinMessage, str, str] | None, next: CheckinMessage | None
+    ) -> bool:
+        """Record what was just sent, then say whether ``next`` may be sent now."""
         for attempt in (1, 2):  # a dropped connection is retried once, on a fresh one
             try:
-                self._record_sent(message, channel, ts)
-                break
+                with self._db.session() as session:
+                    if sent is not None:
+                        self._record_sent(session, *sent)
+                    return next is not None and self._may_send(session, next)
             except DBAPIError as e:
                 if attempt == 2 or not e.connection_invalidated:
-                    # Delivered but not recorded: the only way a check-in can go twice.
-                    log.exception("check-in %s was sent but not recorded", message.checkin_id)
-                    break
-        return True
+                    if sent is not None:
+                        # Delivered but not recorded: the only way a check-in can go twice.
+                        log.exception("check-in %s was sent but not recorded", sent[0].checkin_id)
+                    else:
+                        log.warning("database unavailable before sending check-ins")
+                    return False
+        return False
 
-    def _may_send(self, message: CheckinMessage) -> bool:
+    def _may_send(self, session, message: CheckinMessage) -> bool:
         # The lease is renewed (or found lost) right before the send, so a row that
         # waited in the queue is never sent by two processes, nor to someone who
         # asked to be forgotten meanwhile, nor while Slack asked everyone to wait.
         now = self._clock.now()
-        with self._db.session() as session:
-            if checkins.renew_lease(
-                session, checkin_id=message.checkin_id, owner=self.owner, now=now
-            ):
-                return True
-            until = ratelimits.blocked_until(session, team_id=message.team_id, now=now)
-            if until is not None:
-                checkins.defer(session, checkin_id=message.checkin_id, owner=self.owner, to=until)
-                return False
-        log.info("check-in %s: lease lost before sending; skipped", message.checkin_id)
+        if checkins.renew_lease(session, checkin_id=message.checkin_id, owner=self.owner, now=now):
+            return True
+        until = ratelimits.blocked_until(session, team_id=message.team_id, now=now)
+        if until is not None:
+            checkins.defer(session, checkin_id=message.checkin_id, owner=self.owner, to=until)
+        else:
+            log.info("check-in %s: lease lost before sending; skipped", message.checkin_id)
         return False
 
     def _rate_limited(self, message: CheckinMessage, retry_after: float) -> None:
@@ -282,22 +306,26 @@ class Dispatcher:
             checkins.defer(session, checkin_id=message.checkin_id, owner=self.owner, to=until)
         log.warning("Slack asked us to wait %g s; every process holds back", retry_after)
 
-    def _record_sent(self, message: CheckinMessage, channel: str, ts: str) -> None:
+    def _record_sent(self, session, message: CheckinMessage, channel: str, ts: str) -> None:
         now = self._clock.now()
-        with self._db.session() as session:
-            if not checkins.mark_sent(
-                session, checkin_id=message.checkin_id, channel=channel, ts=ts, now=now
-            ):
-                return  # she asked to be forgotten meanwhile
-            if message.channel != channel and message.coachee_id is not None:
-                session.connection().execute(
-                    sa.update(Coachee)
-                    .where(Coachee.id == message.coachee_id)
-                    .values(dm_channel_id=channel)
-                )
-            if message.kind == CheckinKind.POST:
-                post = checkins.get_checkin(session, checkin_id=message.checkin_id)
-                self._plan_reminder(session, post, now)
+        if not checkins.mark_sent(
+            session,
+            checkin_id=message.checkin_id,
+            channel=channel,
+            ts=ts,
+            challenge_id=message.card.challenge.id,
+            now=now,
+        ):
+            return  # she asked to be forgotten meanwhile
+        if message.channel != channel and message.coachee_id is not None:
+            session.connection().execute(
+                sa.update(Coachee)
+                .where(Coachee.id == message.coachee_id)
+                .values(dm_channel_id=channel)
+            )
+        if message.kind == CheckinKind.POST:
+            post = checkins.get_checkin(session, checkin_id=message.checkin_id)
+            self._plan_reminder(session, post, now)
 
     def _plan_reminder(self, session, post: Checkin, now: datetime) -> None:
         coachee = session.get(Coachee, post.coachee_id)

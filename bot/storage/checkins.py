@@ -159,8 +159,11 @@ def defer(session: Session, *, checkin_id: int, owner: str, to: datetime) -> Non
     )
 
 
-def mark_sent(session: Session, *, checkin_id: int, channel: str, ts: str, now: datetime) -> bool:
-    """Record the delivery; False if the row is gone (she asked to be forgotten)."""
+def mark_sent(
+    session: Session, *, checkin_id: int, channel: str, ts: str, challenge_id: str, now: datetime
+) -> bool:
+    """Record the delivery and the challenge it carried (unless she swapped it since);
+    False if the row is gone (she asked to be forgotten)."""
     updated = session.connection().execute(
         sa.update(Checkin)
         .where(Checkin.id == checkin_id)
@@ -168,6 +171,7 @@ def mark_sent(session: Session, *, checkin_id: int, channel: str, ts: str, now: 
             status=CheckinStatus.SENT,
             channel_id=channel,
             message_ts=ts,
+            challenge_id=sa.func.coalesce(Checkin.challenge_id, challenge_id),
             sent_at=now,
             lease_owner=None,
             lease_until=None,

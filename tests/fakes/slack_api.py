@@ -73,6 +73,8 @@ class Call:
     status: int
     response: dict
     headers: dict
+    at: float = 0.0  # time.monotonic() when it was answered
+    retry_after: int | None = None  # the Retry-After of a 429
 
 
 @dataclass
@@ -227,9 +229,9 @@ class FakeSlack:
         self.latency = 0.0
         self.trigger_ttl = 3.0
         # Slack's chat.postMessage limits: about one message per second per channel
-        # (enforced when set), and a workspace-wide ceiling (None: not enforced).
+        # (enforced when set), and a workspace-wide ceiling of (messages, seconds).
         self.enforce_channel_rate = False
-        self.workspace_messages_per_minute: int | None = None
+        self.workspace_limit: tuple[int, float] | None = None
         self._last_post: dict[str, float] = {}
         self._recent_posts: list[float] = []
         self.rate_limited_answers = 0
@@ -493,7 +495,10 @@ class FakeSlack:
             reply = self._answer(method, args, headers)
         response = reply.body if isinstance(reply.body, dict) else {}
         with self._changed:
-            self.calls.append(Call(method, args, reply.status, response, headers))
+            wait = reply.headers.get("Retry-After")
+            call = Call(method, args, reply.status, response, headers, time.monotonic())
+            call.retry_after = int(wait) if wait else None
+            self.calls.append(call)
             self._changed.notify_all()
         return reply
 
@@ -530,17 +535,18 @@ class FakeSlack:
     def _rate_limited(self, channel: str) -> _Reply | None:
         """429 when a post would break the per-channel or the workspace limit."""
         now = time.monotonic()
-        if self.workspace_messages_per_minute is not None:
-            self._recent_posts = [t for t in self._recent_posts if t > now - 60]
-            if len(self._recent_posts) >= self.workspace_messages_per_minute:
-                wait = max(1, int(self._recent_posts[0] + 60 - now + 0.999))
+        if self.workspace_limit is not None:
+            most, seconds = self.workspace_limit
+            self._recent_posts = [t for t in self._recent_posts if t > now - seconds]
+            if len(self._recent_posts) >= most:
+                wait = max(1, int(self._recent_posts[0] + seconds - now + 0.999))
                 return self._ratelimited_reply(wait)
         if self.enforce_channel_rate:
             key = self.dm_channel(channel) if channel in self._users else channel
             if now - self._last_post.get(key, -1e9) < 1.0:
                 return self._ratelimited_reply(1)
             self._last_post[key] = now
-        if self.workspace_messages_per_minute is not None:
+        if self.workspace_limit is not None:
             self._recent_posts.append(now)
         return None
 

@@ -264,3 +264,26 @@ def test_concurrent_posts_get_unique_increasing_ts(fake, client):
         thread.join()
     stamps = [m["ts"] for m in fake.messages("C1")]
     assert len(set(stamps)) == 20 and stamps == sorted(stamps, key=float)
+
+
+def test_slacks_posting_limits_can_be_enforced(fake, client):
+    fake.add_user("U2")
+
+    def post_to(user: str):
+        try:
+            client.chat_postMessage(channel=user, text="hi")
+            return 200, None
+        except SlackApiError as e:
+            return e.response.status_code, e.response.headers.get("retry-after")
+
+    fake.enforce_channel_rate = True
+    assert post_to("U1") == (200, None)
+    assert post_to("U1") == (429, "1")  # the same channel within a second
+    assert post_to("U2") == (200, None)  # another channel is fine
+    fake.enforce_channel_rate = False
+    fake.workspace_limit = (1, 60.0)
+    assert post_to("U1") == (200, None)
+    status, retry_after = post_to("U2")  # the second post this minute
+    assert status == 429 and 1 <= int(retry_after) <= 60
+    assert fake.rate_limited_answers == 2
+    assert fake.calls[-1].retry_after == int(retry_after)

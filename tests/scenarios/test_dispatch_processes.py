@@ -128,7 +128,7 @@ def count_sent(database_url: str) -> int:
 # -- processes ----------------------------------------------------------------------------------
 
 
-def start_app(fake: FakeSlack, database_url: str, cwd: Path, host: str) -> AppProcess:
+def start_app(fake: FakeSlack, database_url: str, cwd: Path, host: str, **extra: str) -> AppProcess:
     """``python -m bot`` over HTTP, talking to the fake through ``host``."""
     port = fake.base_url.split(":")[2].split("/")[0]
     env = {
@@ -138,6 +138,7 @@ def start_app(fake: FakeSlack, database_url: str, cwd: Path, host: str) -> AppPr
         "DATABASE_URL": database_url,
         "PORT": str(free_port()),
         "WEB_CONCURRENCY": "1",
+        **extra,
     }
     return start_process(env, cwd)
 
@@ -415,3 +416,49 @@ def test_database_connections_dropped_mid_dispatch_lose_nothing(tmp_path, fake_s
     duplicates = sum(n - 1 for n in sent.values())
     print(f"\nconnections cut: {cut}; delivered {len(sent)}; duplicates {duplicates}")
     assert duplicates <= 8  # only sends in flight when the connections were cut
+
+
+def test_when_slack_says_wait_every_process_waits(tmp_path, fake_slack, database_url):
+    """Slack allows 10 posts per 3 s here; the apps' own pacing is set far above it.
+    After each ``ratelimited`` answer, neither process posts again until Retry-After
+    has passed, and every check-in still goes out exactly once."""
+    fake_slack.workspace_limit = (10, 3.0)
+    ids = seed_due_checkins(database_url, fake_slack, 40)
+    apps: list[AppProcess] = []
+    try:
+        for host in HOSTS:
+            apps.append(
+                start_app(
+                    fake_slack, database_url, tmp_path, host, SLACK_MESSAGES_PER_MINUTE="100000"
+                )
+            )
+        for app in apps:
+            app.wait_healthy(timeout=20)
+        wait_until(
+            lambda: (
+                sum(1 for c in list(fake_slack.calls) if c.method == POST and c.status == 200) >= 40
+            ),
+            60,
+            apps,
+            "while waiting for 40 check-ins under Slack's limit",
+            progress(fake_slack, database_url),
+        )
+        time.sleep(1)
+    finally:
+        stop_all(apps)
+    calls = [c for c in list(fake_slack.calls) if c.method == POST]
+    refusals = [c for c in calls if c.status == 429]
+    assert refusals, "the test never reached Slack's limit"
+    # A send already on the wire when Slack refused another may land just after.
+    in_flight = 0.3
+    for refusal in refusals:
+        wait = refusal.retry_after
+        too_soon = [
+            c
+            for c in calls
+            if refusal.at + in_flight < c.at < refusal.at + wait - in_flight and c is not refusal
+        ]
+        assert not too_soon, f"{len(too_soon)} posts within Retry-After of a 429"
+    delivered = Counter(checkin_id_of(c.args) for c in calls if c.status == 200)
+    assert set(delivered) == set(ids)
+    assert max(delivered.values()) == 1

@@ -10,8 +10,8 @@ from sqlmodel import select
 from bot.content import load_ladder
 from bot.models import Checkin, Coachee, Meeting
 from bot.services.coaching import CoachingService
-from bot.services.dispatch import CheckinMessage, Dispatcher
-from bot.storage import checkins
+from bot.services.dispatch import CheckinMessage, Dispatcher, RateLimited
+from bot.storage import checkins, ratelimits
 from bot.storage.db import Database
 
 NOW = datetime(2026, 3, 2, 14, 45, tzinfo=UTC)
@@ -108,4 +108,64 @@ def test_one_broken_row_does_not_hold_up_the_others(db: Database):
     dispatcher, sender = _dispatcher(db, clock, "A")
     assert dispatcher.tick() == 2
     assert {m.user_id for m in sender.sent} == {"U1", "U2"}
+    dispatcher.close()
+
+
+class RateLimitedOnce(Sender):
+    """Slack answers the first post with 429 and Retry-After: 5."""
+
+    def send(self, message: CheckinMessage) -> tuple[str, str]:
+        if not getattr(self, "refused", False):
+            self.refused = True
+            raise RateLimited(5)
+        return super().send(message)
+
+
+def test_a_429_holds_back_every_process_until_retry_after(db: Database):
+    _seed(db, 3)
+    clock = Clock(NOW)
+    coaching = CoachingService(db, clock, load_ladder())
+    a = Dispatcher(db, clock, coaching, RateLimitedOnce(), owner="A", concurrency=1)
+    b, _ = _dispatcher(db, clock, "B")
+    assert a.tick() == 0  # refused, and it stops there: the others are held back too
+    with db.session() as s:
+        assert ratelimits.blocked_until(s, team_id="T1", now=NOW) == NOW + timedelta(seconds=5)
+    assert b.tick() == 0  # another process sends nothing meanwhile
+    clock.instant = NOW + timedelta(seconds=4)
+    assert b.tick() == 0
+    clock.instant = NOW + timedelta(seconds=6)
+    assert b.tick() + a.tick() == 3
+    with db.session() as s:
+        rows = s.exec(select(Checkin)).all()
+    assert {r.status for r in rows} == {"sent"}
+    # Waiting for Slack is not a failed try: no row is any nearer to giving up.
+    assert max(r.send_attempts for r in rows) == 1
+    a.close()
+    b.close()
+
+
+def test_her_dm_channel_is_learned_once_and_used_after(db: Database):
+    _seed(db, 1)
+    clock = Clock(NOW)
+    dispatcher, sender = _dispatcher(db, clock, "A")
+    assert dispatcher.tick() == 1
+    assert sender.sent[0].channel is None  # not known yet: the sender opens her DM
+    with db.session() as s:
+        coachee = s.exec(select(Coachee)).one()
+        assert coachee.dm_channel_id == "D1"
+        row = s.exec(select(Checkin)).one()
+        s.add(
+            Checkin(
+                team_id="T1",
+                coachee_id=coachee.id,
+                meeting_id=row.meeting_id,
+                kind="post",
+                occurrence_start=row.occurrence_start,
+                due_at=NOW,
+                send_until=NOW + timedelta(hours=12),
+                expires_at=NOW + timedelta(hours=24),
+            )
+        )
+    assert dispatcher.tick() == 1
+    assert sender.sent[1].channel == "D1"
     dispatcher.close()

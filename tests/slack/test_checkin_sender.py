@@ -1,0 +1,75 @@
+"""Sending one check-in DM against the fake Slack: one call when her DM is known,
+Slack's answers turned into what the dispatcher acts on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.content import load_ladder
+from bot.services.coaching import ChallengeCard
+from bot.services.dispatch import CheckinMessage, RateLimited, RecipientGone
+from bot.slack.app import make_client
+from bot.slack.checkin_sender import SlackCheckinSender
+from tests.conftest import make_settings
+
+START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+
+
+def _message(user_id: str, channel: str | None) -> CheckinMessage:
+    ladder = load_ladder()
+    step = ladder.step(3)
+    card = ChallengeCard(3, step.name, ladder.top, ladder.challenge("answer-any-thoughts"))
+    return CheckinMessage(
+        checkin_id=7,
+        kind="pre",
+        team_id="T0TEAM",
+        user_id=user_id,
+        meeting_name="Planning",
+        start_local=START,
+        end_local=START + timedelta(minutes=30),
+        card=card,
+        answer_until_local=START,
+        coachee_id=1,
+        channel=channel,
+    )
+
+
+@pytest.fixture
+def sender(fake_slack, database_url) -> SlackCheckinSender:
+    return SlackCheckinSender(
+        make_client(make_settings(fake_slack, database_url), retry_rate_limits=False)
+    )
+
+
+def test_a_known_dm_takes_one_call(fake_slack, sender):
+    fake_slack.add_user("U1")
+    channel, ts = sender.send(_message("U1", fake_slack.dm_channel("U1")))
+    assert [c.method for c in fake_slack.calls] == ["chat.postMessage"]
+    assert fake_slack.message(channel, ts)["text"].startswith("Planning starts at 15:00")
+
+
+def test_an_unknown_or_stale_dm_is_opened_afresh(fake_slack, sender):
+    fake_slack.add_user("U1")
+    channel, _ = sender.send(_message("U1", None))
+    assert channel == fake_slack.dm_channel("U1")
+    fake_slack.reset_calls()
+    sender.send(_message("U1", "DGONE"))  # a channel Slack no longer knows
+    methods = [c.method for c in fake_slack.calls]
+    assert methods == ["chat.postMessage", "conversations.open", "chat.postMessage"]
+
+
+def test_ratelimited_is_handed_back_with_slacks_wait_not_slept_on(fake_slack, sender):
+    fake_slack.add_user("U1")
+    fake_slack.fail_next("chat.postMessage", "ratelimited", retry_after=7)
+    with pytest.raises(RateLimited) as raised:
+        sender.send(_message("U1", fake_slack.dm_channel("U1")))
+    assert raised.value.retry_after == 7
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1  # no retry in this thread
+
+
+def test_someone_deactivated_is_gone(fake_slack, sender):
+    fake_slack.add_user("U1", deleted=True)
+    with pytest.raises(RecipientGone):
+        sender.send(_message("U1", None))

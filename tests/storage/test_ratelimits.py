@@ -1,0 +1,119 @@
+"""A workspace's sending budget, shared through the database: the block after a 429,
+the token bucket that paces claims, and the order claims take."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, time, timedelta
+
+from sqlmodel import select
+
+from bot.models import Checkin, Coachee, Meeting, RateLimit
+from bot.storage import checkins, ratelimits
+from bot.storage.db import Database
+
+NOW = datetime(2026, 3, 2, 14, 45, tzinfo=UTC)
+_people = itertools.count()
+
+
+def _due(db: Database, team_id: str, n: int, *, send_until: timedelta = timedelta(minutes=15)):
+    """``n`` people of ``team_id`` with one check-in each, due now; returns their ids."""
+    ids = []
+    with db.session() as s:
+        for _ in range(n):
+            coachee = Coachee(team_id=team_id, slack_user_id=f"U{next(_people)}", onboarded_at=NOW)
+            s.add(coachee)
+            s.flush()
+            meeting = Meeting(
+                team_id=team_id,
+                coachee_id=coachee.id,
+                name="Planning",
+                weekdays=1,
+                start_time=time(10, 0),
+                duration_minutes=30,
+                tz="UTC",
+            )
+            s.add(meeting)
+            s.flush()
+            row = Checkin(
+                team_id=team_id,
+                coachee_id=coachee.id,
+                meeting_id=meeting.id,
+                kind="pre",
+                occurrence_start=NOW + timedelta(minutes=15),
+                due_at=NOW,
+                send_until=NOW + send_until,
+                expires_at=NOW + send_until,
+            )
+            s.add(row)
+            s.flush()
+            ids.append(row.id)
+    return ids
+
+
+def _claim(db: Database, now: datetime, *, limit: int = 100, per_minute: int | None = None):
+    with db.session() as s:
+        return checkins.claim_due(s, now=now, owner="A", limit=limit, per_minute=per_minute)
+
+
+def test_the_bucket_allows_a_burst_then_refills_at_its_rate(db: Database):
+    with db.session() as s:
+        # 120 a minute: 2 a second, and 5 seconds' worth (10) saved up for a burst.
+        assert ratelimits.take(s, team_id="T1", wanted=50, per_minute=120, now=NOW) == 10
+        assert ratelimits.take(s, team_id="T1", wanted=50, per_minute=120, now=NOW) == 0
+        later = NOW + timedelta(seconds=3)
+        assert ratelimits.take(s, team_id="T1", wanted=50, per_minute=120, now=later) == 6
+        # Another workspace has its own budget.
+        assert ratelimits.take(s, team_id="T2", wanted=3, per_minute=120, now=NOW) == 3
+
+
+def test_a_block_stops_sends_until_it_ends_and_a_later_block_wins(db: Database):
+    with db.session() as s:
+        ratelimits.block(s, team_id="T1", until=NOW + timedelta(seconds=30))
+        ratelimits.block(s, team_id="T1", until=NOW + timedelta(seconds=10))  # earlier: ignored
+        assert ratelimits.blocked_until(s, team_id="T1", now=NOW) == NOW + timedelta(seconds=30)
+        assert ratelimits.take(s, team_id="T1", wanted=5, per_minute=600, now=NOW) == 0
+        assert ratelimits.blocked_until(s, team_id="T2", now=NOW) is None
+        after = NOW + timedelta(seconds=31)
+        assert ratelimits.blocked_until(s, team_id="T1", now=after) is None
+        assert ratelimits.take(s, team_id="T1", wanted=5, per_minute=600, now=after) == 5
+
+
+def test_claims_skip_a_blocked_workspace_but_not_the_others(db: Database):
+    blocked = _due(db, "T1", 3)
+    free = _due(db, "T2", 2)
+    with db.session() as s:
+        ratelimits.block(s, team_id="T1", until=NOW + timedelta(seconds=5))
+    assert sorted(_claim(db, NOW)) == sorted(free)
+    assert sorted(_claim(db, NOW + timedelta(seconds=6))) == sorted(blocked)
+
+
+def test_claims_are_paced_per_workspace(db: Database):
+    t1 = _due(db, "T1", 30)
+    t2 = _due(db, "T2", 4)
+    first = _claim(db, NOW, per_minute=120)  # 10 of T1 (its burst) and all 4 of T2
+    assert len([i for i in first if i in t1]) == 10
+    assert sorted(i for i in first if i in t2) == sorted(t2)
+    assert len(_claim(db, NOW + timedelta(seconds=1), per_minute=120)) == 2
+    with db.session() as s:
+        bucket = s.exec(select(RateLimit).where(RateLimit.team_id == "T1")).one()
+    assert bucket.refilled_at == NOW + timedelta(seconds=1)
+
+
+def test_the_nearest_deadline_is_claimed_first(db: Database):
+    [relaxed] = _due(db, "T1", 1, send_until=timedelta(hours=12))
+    [urgent] = _due(db, "T1", 1, send_until=timedelta(minutes=5))
+    assert _claim(db, NOW, limit=1) == [urgent]
+    assert _claim(db, NOW, limit=1) == [relaxed]
+
+
+def test_renewing_a_lease_fails_while_the_workspace_is_blocked(db: Database):
+    [checkin_id] = _due(db, "T1", 1)
+    assert _claim(db, NOW) == [checkin_id]
+    with db.session() as s:
+        ratelimits.block(s, team_id="T1", until=NOW + timedelta(seconds=2))
+        assert not checkins.renew_lease(s, checkin_id=checkin_id, owner="A", now=NOW)
+        checkins.defer(s, checkin_id=checkin_id, owner="A", to=NOW + timedelta(seconds=2))
+        row = s.get(Checkin, checkin_id)
+        # Held back until the block ends, and the wait isn't counted as a failed try.
+        assert (row.lease_until, row.send_attempts) == (NOW + timedelta(seconds=2), 0)
