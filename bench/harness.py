@@ -45,11 +45,15 @@ def _normalised(url: str) -> str:
 
 
 @contextlib.contextmanager
-def fresh_database(kind: str, workdir: Path, *, postgres: str | None = None) -> Iterator[str]:
-    """A migrated, empty database (``sqlite`` or ``postgresql``); yields its URL."""
+def fresh_database(
+    kind: str, workdir: Path, *, postgres: str | None = None, migrated: bool = True
+) -> Iterator[str]:
+    """A new, empty database (``sqlite`` or ``postgresql``), migrated unless told not
+    to be; yields its URL."""
     if kind == "sqlite":
         url = f"sqlite:///{workdir}/bench-{uuid.uuid4().hex[:8]}.db"
-        _migrate(url)
+        if migrated:
+            _migrate(url)
         yield url
         return
     admin_url = _normalised(postgres_url(postgres))
@@ -59,7 +63,8 @@ def fresh_database(kind: str, workdir: Path, *, postgres: str | None = None) -> 
         c.execute(sa.text(f"CREATE DATABASE {name}"))
     url = admin_url.rsplit("/", 1)[0] + "/" + name
     try:
-        _migrate(url)
+        if migrated:
+            _migrate(url)
         yield url
     finally:
         with admin.connect() as c:
