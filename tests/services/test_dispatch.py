@@ -3,6 +3,7 @@ stalls past its lease, and one broken row doesn't hold up the rest."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
 from sqlmodel import select
@@ -169,3 +170,41 @@ def test_her_dm_channel_is_learned_once_and_used_after(db: Database):
     assert dispatcher.tick() == 1
     assert sender.sent[1].channel == "D1"
     dispatcher.close()
+
+
+def test_a_burst_is_paced_under_the_budget_and_every_checkin_arrives_in_its_window(db: Database):
+    """120 pre-meeting check-ins fall due at :45 for a meeting at :00, behind 20
+    post-meeting ones due earlier that keep for hours; the workspace may get 480 a
+    minute (8 a second, 5 seconds' worth saved up for a burst). Nearest deadline
+    first, every pre-meeting one arrives before its meeting, and after the burst no
+    second carries more than the budget."""
+    _seed(db, 140)
+    with db.session() as s:
+        rows = s.exec(select(Checkin).order_by(Checkin.id)).all()
+        for row in rows[120:]:  # post-meeting: due earlier, open for 12 hours
+            row.kind, row.due_at = "post", NOW - timedelta(minutes=5)
+            row.send_until = row.expires_at = NOW + timedelta(hours=12)
+    clock = Clock(NOW)
+    coaching = CoachingService(db, clock, load_ladder())
+    sender = Sender()
+    sent_at: list[tuple[datetime, str]] = []
+
+    class Timed(Sender):
+        def send(self, message: CheckinMessage) -> tuple[str, str]:
+            sent_at.append((clock.now(), message.kind))
+            return sender.send(message)
+
+    dispatcher = Dispatcher(db, clock, coaching, Timed(), owner="A", per_minute=480)
+    while clock.instant < NOW + timedelta(minutes=15) and len(sent_at) < 140:
+        dispatcher.tick()
+        clock.instant += timedelta(seconds=1)
+    dispatcher.close()
+
+    pre = [t for t, kind in sent_at if kind == "pre"]
+    assert len(pre) == 120 and max(pre) < NOW + timedelta(minutes=15)
+    # Deadline first: every pre-meeting check-in went before any post-meeting one.
+    assert [kind for _, kind in sent_at[:120]] == ["pre"] * 120
+    per_second = Counter(t for t, _ in sent_at)
+    assert per_second[NOW] == 40  # the burst saved up
+    assert max(n for t, n in per_second.items() if t > NOW) <= 8
+    assert max(per_second) >= NOW + timedelta(seconds=12)  # (140 - 40) / 8: paced
