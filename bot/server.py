@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 
 from gunicorn import glogging
@@ -63,7 +64,12 @@ def serve_http(container: Container) -> None:
         "proc_name": "voice-coach",
     }
     log.info("serving HTTP on port %d (%d worker(s))", settings.port, settings.web_concurrency)
-    _Gunicorn(make_wsgi_app(container.app, container.db), options).run()
+    wsgi = make_wsgi_app(container.app, container.db)
+    # What was built so far lives as long as the process: keep it out of the collector's
+    # full passes in the workers (one took 73 ms, stalling every request in flight, in
+    # bench/ack_latency.py; 3 ms frozen), and its memory pages shared after the fork.
+    gc.freeze()
+    _Gunicorn(wsgi, options).run()
 
 
 def serve_socket_mode(container: Container) -> None:

@@ -63,13 +63,10 @@ class CheckinService:
             return self._state(session, checkin, coachee)
 
     def swap_challenge(self, *, team_id: str, user_id: str, checkin_id: int) -> CheckinState:
-        card = None
-        with self._db.session() as session:
-            self._open(session, team_id, user_id, checkin_id, CheckinKind.PRE)
-        card = self._coaching.swap(team_id=team_id, user_id=user_id)
+        """Another challenge of the same size, for her and for this check-in, at once."""
         with self._db.session() as session:
             checkin, coachee = self._open(session, team_id, user_id, checkin_id, CheckinKind.PRE)
-            checkin.challenge_id = card.challenge.id
+            checkin.challenge_id = self._coaching.swap_for(coachee).challenge.id
             return self._state(session, checkin, coachee)
 
     def skip(self, *, team_id: str, user_id: str, checkin_id: int) -> CheckinState:
@@ -186,7 +183,9 @@ class CheckinService:
         ):
             challenge = self._coaching.ladder.challenge(checkin.challenge_id)
             card = ChallengeCard(card.step, card.step_name, card.top, challenge)
-        attempt = session.exec(select(Attempt).where(Attempt.checkin_id == checkin.id)).first()
+        attempt = None  # only a post check-in's answer records an attempt
+        if checkin.kind == CheckinKind.POST:
+            attempt = session.exec(select(Attempt).where(Attempt.checkin_id == checkin.id)).first()
         return CheckinState(
             checkin_id=checkin.id,
             kind=checkin.kind,

@@ -123,12 +123,15 @@ class CoachingService:
     def swap(self, *, team_id: str, user_id: str) -> ChallengeCard:
         """Another challenge of the same size."""
         with self._db.session() as session:
-            coachee = self.onboarded(session, team_id, user_id)
-            step = coachee.current_step
-            challenge = self.ladder.next_challenge_in_step(step, coachee.current_challenge_id)
-            coachee.current_challenge_id = challenge.id
-            coachee.updated_at = self._clock.now()
-            return self.card_of(coachee)
+            return self.swap_for(self.onboarded(session, team_id, user_id))
+
+    def swap_for(self, coachee: Coachee) -> ChallengeCard:
+        """``swap`` for her row, already read (and locked) in the caller's transaction."""
+        step = coachee.current_step
+        challenge = self.ladder.next_challenge_in_step(step, coachee.current_challenge_id)
+        coachee.current_challenge_id = challenge.id
+        coachee.updated_at = self._clock.now()
+        return self.card_of(coachee)
 
     def shift(self, *, team_id: str, user_id: str, by: int) -> ChallengeCard:
         """Her own choice of an easier (-1) or harder (+1) step."""

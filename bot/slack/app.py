@@ -24,8 +24,10 @@ log = logging.getLogger(__name__)
 # Bolt runs each listener in this pool and answers Slack once the listener has acked.
 # Listeners ack first and keep working afterwards (replies, Slack calls), so the pool
 # must outnumber the server's request threads (8), or a new request's listener would
-# wait for a slot and its ack with it. Bolt's default is 5.
-LISTENER_THREADS = 32
+# wait for a slot and its ack with it (Bolt's default is 5). Not many more: every
+# thread doing work after its ack competes for the GIL with the acks still to come
+# (bench/ack_latency.py measured 16 ahead of 8, 12, 24 and 32).
+LISTENER_THREADS = 16
 
 SORRY = (
     "Sorry, something went wrong on my side and I couldn't finish that. "

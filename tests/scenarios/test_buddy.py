@@ -14,7 +14,7 @@ from bot.domain.schedule import weekdays_to_mask
 from bot.services.coaching import OnboardingAnswers
 from bot.services.meetings import MeetingInput
 from tests.conftest import TEAM_ID, USER_ID
-from tests.support.journey import button, dms, log_meeting, texts, wait
+from tests.support.journey import button, command_reply, dms, log_meeting, texts, wait
 from tests.support.view_state import state, text
 
 ANA, BEN = "U0ANA", "U0BEN"
@@ -44,8 +44,8 @@ def _click(slack, fake, message: dict, action_id: str, *, user_id: str, dm_of: s
 
 
 def _invite_and_accept(slack, fake) -> dict:
-    r = slack.command("buddy <@U0ANA|ana>", user_id=USER_ID)
-    assert "I've asked <@U0ANA> to be your buddy" in texts(r.json()["blocks"])
+    reply = command_reply(slack, fake, "buddy <@U0ANA|ana>")
+    assert "I've asked <@U0ANA> to be your buddy" in texts(reply["blocks"])
     invitation = wait(lambda: dms(fake, ANA))[0]
     assert "would like you as their buddy" in texts(invitation["blocks"])
     assert "never how confident she felt" in texts(invitation["blocks"])
@@ -130,8 +130,8 @@ def test_buddy_is_nudged_before_a_practice_meeting(slack, fake_slack, running_ap
 def test_she_removes_the_buddy_and_they_hear_no_more(slack, fake_slack, running_app):
     _onboard(running_app.container)
     _invite_and_accept(slack, fake_slack)
-    r = slack.command("buddy remove", user_id=USER_ID)
-    assert "is no longer your buddy" in texts(r.json()["blocks"])
+    reply = command_reply(slack, fake_slack, "buddy remove")
+    assert "is no longer your buddy" in texts(reply["blocks"])
     ended = wait(lambda: [m for m in dms(fake_slack, ANA) if "ended" in m["text"]])
     assert ended
     before = len(dms(fake_slack, ANA))
@@ -148,9 +148,9 @@ def test_the_buddy_can_step_down(slack, fake_slack, running_app):
     assert wait(lambda: any("stepped down" in m["text"] for m in dms(fake_slack)))
 
 
-def test_an_unreachable_buddy_is_not_left_invited(slack, running_app):
+def test_an_unreachable_buddy_is_not_left_invited(slack, fake_slack, running_app):
     _onboard(running_app.container)
-    reply = slack.command("buddy <@U0GHOST>", user_id=USER_ID).text
+    reply = command_reply(slack, fake_slack, "buddy <@U0GHOST>")["text"]
     assert "couldn't send <@U0GHOST> a message" in reply
     assert (
         running_app.container.services.buddies.active_buddy(team_id=TEAM_ID, user_id=USER_ID)
@@ -158,9 +158,9 @@ def test_an_unreachable_buddy_is_not_left_invited(slack, running_app):
     )
 
 
-def test_bad_buddy_arguments_say_what_would_work(slack, running_app):
+def test_bad_buddy_arguments_say_what_would_work(slack, fake_slack, running_app):
     _onboard(running_app.container)
     for args in ("buddy", "buddy bob", "buddy <@U0MILA>"):
-        reply = slack.command(args, user_id=USER_ID).text
+        reply = command_reply(slack, fake_slack, args)["text"]
         assert "/voice buddy @someone" in reply, args
-    assert "don't have a buddy" in slack.command("buddy remove", user_id=USER_ID).text
+    assert "don't have a buddy" in command_reply(slack, fake_slack, "buddy remove")["text"]

@@ -18,7 +18,7 @@ from bot.services.coaching import OnboardingAnswers
 from bot.services.meetings import MeetingInput
 from bot.services.planner import extend_horizons
 from tests.conftest import TEAM_ID, USER_ID
-from tests.support.journey import wait
+from tests.support.journey import command_reply, wait
 from tests.support.view_state import checkboxes, radio, state, text, timepicker
 from tests.support.view_state import select as pick
 
@@ -70,7 +70,7 @@ def _tick(container, dispatcher) -> int:
 def test_add_a_meeting_through_the_modal_with_field_errors(slack, fake_slack, app, db):
     container, _ = app
     _onboard(container, USER_ID, "America/New_York")
-    listing = slack.command("meetings", user_id=USER_ID).json()
+    listing = command_reply(slack, fake_slack, "meetings")
     assert "None yet" in str(listing["blocks"])
     r = slack.block_action(user_id=USER_ID, action_id="meeting_add", value="add")
     assert r.status == 200
@@ -269,12 +269,12 @@ def test_paused_people_get_nothing_and_resuming_replans(slack, fake_slack, app, 
     with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:
         _onboard(container, USER_ID, "America/New_York")
         _add_meeting(container, USER_ID, "America/New_York")
-        reply = slack.command("pause 1w", user_id=USER_ID).text
+        reply = command_reply(slack, fake_slack, "pause 1w")["text"]
         assert "Paused until" in reply and "/voice resume" in reply
         clock.move_to(_utc(2026, 3, 2, 14, 45))
         assert _tick(container, dispatcher) == 0
-        assert "x" in slack.command("pause 2x", user_id=USER_ID).text  # a friendly example
-        assert "Welcome back" in slack.command("resume", user_id=USER_ID).text
+        assert "/voice pause 2w" in command_reply(slack, fake_slack, "pause 2x")["text"]
+        assert "Welcome back" in command_reply(slack, fake_slack, "resume")["text"]
         clock.move_to(_utc(2026, 3, 9, 13, 45))
         assert _tick(container, dispatcher) == 1
         assert "starts at 10:00" in str(_dms(fake_slack, USER_ID)[-1]["blocks"])

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from bot.models import Attempt, Coachee
 from tests.conftest import USER_ID
+from tests.support.journey import command_reply
 from tests.support.journey import dms as _dms
 from tests.support.journey import log_meeting as _log
 from tests.support.journey import texts as _texts
@@ -100,7 +101,7 @@ def test_the_whole_journey(slack, fake_slack, db):
     ]
 
     # Journey 7: progress and Home show the change.
-    progress = _texts(slack.command("progress", user_id=USER_ID).json()["blocks"])
+    progress = _texts(command_reply(slack, fake_slack, "progress")["blocks"])
     assert "Step 4 of 8" in progress and "You started at step 3" in progress
     assert "*Wins*\n2" in progress and "2 meetings practised" in progress
     assert "`after " in progress
@@ -181,7 +182,7 @@ def test_invalid_log_gets_field_errors_and_stores_nothing(slack, fake_slack, db)
 
 def test_commands_before_start_invite_her_to_start(slack, fake_slack):
     for sub in ("challenge", "progress"):
-        assert "/voice start" in slack.command(sub, user_id=OTHER).json()["text"]
+        assert "/voice start" in command_reply(slack, fake_slack, sub, user_id=OTHER)["text"]
     r = slack.command("log", user_id=OTHER)
     assert r.status == 200
     post = fake_slack.wait_for_response_url_post(r.response_url)
@@ -190,7 +191,7 @@ def test_commands_before_start_invite_her_to_start(slack, fake_slack):
 
 def test_challenge_swap_and_smaller_step(slack, fake_slack, db):
     _start(slack, fake_slack)
-    body = slack.command("challenge", user_id=USER_ID).json()
+    body = command_reply(slack, fake_slack, "challenge")
     before = _texts(body["blocks"])
     r = slack.block_action(user_id=USER_ID, action_id="challenge_swap", value="message")
     swapped = fake_slack.wait_for_response_url_post(r.response_url)

@@ -16,7 +16,7 @@ from bot.services.coaching import OnboardingAnswers
 from bot.services.meetings import MeetingInput
 from bot.storage import checkins
 from tests.conftest import TEAM_ID, USER_ID
-from tests.support.journey import log_meeting, wait
+from tests.support.journey import command_reply, log_meeting, wait
 
 TEAM = "C0TEAM"
 OTHER = "U0ANA"
@@ -43,8 +43,7 @@ def _rows(db) -> dict[str, int]:
 def test_export_sends_one_json_file_with_everything_to_her_dm(slack, fake_slack, running_app):
     _onboard(running_app.container, share=False)
     log_meeting(slack, fake_slack)
-    r = slack.command("export", user_id=USER_ID)
-    assert "arrive in our DM" in r.text
+    assert "arrive in our DM" in command_reply(slack, fake_slack, "export")["text"]
     fake_slack.wait_for("files.completeUploadExternal")
     [upload] = fake_slack.uploaded_files()
     assert upload["channel"] == fake_slack.dm_channel(USER_ID)

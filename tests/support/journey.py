@@ -76,3 +76,16 @@ def button(message: dict, action_id: str) -> dict:
         for e in b["elements"]
         if e["action_id"] == action_id
     )
+
+
+def command_reply(slack, fake, text: str = "", *, user_id: str = USER_ID) -> dict:
+    """What she sees after `/voice <text>`: an ephemeral message.
+
+    Replies that need no data are the acknowledgement itself; the others are posted to the
+    command's response_url once the app has acknowledged (with an empty body).
+    """
+    r = slack.command(text, user_id=user_id)
+    assert r.status == 200, r.text
+    message = r.json() if r.text else fake.wait_for_response_url_post(r.response_url)
+    assert message.get("response_type", "ephemeral") == "ephemeral", message
+    return message

@@ -1,4 +1,10 @@
-"""``/voice [subcommand] [arguments]``: routes to the subcommand, answers ephemerally."""
+"""``/voice [subcommand] [arguments]``: routes to the subcommand, answers ephemerally.
+
+Slack waits 3 s for the acknowledgement and Bolt polls for it every 10 ms, so the
+listener acks before any database read or Slack call; replies that need data go to
+the command's response_url afterwards. Replies that need nothing (help, the forget-me
+question, unknown subcommands) are the acknowledgement itself.
+"""
 
 from __future__ import annotations
 
@@ -30,12 +36,19 @@ from bot.slack.sharing import best_effort_dm
 from bot.slack.surfaces import open_dm, send_dm
 
 Handler = Callable[..., None]
+Reply = Callable[..., None]  # respond(), ephemeral
 log = logging.getLogger(__name__)
+
+
+# Replies that need neither the database nor Slack: the acknowledgement carries them.
+INSTANT: dict[str, Callable[[], dict]] = {
+    "help": build_help,
+    "forget-me": build_forget_question,
+}
 
 
 def make_handler(services: Services) -> Handler:
     routes: dict[str, Handler] = {
-        "help": _help,
         "start": _start,
         "challenge": _challenge,
         "log": _log,
@@ -46,86 +59,86 @@ def make_handler(services: Services) -> Handler:
         "resume": _resume,
         "buddy": _buddy,
         "export": _export,
-        "forget-me": _forget_me,
     }
 
     def voice(ack: Ack, command: dict, context, client: WebClient, respond: Respond) -> None:
         name, args = subcommands.parse(command.get("text", ""))
-        route = routes.get(name)
-        if route is None:
+        if name not in routes and name not in INSTANT:
             ack(**build_unknown_subcommand(name, subcommands.closest(name)))
             return
         if args and name in subcommands.WITHOUT_ARGUMENTS:
             ack(**build_unexpected_arguments(name, args))
             return
+        if name in INSTANT:
+            ack(**INSTANT[name]())
+            return
+        # Acknowledged before any database or Slack work, so Slack hears back at once
+        # whatever those take; the reply follows through the response_url (ephemeral).
+        ack()
+
+        def reply(**message) -> None:
+            sent = respond(response_type="ephemeral", **message)
+            if sent.status_code != 200:
+                log.warning("the reply to /voice %s was refused: HTTP %s", name, sent.status_code)
+
         where = dict(team_id=context.team_id, user_id=command["user_id"])
         try:
-            route(
-                ack=ack, command=command, where=where, services=services, client=client, args=args
+            routes[name](
+                reply=reply,
+                command=command,
+                where=where,
+                services=services,
+                client=client,
+                args=args,
             )
         except NotStarted:
-            # Raised before ack() in the replying routes, after it in the modal ones.
-            if not ack.response:
-                ack(**build_not_started())
-            else:
-                respond(response_type="ephemeral", **build_not_started())
+            reply(**build_not_started())
 
     return voice
 
 
-def _help(ack: Ack, **_) -> None:
-    ack(**build_help())
-
-
-def _start(
-    ack: Ack, command: dict, where: dict, services: Services, client: WebClient, **_
-) -> None:
-    ack()
+def _start(command: dict, where: dict, services: Services, client: WebClient, **_) -> None:
     modals.open_onboarding(client, services, trigger_id=command["trigger_id"], **where)
 
 
-def _challenge(ack: Ack, where: dict, services: Services, **_) -> None:
-    ack(**build_challenge_message(services.coaching.today(**where)))
+def _challenge(reply: Reply, where: dict, services: Services, **_) -> None:
+    reply(**build_challenge_message(services.coaching.today(**where)))
 
 
-def _log(ack: Ack, command: dict, where: dict, services: Services, client: WebClient, **_) -> None:
-    ack()
+def _log(command: dict, where: dict, services: Services, client: WebClient, **_) -> None:
     modals.open_log(client, services, trigger_id=command["trigger_id"], **where)
 
 
-def _progress(ack: Ack, where: dict, services: Services, **_) -> None:
+def _progress(reply: Reply, where: dict, services: Services, **_) -> None:
     progress = services.progress.progress(**where)
-    ack(**(build_progress_message(progress) if progress else build_not_started()))
+    reply(**(build_progress_message(progress) if progress else build_not_started()))
 
 
-def _settings(
-    ack: Ack, command: dict, where: dict, services: Services, client: WebClient, **_
-) -> None:
-    ack()
+def _settings(command: dict, where: dict, services: Services, client: WebClient, **_) -> None:
     modals.open_settings(client, services, trigger_id=command["trigger_id"], **where)
 
 
-def _meetings(ack: Ack, where: dict, services: Services, **_) -> None:
-    ack(**build_meetings_message(services.meetings.list(**where)))
+def _meetings(reply: Reply, where: dict, services: Services, **_) -> None:
+    reply(**build_meetings_message(services.meetings.list(**where)))
 
 
-def _pause(ack: Ack, where: dict, services: Services, args: str, **_) -> None:
+def _pause(reply: Reply, where: dict, services: Services, args: str, **_) -> None:
     try:
         until, tz = services.pauses.pause(**where, duration=args)
     except DurationError as e:
-        ack(text=str(e))
+        reply(text=str(e))
         return
-    ack(
+    reply(
         text=f"Paused {describe_until(until, ZoneInfo(tz))}. No check-ins or nudges meanwhile. "
         "Rest is part of it. `/voice resume` whenever you're ready."
     )
 
 
-def _resume(ack: Ack, where: dict, services: Services, **_) -> None:
+def _resume(reply: Reply, where: dict, services: Services, **_) -> None:
     if services.pauses.resume(**where):
-        ack(text="Welcome back. Check-ins for your practice meetings are on again.")
+        reply(text="Welcome back. Check-ins for your practice meetings are on again.")
     else:
-        ack(
+        reply(
             text="You're not paused, so there's nothing to resume. `/voice pause 2w` takes a break."
         )
 
@@ -133,40 +146,42 @@ def _resume(ack: Ack, where: dict, services: Services, **_) -> None:
 BUDDY_USAGE = "Try `/voice buddy @someone` to invite a buddy, or `/voice buddy remove`."
 
 
-def _buddy(ack: Ack, where: dict, services: Services, client: WebClient, args: str, **_) -> None:
+def _buddy(
+    reply: Reply, where: dict, services: Services, client: WebClient, args: str, **_
+) -> None:
     if args.lower() == "remove":
         try:
             buddy = services.buddies.remove(**where)
         except BuddyError:
-            ack(text=f"You don't have a buddy at the moment. {BUDDY_USAGE}")
+            reply(text=f"You don't have a buddy at the moment. {BUDDY_USAGE}")
             return
-        ack(**build_for_coachee(buddy, "removed"))
+        reply(**build_for_coachee(buddy, "removed"))
         best_effort_dm(client, buddy.buddy_user_id, build_for_buddy_removed(buddy))
         return
     buddy_user_id = parse_mention(args)
     if buddy_user_id is None:
-        ack(text=f"I need a person to invite. {BUDDY_USAGE}")
+        reply(text=f"I need a person to invite. {BUDDY_USAGE}")
         return
     try:
         buddy = services.buddies.invite(**where, buddy_user_id=buddy_user_id)
     except BuddyError:
-        ack(text=f"You can't be your own buddy, though I like the spirit. {BUDDY_USAGE}")
+        reply(text=f"You can't be your own buddy, though I like the spirit. {BUDDY_USAGE}")
         return
     try:
         send_dm(client, buddy_user_id, build_invitation(buddy))
     except SlackApiError as e:
         services.buddies.remove(**where)
         log.info("buddy invitation not delivered: %s", e.response.get("error"))
-        ack(
+        reply(
             text=f"I couldn't send <@{buddy_user_id}> a message on Slack (a guest or a "
             "deactivated account, perhaps). Try someone else with `/voice buddy @someone`."
         )
         return
-    ack(**build_for_coachee(buddy, "invited"))
+    reply(**build_for_coachee(buddy, "invited"))
 
 
-def _export(ack: Ack, where: dict, services: Services, client: WebClient, **_) -> None:
-    ack(text=EXPORTING)
+def _export(reply: Reply, where: dict, services: Services, client: WebClient, **_) -> None:
+    reply(text=EXPORTING)
     client.files_upload_v2(
         channel=open_dm(client, where["user_id"]),
         content=services.privacy.export(**where),
@@ -174,7 +189,3 @@ def _export(ack: Ack, where: dict, services: Services, client: WebClient, **_) -
         title="Your Voice Coach data",
         initial_comment="Everything Voice Coach stores about you. It's yours.",
     )
-
-
-def _forget_me(ack: Ack, **_) -> None:
-    ack(**build_forget_question())
