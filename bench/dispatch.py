@@ -274,6 +274,9 @@ def main() -> None:
                     "cpu_le_2ms": all(r["cpu_ms_per_checkin"] <= 2 for r in results),
                     "lost_0": all(r["lost"] == 0 for r in results),
                     "duplicated_0": all(r["duplicated"] == 0 for r in results),
+                    # A 429 here means two sends to one DM within a second: a check-in
+                    # tried twice (by two processes), refused only by Slack's limit.
+                    "no_429s": all(r["rate_limited_answers"] == 0 for r in results),
                     "speedup_ge_2.5": speedup is not None and speedup >= 2.5,
                 },
             }

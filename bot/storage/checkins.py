@@ -83,21 +83,20 @@ def claim_due(
     PostgreSQL: row locks with SKIP LOCKED, so processes claim disjoint rows at once.
     SQLite: the session holds the write lock (BEGIN IMMEDIATE), so claims are serial.
     """
+    claimable = (
+        Checkin.status == CheckinStatus.PENDING,
+        Checkin.due_at <= now,
+        sa.or_(Checkin.lease_until.is_(None), Checkin.lease_until < now),
+    )
     # Deadline order among the earliest due only: the index then stops after
     # WINDOW rows instead of the whole backlog being read and sorted on each claim.
-    earliest = (
-        select(Checkin.id)
-        .where(
-            Checkin.status == CheckinStatus.PENDING,
-            Checkin.due_at <= now,
-            sa.or_(Checkin.lease_until.is_(None), Checkin.lease_until < now),
-        )
-        .order_by(Checkin.due_at)
-        .limit(WINDOW)
-    )
+    earliest = select(Checkin.id).where(*claimable).order_by(Checkin.due_at).limit(WINDOW)
     due = (
         select(Checkin.id, Checkin.team_id)
-        .where(Checkin.id.in_(earliest), ratelimits.not_blocked(Checkin.team_id, now))
+        # The conditions again, outside the subquery: PostgreSQL re-checks them on a
+        # row another process claimed while this statement waited for its lock.
+        .where(Checkin.id.in_(earliest), *claimable)
+        .where(ratelimits.not_blocked(Checkin.team_id, now))
         .order_by(Checkin.send_until, Checkin.id)
         .limit(limit)
     )
