@@ -1,0 +1,40 @@
+"""The pre-meeting check-in is rendered from a per-challenge template; it must be exactly
+what the Block Kit models build for the same meeting, whatever its name."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.content import load_ladder
+from bot.services.coaching import ChallengeCard
+from bot.services.dispatch import CheckinMessage
+from bot.slack.blocks.checkins import _done, _pre_blocks, build_pre_checkin
+from bot.slack.blocks.text import escape
+
+LADDER = load_ladder()
+CARDS = [
+    ChallengeCard(c.step, LADDER.step(c.step).name, LADDER.top, c)
+    for step in range(1, LADDER.top + 1)
+    for c in [LADDER.first_challenge(step)]
+]
+
+
+@given(
+    name=st.text(min_size=1, max_size=150),
+    checkin_id=st.integers(min_value=1, max_value=2**31),
+    minutes=st.integers(min_value=0, max_value=24 * 60 - 1),
+    card=st.sampled_from(CARDS),
+)
+def test_the_template_gives_what_the_models_build(name, checkin_id, minutes, card):
+    start = datetime(2026, 3, 2, tzinfo=UTC) + timedelta(minutes=minutes)
+    message = CheckinMessage(
+        checkin_id, "pre", "T1", "U1", name, start, start, card, start + timedelta(hours=1)
+    )
+    expected = _done(
+        _pre_blocks(card, escape(name), f"{start:%H:%M}", str(checkin_id), None),
+        f"{name} starts at {start:%H:%M}",
+    )
+    assert build_pre_checkin(message) == expected
