@@ -203,6 +203,9 @@ def main() -> None:
         wait(lambda: sent() >= 2 * args.checkins // 3, 60)
         kill_hard(a)
         faults += 1
+        # Posts A had on the wire when it died still reach Slack (the fake answers after
+        # its latency): they are sends in flight at the kill, not duplicates.
+        time.sleep(fake.latency + 0.5)
         a_posted = {
             checkin_id_of(c.args)
             for c in fake.calls
