@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from bot.models import Checkin, CheckinKind, CheckinStatus
 from bot.storage import ratelimits
+from bot.storage.db import upsert
 
 LEASE = timedelta(seconds=60)
 # How many of the earliest-due rows a claim considers when it picks the nearest deadlines.
@@ -30,8 +30,7 @@ def upsert_planned(session: Session, rows: Iterable[dict]) -> None:
     rows = list(rows)
     if not rows:
         return
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(Checkin).values(rows)
+    statement = upsert(session, Checkin).values(rows)
     excluded = statement.excluded
     statement = statement.on_conflict_do_update(
         index_elements=["meeting_id", "occurrence_start", "kind"],

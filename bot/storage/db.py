@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -57,3 +58,10 @@ class Database:
     def dispose(self) -> None:
         """Drop pooled connections, e.g. in a process that was just forked."""
         self.engine.dispose(close=False)
+
+
+def upsert(session: Session, table):
+    """INSERT for this session's database, with its ON CONFLICT clauses (both dialects
+    have them, under the same names)."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    return insert(table)

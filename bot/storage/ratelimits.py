@@ -14,10 +14,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from bot.models import RateLimit
+from bot.storage.db import upsert
 
 POST_MESSAGE = "chat.postMessage"
 # How many seconds of sending the bucket may save up for a burst.
@@ -26,8 +26,7 @@ BURST_SECONDS = 5
 
 def block(session: Session, *, team_id: str, until: datetime, method: str = POST_MESSAGE) -> None:
     """Nobody sends ``method`` to this workspace before ``until`` (a later block wins)."""
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(RateLimit).values(
+    statement = upsert(session, RateLimit).values(
         team_id=team_id, method=method, blocked_until=until, tokens=0.0
     )
     session.execute(
@@ -72,9 +71,8 @@ def take(
 
     The row is locked for the rest of the transaction, so processes take turns.
     """
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
     session.execute(
-        insert(RateLimit)
+        upsert(session, RateLimit)
         .values(team_id=team_id, method=method, blocked_until=now, tokens=0.0, refilled_at=None)
         .on_conflict_do_nothing(index_elements=["team_id", "method"])
     )

@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from bot.models import Checkin, CheckinStatus, ProcessedRequest, Workspace
+from bot.storage.db import upsert
 
 
 def upsert_workspace(session: Session, *, team_id: str, name: str | None, now: datetime) -> None:
     """Record the install; safe when several processes start at once."""
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(Workspace).values(team_id=team_id, name=name, installed_at=now)
+    statement = upsert(session, Workspace).values(team_id=team_id, name=name, installed_at=now)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["team_id"],
@@ -49,9 +48,8 @@ def get_workspace(session: Session, *, team_id: str) -> Workspace | None:
 
 def record_request_once(session: Session, *, team_id: str, request_key: str, now: datetime) -> bool:
     """Remember a Slack delivery; False when it was seen before (a retry)."""
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
     statement = (
-        insert(ProcessedRequest)
+        upsert(session, ProcessedRequest)
         .values(team_id=team_id, request_key=request_key, processed_at=now)
         .on_conflict_do_nothing(index_elements=["team_id", "request_key"])
         .returning(ProcessedRequest.id)
