@@ -43,6 +43,7 @@ from bot.services.dispatch import DEFAULT_CONCURRENCY  # noqa: E402
 from bot.storage.engine import make_engine  # noqa: E402
 from tests.conftest import APP_TOKEN, BOT_TOKEN, TEAM_ID  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
+from tests.scenarios.test_dispatch_processes import checkin_id_of  # noqa: E402
 
 POST = "chat.postMessage"
 CHALLENGE = "answer-any-thoughts"  # a step-3 challenge of bot/content/ladder.yml
@@ -132,13 +133,6 @@ def make_due(database_url: str, meetings: list) -> float:
         return time.monotonic()
     finally:
         engine.dispose()
-
-
-def checkin_id_of(args: dict) -> int:
-    for block in args.get("blocks") or []:
-        if block.get("block_id", "").startswith("pre_actions_"):
-            return int(block["block_id"].removeprefix("pre_actions_"))
-    raise AssertionError(f"not a pre-meeting check-in: {args.get('text')!r}")
 
 
 def floor(args, concurrency: int) -> dict:

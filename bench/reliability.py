@@ -17,13 +17,12 @@ accepted, server errors. The database URL needs a role that may create databases
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import os
 import random
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -33,11 +32,10 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
+from bench import harness  # noqa: E402
 from bot.models import Checkin  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
 from bot.slack import ids  # noqa: E402
 from bot.slack.subcommands import SUBCOMMANDS  # noqa: E402
-from bot.storage import migrate  # noqa: E402
 from bot.storage.engine import make_engine  # noqa: E402
 from tests.conftest import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, TEAM_ID, USER_ID  # noqa: E402
 from tests.fakes.slack_api import FakeSlack  # noqa: E402
@@ -66,23 +64,6 @@ NASTY = [
     "-1",
 ]
 WORDS = [s.name for s in SUBCOMMANDS] + ["xyz"]
-
-
-def fresh_database(admin_url: str) -> tuple[str, str]:
-    url = load_settings({"DATABASE_URL": admin_url}, env_file=None, require_slack=False)
-    name = f"voice_reliability_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(url.database_url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(sa.text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return url.database_url.rsplit("/", 1)[0] + "/" + name, url.database_url
-
-
-def drop_database(admin_url: str, database_url: str) -> None:
-    admin = make_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(sa.text(f"DROP DATABASE IF EXISTS {database_url.rsplit('/', 1)[1]} WITH (FORCE)"))
-    admin.dispose()
 
 
 def random_text(rng: random.Random) -> str:
@@ -153,8 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
         "--database-url",
-        default=os.environ.get("TEST_DATABASE_URL")
-        or "postgresql://voice_ci:voice_ci@127.0.0.1:5432/voice_ci",
+        help="PostgreSQL whose role may create databases (default: bench/harness.py's)",
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--checkins", type=int, default=300)
@@ -162,14 +142,16 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     started = time.perf_counter()
-    database_url, admin_url = fresh_database(args.database_url)
     workdir = Path(tempfile.mkdtemp())
+    cleanup = contextlib.ExitStack()
+    database_url = cleanup.enter_context(
+        harness.fresh_database("postgresql", workdir, postgres=args.database_url)
+    )
     fake = FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN, team_id=TEAM_ID).start()
     fake.add_user(USER_ID, tz="America/New_York")
     apps = []
     engine = make_engine(database_url)
     try:
-        migrate.upgrade(engine)
         expected = seed_due_checkins(database_url, fake, args.checkins)
         fake.latency = 0.02
         a = start_app(fake, database_url, workdir, "127.0.0.1")
@@ -251,7 +233,7 @@ def main() -> None:
                 app.stop()
         fake.stop()
         engine.dispose()
-        drop_database(admin_url, database_url)
+        cleanup.close()
     zeros = ("lost", "duplicated", "forged_requests_accepted", "server_errors")
     print(" ".join(f"{k}={report[k]}" for k in zeros), f"(all must be 0; logs: {workdir})")
     print(json.dumps(report))
