@@ -63,7 +63,8 @@ def _pre_template(card) -> str:
 
 
 def _pre_blocks(card, name: str, start: str, value: str, confidence: int | None) -> list[Block]:
-    options = confidence_options()
+    # `Option.text` is what Block Kit shows; `.label` is the legacy dialog field (None here).
+    menu = [Option(value=f"{value}:{o.value}", text=o.text) for o in confidence_options()]
     return [
         SectionBlock(
             text=f"*{name}* starts at {start}. Today's challenge:\n:dart: *{card.challenge.do}*"
@@ -75,15 +76,9 @@ def _pre_blocks(card, name: str, start: str, value: str, confidence: int | None)
             accessory=StaticSelectElement(
                 action_id=ids.CHECKIN_CONFIDENCE,
                 placeholder="0–100",
-                options=[Option(value=f"{value}:{o.value}", text=o.label) for o in options],
-                initial_option=(
-                    Option(
-                        value=f"{value}:{confidence}",
-                        text=option_for(options, confidence).text.text,
-                    )
-                    if confidence is not None
-                    else None
-                ),
+                options=menu,
+                # Slack wants the very option (same text and value) as the initial one.
+                initial_option=option_for(menu, f"{value}:{confidence}"),
             ),
         ),
         ActionsBlock(
