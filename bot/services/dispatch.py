@@ -30,6 +30,7 @@ from sqlmodel import select
 from bot.clock import Clock
 from bot.domain.schedule import reminder_time
 from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting
+from bot.observability import metrics
 from bot.services.buddies import Buddyship, active_buddies
 from bot.services.coaching import ChallengeCard, CoachingService
 from bot.services.planner import OPEN_ENDED, is_paused
@@ -62,6 +63,19 @@ class RecipientGone(Exception):
     """Slack says the person can't receive DMs any more (deactivated, deleted)."""
 
 
+class Refused(Exception):
+    """Slack refused the payload itself (invalid_blocks, no_text, ...): a bug in what was
+    built, which no retry can fix. ``pointers`` are the JSON pointers Slack named, the
+    only part of its answer safe to log (never the payload: her words are in it)."""
+
+    def __init__(self, method: str, error: str, pointers: tuple[str, ...] = ()):
+        where = f" at {', '.join(pointers)}" if pointers else ""
+        super().__init__(f"{method} refused: {error}{where}")
+        self.method = method
+        self.error = error
+        self.pointers = pointers
+
+
 class RateLimited(Exception):
     """Slack said ``ratelimited``: nobody should send for ``retry_after`` seconds."""
 
@@ -72,8 +86,8 @@ class RateLimited(Exception):
 
 class CheckinSender(Protocol):
     def send(self, message: CheckinMessage) -> tuple[str, str]:
-        """Deliver; returns (channel, ts). Raises RecipientGone, RateLimited, or
-        anything else for a retry."""
+        """Deliver; returns (channel, ts). Raises RecipientGone, Refused, RateLimited,
+        or anything else for a retry."""
         ...
 
 
@@ -202,6 +216,7 @@ class Dispatcher:
         if not checkins.holds_lease(checkin, owner=self.owner, now=now):
             return None
         if now >= checkin.send_until:
+            metrics.CHECKINS_LAPSED.inc()
             return self._finish(checkin, CheckinStatus.EXPIRED, "no longer useful")
         if uninstalled or meeting is None or not meeting.active or is_paused(coachee, now):
             return self._finish(checkin, CheckinStatus.CANCELLED, "not wanted any more")
@@ -224,8 +239,7 @@ class Dispatcher:
         )
 
     def _finish(self, checkin: Checkin, status: str, why: str) -> None:
-        checkin.status = status
-        checkin.lease_owner = checkin.lease_until = None
+        _close(checkin, status)
         log.info("check-in %s %s: %s", checkin.id, status, why)
         return None
 
@@ -257,12 +271,16 @@ class Dispatcher:
         except RecipientGone as e:
             self._recipient_gone(message, str(e))
             return None
+        except Refused as e:
+            self._refused(message, e)
+            return None
         except RateLimited as e:
             self._rate_limited(message, e.retry_after)
             return None
         except Exception as e:  # anything else is worth another try later
             self._retry_later_by_id(message.checkin_id, e)
             return None
+        metrics.CHECKINS_SENT.inc()
         return message, channel, ts
 
     def _record_then_renew(
@@ -300,7 +318,9 @@ class Dispatcher:
         return False
 
     def _rate_limited(self, message: CheckinMessage, retry_after: float) -> None:
-        until = self._clock.now() + timedelta(seconds=max(1.0, retry_after))
+        wait = max(1.0, retry_after)
+        metrics.rate_limit_wait("dispatcher", wait)
+        until = self._clock.now() + timedelta(seconds=wait)
         with self._db.session() as session:
             ratelimits.block(session, team_id=message.team_id, until=until)
             checkins.defer(session, checkin_id=message.checkin_id, owner=self.owner, to=until)
@@ -368,7 +388,24 @@ class Dispatcher:
             coachee = session.get(Coachee, checkin.coachee_id)
             coachee.paused_until = OPEN_ENDED
             checkins.cancel_pending(session, coachee_id=coachee.id)
+        metrics.CHECKINS_FAILED.labels(reason="recipient_gone").inc()
         log.warning("paused %s: Slack can't reach them (%s)", message.user_id, error)
+
+    def _refused(self, message: CheckinMessage, refused: Refused) -> None:
+        """A bug in the message, not a fault of the network or of hers: this check-in
+        fails at once, and nothing about her changes, so her next ones still go out."""
+        with self._db.session() as session:
+            checkin = checkins.get_checkin(session, checkin_id=message.checkin_id)
+            if checkin is not None:
+                _close(checkin, CheckinStatus.FAILED)
+                checkin.last_error = str(refused)[:255]
+        metrics.CHECKINS_FAILED.labels(reason="refused").inc()
+        log.error(
+            "check-in %s (%s) not sent and not retried: Slack %s",
+            message.checkin_id,
+            message.kind,
+            refused,
+        )
 
     def _retry_later_by_id(self, checkin_id: int, error: Exception) -> None:
         now = self._clock.now()
@@ -379,10 +416,16 @@ class Dispatcher:
             checkin.last_error = f"{error.__class__.__name__}: {error}"[:255]
             if checkin.send_attempts >= MAX_SEND_ATTEMPTS:
                 self._finish(checkin, CheckinStatus.FAILED, "gave up after repeated errors")
+                metrics.CHECKINS_FAILED.labels(reason="gave_up").inc()
                 return
             # Keep the lease a little longer: that is the back-off before the next try.
             checkin.lease_until = now + timedelta(seconds=min(600, 15 * 2**checkin.send_attempts))
         log.warning("check-in %s not sent, will retry: %s", checkin_id, error)
+
+
+def _close(checkin: Checkin, status: str) -> None:
+    checkin.status = status
+    checkin.lease_owner = checkin.lease_until = None
 
 
 def _by_id(session, model, ids: set[int]) -> dict:

@@ -8,6 +8,7 @@ from slack_sdk.errors import SlackApiError
 from bot.services.dispatch import CheckinMessage, RateLimited, RecipientGone
 from bot.slack.blocks.buddy import build_buddy_nudge
 from bot.slack.blocks.checkins import build_post_checkin, build_pre_checkin, build_reminder
+from bot.slack.refusals import refusal_of
 from bot.slack.sharing import best_effort_dm
 from bot.slack.surfaces import send_dm
 
@@ -36,6 +37,9 @@ class SlackCheckinSender:
             error = e.response.get("error", "")
             if error in GONE:
                 raise RecipientGone(error) from None
+            refused = refusal_of(e)
+            if refused is not None:  # a bug in the message: another try would get the same
+                raise refused from None
             raise
         if message.buddy is not None:
             # Her buddy may send a word (never told the meeting's name or her answers).

@@ -218,3 +218,17 @@ def reminder_for(session: Session, *, post_checkin: Checkin) -> Checkin | None:
             Checkin.kind == CheckinKind.REMINDER,
         )
     ).first()
+
+
+def queue_depth(
+    connection: sa.Connection, *, now: datetime, overdue_before: datetime
+) -> tuple[int, int]:
+    """How many check-ins are due and unsent now, and how many of them fell due before
+    ``overdue_before``: a range of the (status, due_at) index, nothing planned ahead."""
+    due, overdue = connection.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count().filter(Checkin.due_at < overdue_before),
+        ).where(Checkin.status == CheckinStatus.PENDING, Checkin.due_at <= now)
+    ).one()
+    return due, overdue

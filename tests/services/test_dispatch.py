@@ -3,6 +3,7 @@ stalls past its lease, and one broken row doesn't hold up the rest."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
@@ -10,10 +11,12 @@ from sqlmodel import select
 
 from bot.content import load_ladder
 from bot.models import Checkin, Coachee, Meeting
+from bot.observability import metrics
 from bot.services.coaching import CoachingService
-from bot.services.dispatch import CheckinMessage, Dispatcher, RateLimited
+from bot.services.dispatch import CheckinMessage, Dispatcher, RateLimited, Refused
 from bot.storage import checkins, ratelimits
 from bot.storage.db import Database
+from tests.observability.support import value
 
 NOW = datetime(2026, 3, 2, 14, 45, tzinfo=UTC)
 
@@ -73,6 +76,20 @@ def _seed(db: Database, n: int) -> None:
                     expires_at=NOW + timedelta(minutes=15),
                 )
             )
+
+
+def _post_checkin_after(pre: Checkin, *, due_at: datetime) -> Checkin:
+    """The after-meeting check-in of the same meeting as ``pre``."""
+    return Checkin(
+        team_id=pre.team_id,
+        coachee_id=pre.coachee_id,
+        meeting_id=pre.meeting_id,
+        kind="post",
+        occurrence_start=pre.occurrence_start,
+        due_at=due_at,
+        send_until=due_at + timedelta(hours=12),
+        expires_at=due_at + timedelta(hours=24),
+    )
 
 
 def _dispatcher(db: Database, clock: Clock, owner: str) -> tuple[Dispatcher, Sender]:
@@ -154,19 +171,7 @@ def test_her_dm_channel_is_learned_once_and_used_after(db: Database):
     with db.session() as s:
         coachee = s.exec(select(Coachee)).one()
         assert coachee.dm_channel_id == "D1"
-        row = s.exec(select(Checkin)).one()
-        s.add(
-            Checkin(
-                team_id="T1",
-                coachee_id=coachee.id,
-                meeting_id=row.meeting_id,
-                kind="post",
-                occurrence_start=row.occurrence_start,
-                due_at=NOW,
-                send_until=NOW + timedelta(hours=12),
-                expires_at=NOW + timedelta(hours=24),
-            )
-        )
+        s.add(_post_checkin_after(s.exec(select(Checkin)).one(), due_at=NOW))
     assert dispatcher.tick() == 1
     assert sender.sent[1].channel == "D1"
     dispatcher.close()
@@ -208,3 +213,63 @@ def test_a_burst_is_paced_under_the_budget_and_every_checkin_arrives_in_its_wind
     assert per_second[NOW] == 40  # the burst saved up
     assert max(n for t, n in per_second.items() if t > NOW) <= 8
     assert max(per_second) >= NOW + timedelta(seconds=12)  # (140 - 40) / 8: paced
+
+
+class RefusesPre(Sender):
+    """Slack refuses every pre-meeting check-in's blocks, as it would a broken builder's."""
+
+    def __init__(self):
+        super().__init__()
+        self.refused: list[CheckinMessage] = []
+
+    def send(self, message: CheckinMessage) -> tuple[str, str]:
+        if message.kind == "pre":
+            self.refused.append(message)
+            raise Refused("chat.postMessage", "invalid_blocks", ("/blocks/1/accessory/options/0",))
+        return super().send(message)
+
+
+def _refused_count(db: Database, clock: Clock) -> float:
+    page = metrics.render(db, clock, None)[0].decode()
+    return value(page, "voice_coach_checkins_failed_total", reason="refused")
+
+
+def test_a_refused_checkin_fails_at_once_and_her_next_one_still_goes_out(db: Database, caplog):
+    _seed(db, 1)
+    with db.session() as s:
+        pre = s.exec(select(Checkin)).one()
+        s.add(_post_checkin_after(pre, due_at=NOW + timedelta(minutes=45)))
+    clock = Clock(NOW)
+    sender = RefusesPre()
+    dispatcher = Dispatcher(db, clock, CoachingService(db, clock, load_ladder()), sender, owner="A")
+    refused_before = _refused_count(db, clock)
+    with caplog.at_level(logging.INFO):
+        assert dispatcher.tick() == 0
+        # Not a network fault: no back-off and no second try, however long we wait.
+        for minutes in (1, 10, 30):
+            clock.instant = NOW + timedelta(minutes=minutes)
+            assert dispatcher.tick() == 0
+    assert len(sender.refused) == 1
+    with db.session() as s:
+        row = s.get(Checkin, pre.id)
+        coachee = s.get(Coachee, pre.coachee_id)
+    assert (row.status, row.send_attempts, row.lease_owner) == ("failed", 1, None)
+    assert row.last_error == (
+        "chat.postMessage refused: invalid_blocks at /blocks/1/accessory/options/0"
+    )
+    assert coachee.paused_until is None  # nothing about her is paused
+    assert _refused_count(db, clock) == refused_before + 1
+
+    # Logged once, at ERROR, with where it broke; never the message (her meeting's name).
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1
+    line = errors[0].getMessage()
+    assert f"check-in {pre.id}" in line and "chat.postMessage" in line
+    assert "invalid_blocks" in line and "/blocks/1/accessory/options/0" in line
+    assert errors[0].exc_info is None
+    assert not any("Planning" in r.getMessage() for r in caplog.records)
+
+    clock.instant = NOW + timedelta(minutes=45)  # her after-meeting check-in
+    assert dispatcher.tick() == 1
+    assert [m.kind for m in sender.sent] == ["post"]
+    dispatcher.close()

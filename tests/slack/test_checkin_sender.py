@@ -9,10 +9,12 @@ import pytest
 
 from bot.content import load_ladder
 from bot.services.coaching import ChallengeCard
-from bot.services.dispatch import CheckinMessage, RateLimited, RecipientGone
+from bot.services.dispatch import CheckinMessage, RateLimited, RecipientGone, Refused
+from bot.slack import checkin_sender
 from bot.slack.app import make_client
 from bot.slack.checkin_sender import SlackCheckinSender
 from tests.conftest import make_settings
+from tests.observability.support import with_option_without_text
 
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
@@ -73,3 +75,20 @@ def test_someone_deactivated_is_gone(fake_slack, sender):
     fake_slack.add_user("U1", deleted=True)
     with pytest.raises(RecipientGone):
         sender.send(_message("U1", None))
+
+
+def test_a_message_slack_refuses_is_a_refusal_naming_where_it_broke(
+    fake_slack, sender, monkeypatch
+):
+    fake_slack.add_user("U1")
+    build = checkin_sender.BUILDERS["pre"]
+    monkeypatch.setitem(
+        checkin_sender.BUILDERS, "pre", lambda m: with_option_without_text(build(m))
+    )
+    with pytest.raises(Refused) as raised:
+        sender.send(_message("U1", fake_slack.dm_channel("U1")))
+    refused = raised.value
+    assert (refused.method, refused.error) == ("chat.postMessage", "invalid_blocks")
+    assert refused.pointers and refused.pointers[0].startswith("/blocks/2/accessory/options/")
+    assert "Planning" not in str(refused)  # where it broke, not what it said
+    assert [r.error for r in fake_slack.expect_refusals()] == ["invalid_blocks"]

@@ -1,0 +1,2 @@
+"""What operators see: Prometheus metrics (``metrics``) and their set-up across
+gunicorn's worker processes (``multiproc``)."""

@@ -1,0 +1,107 @@
+"""Payloads Slack refuses: which answers mean that, where it broke, and a respond() that
+says so.
+
+A refusal is a bug in a message or view the app built, never a network fault, so
+nothing retries it. It is logged once at ERROR with the method, Slack's error and the
+JSON pointers of ``response_metadata.messages`` (never the payload: her words are in
+it), and counted as ``voice_coach_slack_refused_total`` (Web API calls by the client's
+observer in bot.slack.app, response URLs by ``CheckedRespond``).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from slack_bolt import BoltContext, Respond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookResponse
+
+from bot.observability import metrics
+from bot.services.dispatch import Refused
+
+# From the error lists of chat.postMessage, chat.update, chat.postEphemeral and views.*:
+# the answers about the request itself, which sending it again can only get again.
+# (A response URL answers a bad message with HTTP 400 and one of these as plain text.)
+REFUSED = frozenset(
+    {
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "invalid_arguments",
+        "invalid_attachments",
+        "too_many_attachments",
+        "msg_too_long",
+        "msg_blocks_too_long",
+        "no_text",
+        "invalid_arg_name",
+        "invalid_array_arg",
+        "invalid_charset",
+        "invalid_form_data",
+        "invalid_json",
+        "json_not_object",
+        "invalid_post_type",
+        "missing_post_type",
+        "invalid_metadata_format",
+        "invalid_metadata_schema",
+        "metadata_too_large",
+        "markdown_text_conflict",
+        "view_too_large",
+        "invalid_payload",
+    }
+)
+
+_POINTER = re.compile(r"\[json-pointer:([^\]\s]+)\]")
+MAX_POINTERS = 10
+
+
+def method_of(url: str | None) -> str:
+    """``chat.postMessage`` from ``https://slack.com/api/chat.postMessage?…``."""
+    return urlsplit(url or "").path.rsplit("/", 1)[-1] or "unknown"
+
+
+def pointers_in(response_metadata: dict | None) -> tuple[str, ...]:
+    """The JSON pointers Slack named, in order, once each; nothing else of its messages."""
+    found: list[str] = []
+    for message in (response_metadata or {}).get("messages") or []:
+        for pointer in _POINTER.findall(str(message)):
+            if pointer not in found:
+                found.append(pointer)
+    return tuple(found[:MAX_POINTERS])
+
+
+def refusal_of(error: BaseException) -> Refused | None:
+    """The refusal this error is, if it is one."""
+    if isinstance(error, Refused):
+        return error
+    if not isinstance(error, SlackApiError) or error.response is None:
+        return None
+    code = error.response.get("error")
+    if code not in REFUSED:
+        return None
+    method = method_of(getattr(error.response, "api_url", None))
+    return Refused(method, code, pointers_in(error.response.get("response_metadata")))
+
+
+class CheckedRespond(Respond):
+    """Bolt's respond() hands back whatever the response URL answered; this one raises
+    Refused when it refused the message, and counts its other errors (an expired or
+    used-up URL is returned as before)."""
+
+    def __call__(self, *args, **kwargs) -> WebhookResponse:
+        response = super().__call__(*args, **kwargs)
+        if response.status_code != 200:
+            error = metrics.label((response.body or "").strip(), f"http_{response.status_code}")
+            metrics.slack_error("response_url", error)
+            if response.status_code == 400 or error in REFUSED:
+                metrics.slack_refused("response_url", error)
+                raise Refused("response_url", error)
+        return response
+
+
+def checked_respond(context: BoltContext, next) -> None:
+    """Bolt middleware: listeners (and the error handler) get a CheckedRespond."""
+    if context.response_url:
+        context["respond"] = CheckedRespond(
+            response_url=context.response_url, proxy=context.client.proxy, ssl=context.client.ssl
+        )
+    return next()
