@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -15,9 +19,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.logs import quiet_payload_loggers
+from bot.observability import metrics
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack import listeners
+from bot.slack.refusals import REFUSED, checked_respond, method_of, refusal_of
+from bot.slack.surfaces import send_dm
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +50,13 @@ def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> WebCli
     """
     quiet_payload_loggers()
     retries = [
+        # First, so it sees every answer (Bolt copies these into each request's client).
+        SlackAnswerObserver(),
         ConnectionErrorRetryHandler(max_retry_count=2),
         ServerErrorRetryHandler(max_retry_count=2),
     ]
     if retry_rate_limits:
-        retries.insert(1, RateLimitErrorRetryHandler(max_retry_count=2))
+        retries.insert(2, CountedRateLimitRetries(max_retry_count=2))
     return WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
@@ -56,8 +65,100 @@ def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> WebCli
     )
 
 
+class SlackAnswerObserver(RetryHandler):
+    """Counts Slack's error answers by method and error, each try on its own, 429s and
+    server errors included; it never asks for a retry itself."""
+
+    def can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if response is None:
+            name = "timeout" if isinstance(error, TimeoutError) else "connection_error"
+        elif response.status_code == 429:
+            name = "ratelimited"
+        elif response.status_code != 200:
+            name = _error_in(response.data) or f"http_{response.status_code}"
+        elif response.body and response.body.get("ok") is False:
+            name = response.body.get("error")
+        else:
+            return False
+        method = method_of(request.url)
+        metrics.slack_error(method, name)
+        if name in REFUSED:
+            metrics.slack_refused(method, name)
+        return False
+
+
+def _error_in(data: bytes | None) -> str | None:
+    try:
+        return json.loads(data or b"").get("error")
+    except (ValueError, AttributeError):
+        return None
+
+
+class CountedRateLimitRetries(RateLimitErrorRetryHandler):
+    """Sleeps for Slack's Retry-After and tries again, like its parent; counts the wait."""
+
+    def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
+        started = time.monotonic()
+        super().prepare_for_next_attempt(
+            state=state, request=request, response=response, error=error
+        )
+        metrics.rate_limit_wait("client", time.monotonic() - started)
+
+
+# What a request is, for metrics and logs; anything else (a forged body) is "other".
+KINDS = frozenset(
+    {
+        "block_actions",
+        "block_suggestion",
+        "view_submission",
+        "view_closed",
+        "shortcut",
+        "message_action",
+        "interactive_message",
+        "url_verification",
+        "app_rate_limited",
+    }
+)
+# Kinds a person did something for, and so may be told that it failed.
+INTERACTIVE = frozenset({"command", "block_actions", "view_submission", "shortcut"})
+
+
+def request_kind(body: dict) -> str:
+    if not isinstance(body, dict):
+        return "other"
+    if "command" in body:
+        return "command"
+    kind = body.get("type")
+    if kind == "event_callback":
+        return "event"
+    return kind if kind in KINDS else "other"
+
+
+# Set in a request's context once Bolt has answered Slack (see _on_error).
+ANSWERED = "voice_coach_answered"
+# Bolt waits for an acknowledgement this long before it gives up on a listener.
+ACK_TIMEOUT_SECONDS = 3.0
+
+
+class MeasuredApp(App):
+    """Bolt's App, counting each request and its time to acknowledgement by kind (both
+    the HTTP handler and Socket Mode hand every request to ``dispatch``)."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        answered = req.context[ANSWERED] = threading.Event()
+        try:
+            response = super().dispatch(req)
+        finally:
+            answered.set()
+        metrics.request_handled(
+            request_kind(req.body), response.status, time.perf_counter() - started
+        )
+        return response
+
+
 def build_bolt_app(settings: Settings, client: WebClient, services: Services) -> App:
-    app = App(
+    app = MeasuredApp(
         client=client,  # carries the token, the base URL and the retry handlers
         signing_secret=settings.slack_signing_secret or None,
         # Socket Mode requests arrive over an authenticated socket and carry no signature.
@@ -67,6 +168,7 @@ def build_bolt_app(settings: Settings, client: WebClient, services: Services) ->
         logger=logging.getLogger("slack_bolt"),
         listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener"),
     )
+    app.middleware(checked_respond)
     app.middleware(_skip_slack_retries(services))
     app.error(_on_error)
     listeners.register(app, services)
@@ -88,27 +190,70 @@ def _skip_slack_retries(services: Services):
     return skip_slack_retries
 
 
-def _on_error(error: Exception, body: dict, respond, context) -> None:
-    """Log with context; the person sees a short apology, never the error itself."""
-    kind = body.get("type") or ("command" if "command" in body else "unknown")
+def _on_error(error: Exception, body: dict, respond, context, client: WebClient, response) -> None:
+    """Log once with context and count; the person sees a short apology, never the error.
+
+    A payload Slack refused is logged with the method, Slack's error and where it broke
+    (its JSON pointers), without a traceback that could carry what she wrote."""
+    if response is None:
+        # The listener had acknowledged. Bolt polls for that every 10 ms and forgets it
+        # once this handler returns: a listener that failed fast (a refusal from a nearby
+        # Slack) would leave the request unanswered for 3 s, then "unhandled" (404).
+        answered = context.get(ANSWERED)
+        if answered is not None:
+            answered.wait(ACK_TIMEOUT_SECONDS)
+    kind = request_kind(body)
     what = (
         body.get("command")
         or ",".join(a.get("action_id", "") for a in body.get("actions", []) or [])
         or body.get("view", {}).get("callback_id")
         or body.get("event", {}).get("type")
     )
-    detail = error.response.get("error") if isinstance(error, SlackApiError) else None
-    log.error(
-        "listener failed: team=%s user=%s kind=%s what=%s slack_error=%s",
-        context.team_id,
-        context.user_id,
-        kind,
-        what,
-        detail,
-        exc_info=error,
-    )
+    metrics.LISTENER_ERRORS.labels(kind=kind).inc()
+    refused = refusal_of(error)
+    if refused is not None:
+        log.error(
+            "listener failed: Slack refused %s: slack_error=%s pointers=%s "
+            "team=%s user=%s kind=%s what=%s",
+            refused.method,
+            refused.error,
+            ",".join(refused.pointers) or "-",
+            context.team_id,
+            context.user_id,
+            kind,
+            what,
+        )
+    else:
+        detail = error.response.get("error") if isinstance(error, SlackApiError) else None
+        log.error(
+            "listener failed: team=%s user=%s kind=%s what=%s slack_error=%s",
+            context.team_id,
+            context.user_id,
+            kind,
+            what,
+            detail,
+            exc_info=error,
+        )
+    if kind in INTERACTIVE:
+        _apologise(body, respond, context, client)
+
+
+def _apologise(body: dict, respond, context, client: WebClient) -> None:
+    """Through the response URL where there is one, else (a Home tab button, a modal,
+    an expired URL) in her DM. Best effort: the error is logged already."""
     if context.get("response_url") or body.get("response_url"):
         try:
-            respond(text=SORRY, response_type="ephemeral", replace_original=False)
-        except Exception:  # the apology is best effort; the error is logged above
-            log.warning("could not tell the user about the error", exc_info=True)
+            if (
+                respond(text=SORRY, response_type="ephemeral", replace_original=False).status_code
+                == 200
+            ):
+                return
+        except Exception:
+            log.warning("could not apologise through the response URL", exc_info=True)
+    user_id = context.user_id or (body.get("user") or {}).get("id")
+    if not user_id:
+        return
+    try:
+        send_dm(client, user_id, {"text": SORRY})
+    except Exception:
+        log.warning("could not tell the user about the error", exc_info=True)
