@@ -63,6 +63,10 @@ def _db(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run(settings: Settings) -> int:
+    # Before anything imports prometheus_client: it picks its storage at import.
+    from bot.observability import multiproc
+
+    settings = multiproc.prepare(settings)
     from bot.bootstrap import StartupError, build
     from bot.server import serve_http, serve_socket_mode
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 
 from bot.bootstrap import Container
+from bot.observability import multiproc
 from bot.scheduler import start_scheduler
 from bot.web import make_wsgi_app
 
@@ -62,9 +66,13 @@ def serve_http(container: Container) -> None:
         "loglevel": settings.log_level.lower(),
         "post_fork": post_fork,
         "proc_name": "voice-coach",
+        # Every worker's metrics in one directory, summed by /metrics.
+        **multiproc.gunicorn_hooks(settings.metrics_dir),
     }
     log.info("serving HTTP on port %d (%d worker(s))", settings.port, settings.web_concurrency)
-    wsgi = make_wsgi_app(container.app, container.db)
+    wsgi = make_wsgi_app(
+        container.app, container.db, clock=container.clock, metrics_dir=settings.metrics_dir
+    )
     # What was built so far lives as long as the process: keep it out of the collector's
     # full passes in the workers (one took 73 ms, stalling every request in flight, in
     # bench/ack_latency.py; 3 ms frozen), and its memory pages shared after the fork.
@@ -77,5 +85,37 @@ def serve_socket_mode(container: Container) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     start_scheduler(container)
+    serve_probes(container)
     log.info("connecting to Slack in Socket Mode")
     SocketModeHandler(container.app, container.settings.slack_app_token).start()
+
+
+class _ProbeServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args) -> None:  # a scrape every few seconds is not news
+        pass
+
+
+def serve_probes(container: Container) -> WSGIServer | None:
+    """Socket Mode has no web server for Slack, but operators still need /healthz and
+    /metrics: a small one on PORT serves those two and nothing else. A PORT already in
+    use is a warning, not a stop (Socket Mode works without them, e.g. on a laptop)."""
+    settings = container.settings
+    wsgi = make_wsgi_app(
+        None, container.db, clock=container.clock, metrics_dir=settings.metrics_dir
+    )
+    try:
+        server = make_server(
+            "0.0.0.0", settings.port, wsgi, server_class=_ProbeServer, handler_class=_QuietHandler
+        )
+    except OSError as e:
+        log.warning(
+            "PORT %d is not free (%s): /healthz and /metrics are not served", settings.port, e
+        )
+        return None
+    threading.Thread(target=server.serve_forever, name="probes", daemon=True).start()
+    log.info("serving /healthz and /metrics on port %d", settings.port)
+    return server

@@ -35,6 +35,8 @@ class Settings:
     log_level: str
     web_concurrency: int
     slack_messages_per_minute: int = 600
+    # Where gunicorn's workers keep their metrics (bot.observability.multiproc).
+    metrics_dir: str | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -110,6 +112,7 @@ def load_settings(
         slack_messages_per_minute=get.integer(
             "SLACK_MESSAGES_PER_MINUTE", default=600, low=1, high=1_000_000, example="600"
         ),
+        metrics_dir=get.optional("PROMETHEUS_MULTIPROC_DIR"),
     )
 
 
