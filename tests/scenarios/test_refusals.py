@@ -65,7 +65,8 @@ def test_a_refused_checkin_is_counted_never_retried_and_her_next_one_arrives(
             assert _tick(container, dispatcher) == 0
         assert len(fake_slack.calls_to("chat.postMessage")) == posts
         with db.session() as s:
-            pre = s.exec(select(Checkin).where(Checkin.kind == "pre")).first()
+            first = select(Checkin).where(Checkin.kind == "pre").order_by(Checkin.due_at)
+            pre = s.exec(first).first()
         assert pre.status == "failed" and pre.send_attempts == 1
         assert pre.last_error.startswith("chat.postMessage refused: invalid_blocks at /blocks/")
 
