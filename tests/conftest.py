@@ -89,6 +89,9 @@ def fake_slack() -> FakeSlack:
     fake.add_user(USER_ID, tz="America/New_York", real_name="Mila Novak")
     yield fake
     fake.stop()
+    # Slack would have refused these: a bug in the app even if the test's own checks passed.
+    # A test that breaks a payload on purpose takes them with fake.expect_refusals().
+    assert not fake.refusals, f"Slack would have refused: {fake.refusals}"
 
 
 def make_settings(fake: FakeSlack, database_url: str, **overrides: str) -> Settings:

@@ -5,6 +5,12 @@
 limited. It also serves the upload URLs of files.getUploadURLExternal and response URLs.
 Every API call is recorded in `calls`. All state sits behind one lock; the HTTP server
 answers each request in its own thread.
+
+It is as strict as Slack, never kinder: every message and view is held to Block Kit's rules
+(tests/fakes/blockkit.py) and refused with Slack's error and JSON pointers; a response URL
+takes at most 5 posts within 30 minutes; a trigger id is good once, for 3 seconds; a DM with
+a deactivated person is archived. Whatever it refused is kept in `refusals`, and the test
+fixtures fail a test that left any behind unless it said it expected them.
 """
 
 from __future__ import annotations
@@ -24,7 +30,13 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
+from tests.fakes.blockkit import message_problems, view_problems
+
 JSON_FIELDS = frozenset({"attachments", "blocks", "files", "metadata", "view"})
+# Errors that mean the payload itself is wrong: a bug in the app, whatever the test does.
+BLOCK_KIT_ERRORS = frozenset(
+    {"invalid_blocks", "invalid_blocks_format", "invalid_arguments", "msg_too_long", "no_text"}
+)
 STATUS_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
 USER_FLAGS = "is_admin is_owner is_primary_owner is_restricted is_ultra_restricted is_app_user"
 CHANNEL_FLAGS = "is_group is_im is_mpim is_general is_shared is_org_shared"
@@ -38,10 +50,11 @@ VIEW_DEFAULTS = {
     "submit": None,
     "external_id": "",
 }
-MAX_MESSAGE_BLOCKS = 50
-MAX_VIEW_BLOCKS = 100
-MAX_TITLE_CHARS = 24
-MAX_PRIVATE_METADATA_CHARS = 3000
+# chat.postMessage: "text" longer than this is refused (msg_too_long).
+MAX_TEXT_CHARS = 40_000
+# A response_url "can be used up to 5 times within 30 minutes" (Slack's interactivity guide).
+RESPONSE_URL_USES = 5
+RESPONSE_URL_TTL = 30 * 60
 
 
 class SlackError(Exception):
@@ -56,12 +69,20 @@ class SlackError(Exception):
         """The JSON body Slack sends for this error."""
         body: dict[str, Any] = {"ok": False, "error": self.error}
         if self.messages:
+            # Slack sends the problems twice: bare in `errors` (chat.*), tagged in the metadata.
+            if self.error == "invalid_blocks":
+                body["errors"] = [m.removeprefix("[ERROR] ") for m in self.messages]
             body["response_metadata"] = {"messages": self.messages}
         return body
 
 
-def _invalid(error: str, problem: str, pointer: str) -> SlackError:
-    return SlackError(error, [f"[ERROR] {problem} [json-pointer:{pointer}]"])
+@dataclass
+class Refusal:
+    """A payload the fake refused because Slack would: where it was sent, and why."""
+
+    where: str  # an API method, "response_url", or the ack ("command reply", ...)
+    error: str
+    messages: list[str]
 
 
 @dataclass
@@ -114,30 +135,27 @@ def _parse_args(query: str, body: bytes, content_type: str) -> dict:
 def _check_message_content(args: dict) -> None:
     if not any(args.get(name) for name in ("text", "blocks", "attachments")):
         raise SlackError("no_text")
-    blocks = args.get("blocks", [])
-    if not isinstance(blocks, list):
+    if len(str(args.get("text") or "")) > MAX_TEXT_CHARS:
+        raise SlackError("msg_too_long")
+    if "blocks" in args and not isinstance(args["blocks"], list):
         raise SlackError("invalid_blocks_format")
-    if len(blocks) > MAX_MESSAGE_BLOCKS:
-        raise _invalid("invalid_blocks", "no more than 50 items allowed", "/blocks")
+    problems = message_problems(args)
+    if problems:
+        raise SlackError("invalid_blocks", problems)
 
 
 def _check_view(view: Any, types: set[str]) -> dict:
     if not isinstance(view, dict):
-        raise _invalid("invalid_arguments", "must provide an object", "/view")
-    for name in ("type", "blocks"):
-        if name not in view:
-            raise _invalid("invalid_arguments", f"missing required field: {name}", "/view")
+        raise SlackError(
+            "invalid_arguments", ["[ERROR] must provide an object [json-pointer:/view]"]
+        )
+    problems = view_problems(view)
+    if problems:
+        raise SlackError("invalid_arguments", problems)
     if view["type"] not in types:
-        raise _invalid("invalid_arguments", "invalid view type", "/view/type")
-    if view["type"] == "modal" and "title" not in view:
-        raise _invalid("invalid_arguments", "missing required field: title", "/view")
-    if len(view["blocks"]) > MAX_VIEW_BLOCKS:
-        raise _invalid("invalid_arguments", "no more than 100 items allowed", "/view/blocks")
-    if len(view.get("title", {}).get("text", "")) > MAX_TITLE_CHARS:
-        raise _invalid("invalid_arguments", "must be less than 25 characters", "/view/title/text")
-    if len(view.get("private_metadata", "")) > MAX_PRIVATE_METADATA_CHARS:
-        pointer = "/view/private_metadata"
-        raise _invalid("invalid_arguments", "must be less than 3001 characters", pointer)
+        raise SlackError(
+            "invalid_arguments", ["[ERROR] invalid view type [json-pointer:/view/type]"]
+        )
     return view
 
 
@@ -236,6 +254,7 @@ class FakeSlack:
         self._recent_posts: list[float] = []
         self.rate_limited_answers = 0
         self.calls: list[Call] = []
+        self.refusals: list[Refusal] = []
         self._socket_mode = socket_mode
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -253,7 +272,7 @@ class FakeSlack:
         self._triggers: dict[str, float | None] = {}
         self._pending_files: dict[str, dict] = {}
         self._uploaded: list[dict] = []
-        self._response_urls: set[str] = set()
+        self._response_urls: dict[str, list] = {}  # url -> [created (monotonic), uses]
         self._response_posts: list[tuple[str, dict]] = []
         self._faults: dict[str, _Fault] = {}
         self.add_user(bot_user_id, name="voice-coach", is_bot=True)
@@ -383,8 +402,13 @@ class FakeSlack:
         """A response URL that stores what is POSTed to it."""
         url = f"{self.url}/response/{secrets.token_hex(12)}"
         with self._lock:
-            self._response_urls.add(url)
+            self._response_urls[url] = [time.monotonic(), 0]
         return url
+
+    def expire_response_url(self, url: str) -> None:
+        """Make `url` as old as Slack's 30 minutes, without waiting for them."""
+        with self._lock:
+            self._response_urls[url][0] -= RESPONSE_URL_TTL
 
     # -- fault injection -----------------------------------------------------------------------
 
@@ -448,6 +472,18 @@ class FakeSlack:
         """The current state of a view opened, pushed, updated or published."""
         with self._lock:
             return copy.deepcopy(self._views.get(view_id))
+
+    def latest_view(self, callback_id: str, view_id: str | None = None) -> dict | None:
+        """The view with `view_id`, else the newest modal with this callback_id, or None."""
+        with self._lock:
+            if view_id is not None:
+                return copy.deepcopy(self._views.get(view_id))
+            matching = [
+                v
+                for v in self._views.values()
+                if v["type"] == "modal" and v["callback_id"] == callback_id
+            ]
+            return copy.deepcopy(matching[-1]) if matching else None
 
     def open_views(self) -> list[dict]:
         """Modals opened or pushed, in opening order."""
@@ -518,6 +554,8 @@ class FakeSlack:
                 self._authorize(method, args, headers)
                 return _Reply(200, {"ok": True, **handler(args)})
             except SlackError as error:
+                if error.error in BLOCK_KIT_ERRORS:
+                    self.refusals.append(Refusal(method, error.error, error.messages))
                 return _Reply(200, error.body())
 
     def _take_fault(self, method: str) -> _Reply | None:
@@ -575,6 +613,7 @@ class FakeSlack:
         return _Reply(200, f"OK - {len(body)}")
 
     def _handle_response_url(self, url: str, body: bytes) -> _Reply:
+        # Slack answers a response URL in plain text: "ok", or the error with a 4xx status.
         try:
             payload = json.loads(body)
         except ValueError:
@@ -582,9 +621,33 @@ class FakeSlack:
         with self._changed:
             if url not in self._response_urls:
                 return _Reply(404, "no_service")
+            created, uses = self._response_urls[url]
+            if time.monotonic() - created > RESPONSE_URL_TTL:
+                return _Reply(404, "expired_url")
+            if uses >= RESPONSE_URL_USES:
+                return _Reply(404, "used_url")
+            try:
+                if not isinstance(payload, dict):
+                    raise SlackError("invalid_payload")
+                _check_message_content(payload)
+            except SlackError as error:
+                self.refusals.append(Refusal("response_url", error.error, error.messages))
+                return _Reply(400, error.error)
+            self._response_urls[url][1] += 1
             self._response_posts.append((url, payload))
             self._changed.notify_all()
         return _Reply(200, "ok")
+
+    def refuse_ack(self, what: str, messages: list[str]) -> None:
+        """Note an answer to Slack (an ack) that Slack would not have taken."""
+        with self._lock:
+            self.refusals.append(Refusal(what, "refused", messages))
+
+    def expect_refusals(self) -> list[Refusal]:
+        """Take the refusals so far (a test that breaks a payload on purpose reads them)."""
+        with self._lock:
+            taken, self.refusals = self.refusals, []
+        return taken
 
     # -- shared lookups (called with the lock held) ----------------------------------------------
 
@@ -621,7 +684,9 @@ class FakeSlack:
         if channel_id in self._users:
             channel_id = self.dm_channel(channel_id)
         members = self._members(channel_id)
-        if self._channels.get(channel_id, {}).get("is_archived"):
+        dm_user = self._dm_user(channel_id)
+        archived = self._users[dm_user]["deleted"] if dm_user else None
+        if archived or self._channels.get(channel_id, {}).get("is_archived"):
             raise SlackError("is_archived")
         if self.bot_user_id not in members:
             raise SlackError("not_in_channel")

@@ -3,8 +3,9 @@
 `FakeSocketMode` is a WebSocket server on 127.0.0.1 that slack_sdk's `SocketModeClient` (and
 so Bolt's `SocketModeHandler`) connects to through the URL that `FakeSlack`'s
 apps.connections.open answers. Like Slack it greets each connection with a `hello` message,
-sends envelopes and collects the client's acknowledgements. The websockets library answers
-the client's pings.
+sends envelopes and collects the client's acknowledgements, holding a command reply or a
+view submission's answer to Block Kit's rules. The websockets library answers the client's
+pings.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
+
+from tests.fakes.blockkit import message_problems, view_submission_ack_problems
 
 
 class FakeSocketMode:
@@ -104,7 +107,9 @@ class FakeSocketMode:
         with self._changed:
             if not self._changed.wait_for(lambda: envelope_id in self._acks, timeout):
                 raise AssertionError(f"envelope {envelope_id} ({type}) not acked in {timeout}s")
-            return self._acks.pop(envelope_id)
+            ack = self._acks.pop(envelope_id)
+        _hold_to_rules(type, payload, ack.get("payload"))
+        return ack
 
     def _serve_connection(self, connection: ServerConnection) -> None:
         connection.send(json.dumps(self._hello()))
@@ -139,3 +144,17 @@ class FakeSocketMode:
             },
             "connection_info": {"app_id": self.app_id},
         }
+
+
+def _hold_to_rules(type: str, payload: dict, response: Any) -> None:
+    """Slack refuses a command reply or view that breaks Block Kit's rules: so do we."""
+    if not response:
+        return
+    if type == "slash_commands":
+        problems = message_problems(response)
+    elif payload.get("type") == "view_submission":
+        problems = view_submission_ack_problems(response, payload.get("view", {}))
+    else:
+        return
+    if problems:
+        raise AssertionError(f"Slack would refuse this {type} ack: {problems}")

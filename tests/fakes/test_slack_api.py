@@ -287,3 +287,91 @@ def test_slacks_posting_limits_can_be_enforced(fake, client):
     assert status == 429 and 1 <= int(retry_after) <= 60
     assert fake.rate_limited_answers == 2
     assert fake.calls[-1].retry_after == int(retry_after)
+
+
+# -- as strict as Slack ----------------------------------------------------------------------
+
+NO_TEXT_OPTION = {
+    "type": "section",
+    "text": {"type": "mrkdwn", "text": "How confident?"},
+    "accessory": {
+        "type": "static_select",
+        "action_id": "confidence",
+        "placeholder": {"type": "plain_text", "text": "0–100"},
+        "options": [{"text": {"type": "plain_text", "emoji": True}, "value": "0"}],
+    },
+}
+
+
+def test_a_message_slack_refuses_is_refused_with_its_pointers(fake, client):
+    response = error_of(client.chat_postMessage, channel="C1", text="x", blocks=[NO_TEXT_OPTION])
+    assert response["error"] == "invalid_blocks"
+    pointer = "[json-pointer:/blocks/0/accessory/options/0/text"
+    assert any(pointer in m for m in response["response_metadata"]["messages"])
+    assert all(m.startswith("[ERROR] ") for m in response["response_metadata"]["messages"])
+    assert response["errors"] == [
+        m.removeprefix("[ERROR] ") for m in response["response_metadata"]["messages"]
+    ]
+    assert fake.messages("C1") == []
+    ts = client.chat_postMessage(channel="C1", text="v1")["ts"]
+    assert error_of(client.chat_update, channel="C1", ts=ts, text="v2", blocks=[NO_TEXT_OPTION])[
+        "error"
+    ] == ("invalid_blocks")
+    assert fake.message("C1", ts)["text"] == "v1"  # unchanged
+    assert error_of(
+        client.chat_postEphemeral, channel="C1", user="U1", text="x", blocks=[NO_TEXT_OPTION]
+    )["error"] == ("invalid_blocks")
+    assert [r.where for r in fake.expect_refusals()] == [
+        "chat.postMessage",
+        "chat.update",
+        "chat.postEphemeral",
+    ]
+    assert fake.refusals == []
+    too_long = error_of(client.chat_postMessage, channel="C1", text="x" * 40_001)
+    assert too_long["error"] == "msg_too_long"
+
+
+def test_a_view_slack_refuses_is_refused(fake, client):
+    bad = {**MODAL, "blocks": [NO_TEXT_OPTION]}
+    opened = error_of(client.views_open, trigger_id=fake.issue_trigger_id(), view=bad)
+    assert opened["error"] == "invalid_arguments"
+    assert any("/view/blocks/0/accessory" in m for m in opened["response_metadata"]["messages"])
+    published = error_of(client.views_publish, user_id="U1", view={**bad, "type": "home"})
+    assert published["error"] == "invalid_arguments"
+    assert fake.home_view("U1") is None and fake.open_views() == []
+    assert [r.error for r in fake.expect_refusals()] == ["invalid_arguments"] * 2
+
+
+def test_an_ephemeral_message_cannot_be_updated(fake, client):
+    ts = client.chat_postEphemeral(channel="C1", user="U1", text="psst")["message_ts"]
+    assert error_of(client.chat_update, channel="C1", ts=ts, text="x")["error"] == (
+        "message_not_found"
+    )
+
+
+def test_response_urls_take_five_posts_within_30_minutes(fake):
+    url = fake.new_response_url()
+    for n in range(5):
+        assert post(url, b'{"text": "%d"}' % n) == (200, "ok")
+    assert post(url, b'{"text": "6th"}') == (404, "used_url")
+    stale = fake.new_response_url()
+    fake.expire_response_url(stale)
+    assert post(stale, b'{"text": "late"}') == (404, "expired_url")
+    assert len(fake.response_url_posts()) == 5
+
+
+def test_a_response_url_refuses_what_slack_refuses(fake):
+    url = fake.new_response_url()
+    body = json.dumps({"text": "x", "blocks": [NO_TEXT_OPTION]}).encode()
+    assert post(url, body) == (400, "invalid_blocks")
+    assert post(url, b"[]") == (400, "invalid_payload")
+    assert fake.response_url_posts() == []
+    assert [r.where for r in fake.expect_refusals()] == ["response_url", "response_url"]
+
+
+def test_the_dm_of_a_deactivated_person_is_archived(fake, client):
+    fake.add_user("U2", deleted=True)
+    assert error_of(client.chat_postMessage, channel="DU2", text="hi")["error"] == "is_archived"
+    assert error_of(client.conversations_open, users="U2")["error"] == "user_disabled"
+    first = client.conversations_open(users="U1")["channel"]["id"]
+    assert client.conversations_open(users="U1")["channel"]["id"] == first == "DU1"

@@ -159,6 +159,43 @@ def test_checkins_arrive_at_the_local_minute_across_daylight_saving(fake_slack, 
             assert "Weekly planning" in str(newest[0]["blocks"])
 
 
+def test_the_pre_meeting_checkin_offers_confidence_from_0_to_100(slack, fake_slack, app, db):
+    """Regression: its menu went out with options that had no text, which Slack refuses
+    (invalid_blocks), so no pre-meeting check-in could ever have arrived."""
+    container, dispatcher = app
+    with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:
+        _onboard(container, USER_ID, "America/New_York")
+        _add_meeting(container, USER_ID, "America/New_York")
+        clock.move_to(_utc(2026, 3, 2, 14, 45))  # 09:45 EST, Monday
+        assert _tick(container, dispatcher) == 1
+        pre = _dms(fake_slack, USER_ID)[-1]
+        assert "*Weekly planning* starts at 10:00" in pre["blocks"][0]["text"]["text"]
+        menu = next(b["accessory"] for b in pre["blocks"] if b.get("accessory"))
+        assert menu["type"] == "static_select" and "initial_option" not in menu
+        assert [o["text"]["text"] for o in menu["options"]] == [
+            "0 — cannot do at all",
+            *map(str, range(10, 50, 10)),
+            "50 — moderately can do",
+            *map(str, range(60, 100, 10)),
+            "100 — highly certain can do",
+        ]
+        seventy = next(o for o in menu["options"] if o["text"]["text"] == "70")
+        r = slack.block_action(
+            user_id=USER_ID,
+            action_id=menu["action_id"],
+            action_type="static_select",
+            selected_option=seventy,
+            message=pre,
+        )
+        assert r.status == 200
+        fake_slack.wait_for("chat.update")
+        updated = fake_slack.message(fake_slack.dm_channel(USER_ID), pre["ts"])
+        assert "Confidence noted: *70*" in updated["blocks"][0]["text"]["text"]
+        with db.session() as s:
+            answered = s.get(Checkin, int(seventy["value"].split(":")[0]))
+        assert answered.kind == "pre" and answered.confidence == 70
+
+
 def _to_post_checkin(container, dispatcher, fake_slack, clock) -> dict:
     _onboard(container, USER_ID, "America/New_York")
     _add_meeting(container, USER_ID, "America/New_York")

@@ -9,12 +9,14 @@ import logging
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from slack_sdk import WebClient
 
 from bot.domain.placement import SelfPlacement
 from bot.services.coaching import OnboardingAnswers
 from bot.slack import ids
 from bot.slack.subcommands import SUBCOMMANDS
 from tests.conftest import TEAM_ID, USER_ID
+from tests.slack.catalogue import CATALOGUE, render
 from tests.support.journey import wait
 
 FUZZ = settings(
@@ -138,6 +140,17 @@ CALLBACKS = st.sampled_from(
         ids.ENCOURAGE_VIEW,
     ]
 )
+
+
+def _modal(callback_id: str) -> dict:
+    return next(
+        payload
+        for builder in CATALOGUE
+        for _, payload in render(builder)
+        if payload and payload.get("callback_id") == callback_id
+    )
+
+
 BLOCKS = st.sampled_from([v for k, v in vars(ids).items() if k.isupper() and isinstance(v, str)])
 
 
@@ -149,6 +162,10 @@ BLOCKS = st.sampled_from([v for k, v in vars(ids).items() if k.isupper() and isi
 )
 def test_fuzzed_modal_submissions(slack, app, caplog, callback_id, values, metadata):
     caplog.clear()
+    # Slack submits only a view it showed: open the app's own modal, so that any field
+    # errors in the answer must name its input blocks.
+    client = WebClient(slack.fake.bot_token, base_url=slack.fake.base_url)
+    client.views_open(trigger_id=slack.fake.issue_trigger_id(), view=_modal(callback_id))
     state = {block: {block: value} for block, value in values.items()}
     with caplog.at_level(logging.ERROR):
         r = slack.view_submission(

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import signal
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.bootstrap import build_services
+from bot.clock import SystemClock
+from bot.content import load_ladder
+from bot.domain.placement import SelfPlacement
+from bot.services.coaching import OnboardingAnswers
+from bot.services.meetings import MeetingInput
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM_ID, USER_ID
 from tests.support.app_runner import free_port, start_process
+from tests.support.journey import dms, wait
 from tests.support.slack_requests import SlackRequests
 
 pytestmark = pytest.mark.slow
@@ -78,6 +86,29 @@ def test_serves_healthz_within_2s_and_answers_a_signed_command(tmp_path, fake_sl
     for secret in (BOT_TOKEN, SIGNING_SECRET):
         assert secret not in output
     assert "Traceback" not in output
+
+
+def test_a_pre_meeting_checkin_reaches_the_strict_slack(tmp_path, fake_slack, database_url, db):
+    """The real process, its scheduler and the strict fake: the check-in Slack once refused
+    arrives, with a confidence menu that reads 0 … 100."""
+    services = build_services(db, SystemClock(), load_ladder())
+    answers = OnboardingAnswers("Speak up in planning", SelfPlacement.WHEN_ASKED, 40, False, None)
+    services.coaching.start(team_id=TEAM_ID, user_id=USER_ID, answers=answers, tz="UTC")
+    start = (datetime.now(UTC) + timedelta(minutes=10)).replace(second=0, microsecond=0)
+    meeting = MeetingInput("Design review", 0, start.date(), start.time(), 30, "UTC")
+    services.meetings.add(team_id=TEAM_ID, user_id=USER_ID, meeting=meeting)
+    app = start_process(_env(fake_slack, database_url), tmp_path)
+    try:
+        app.wait_healthy()
+        pre = wait(lambda: dms(fake_slack), timeout=20)[-1]
+    finally:
+        assert app.stop(signal.SIGTERM) == 0
+    assert f"*Design review* starts at {start:%H:%M}" in pre["blocks"][0]["text"]["text"]
+    menu = next(b["accessory"] for b in pre["blocks"] if b.get("accessory"))
+    labels = [o["text"]["text"] for o in menu["options"]]
+    assert labels[0] == "0 — cannot do at all" and labels[-1] == "100 — highly certain can do"
+    assert [int(label.split()[0]) for label in labels] == list(range(0, 101, 10))
+    assert "Traceback" not in app.output()
 
 
 def test_db_upgrade_command(tmp_path):

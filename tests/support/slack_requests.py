@@ -4,6 +4,10 @@ Slash commands go form-encoded; block_actions, view_submission and view_closed a
 `payload=<urlencoded JSON>`; events as JSON. Each request is signed with the app's signing
 secret and the current time (`int(time.time())`, so a clock moved by time-machine signs with
 the moved time). Response URLs and trigger ids come from the `FakeSlack`, when one is given.
+
+Like Slack, it holds the app's answer to its rules: an acknowledgement later than 3 seconds,
+a command reply or a view that Block Kit refuses, and field errors keyed by anything but an
+input block of the submitted view fail the test (`SlackWouldRefuse`).
 """
 
 from __future__ import annotations
@@ -20,10 +24,13 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
+from tests.fakes.blockkit import message_problems, view_submission_ack_problems
 from tests.fakes.slack_api import view_object
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
+# Slack shows the person an error when an acknowledgement takes longer than this.
+ACK_SECONDS = 3.0
 MODAL = {
     "type": "modal",
     "blocks": [],
@@ -31,6 +38,10 @@ MODAL = {
     "close": {"type": "plain_text", "text": "Cancel"},
     "submit": {"type": "plain_text", "text": "Submit"},
 }
+
+
+class SlackWouldRefuse(AssertionError):
+    """The app answered Slack in a way Slack does not accept."""
 
 
 @dataclass
@@ -101,6 +112,8 @@ class SlackRequests:
         }
         response = self.send_raw(urlencode(fields).encode(), FORM)
         response.response_url, response.trigger_id = response_url, trigger_id
+        if response.status == 200 and response.text.strip():
+            self._hold_to_rules("command reply", message_problems(_json_object(response.text)))
         return response
 
     def block_action(
@@ -155,18 +168,28 @@ class SlackRequests:
         user_id: str,
         callback_id: str,
         values: dict,
-        private_metadata: str = "",
+        private_metadata: str | None = None,
         view_id: str | None = None,
         hash: str | None = None,
     ) -> AppResponse:
-        """A view_submission; `values` is `state.values`: block_id -> action_id -> value dict."""
-        view = self._modal(callback_id, private_metadata, view_id)
+        """A view_submission; `values` is `state.values`: block_id -> action_id -> value dict.
+
+        The view submitted is the modal with this callback_id that the app last opened in
+        the fake (its blocks, id and hash), as Slack would send it; `private_metadata`, when
+        given, stands in for what the app stored (a forged or stale one)."""
+        view = self._submitted_view(callback_id, view_id, values)
+        if private_metadata is not None:
+            view["private_metadata"] = private_metadata
         view |= {"state": {"values": values}, "hash": hash or view["hash"]}
         payload = self._interaction("view_submission", user_id) | {
             "view": view,
             "response_urls": [],
         }
-        return self._send_payload(payload)
+        response = self._send_payload(payload)
+        if response.status == 200 and response.text.strip():
+            ack = _json_object(response.text)
+            self._hold_to_rules("view_submission ack", view_submission_ack_problems(ack, view))
+        return response
 
     def view_closed(
         self,
@@ -255,12 +278,17 @@ class SlackRequests:
             **(extra_headers or {}),
         }
         request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
+        started = time.perf_counter()
         try:
             with urllib.request.urlopen(request, timeout=10) as reply:
-                return AppResponse(reply.status, reply.headers, reply.read().decode())
+                response = AppResponse(reply.status, reply.headers, reply.read().decode())
         except urllib.error.HTTPError as error:
             with error:
-                return AppResponse(error.code, error.headers, error.read().decode())
+                response = AppResponse(error.code, error.headers, error.read().decode())
+        took = time.perf_counter() - started
+        if took > ACK_SECONDS:
+            self._hold_to_rules("ack", [f"[ERROR] acknowledged after {took:.1f} s, over 3 s"])
+        return response
 
     # -- pieces --------------------------------------------------------------------------------
 
@@ -307,6 +335,22 @@ class SlackRequests:
             context["message"] = message
         return context
 
+    def _submitted_view(self, callback_id: str, view_id: str | None, values: dict) -> dict:
+        stored = self.fake.latest_view(callback_id, view_id) if self.fake else None
+        if stored is not None:
+            return stored
+        # Not opened through the fake (a forged or replayed form): its input blocks are the
+        # ones its state names, as in every submission Slack sends.
+        view = self._modal(callback_id, "", view_id)
+        view["blocks"] = [_input_block(block_id, fields) for block_id, fields in values.items()]
+        return view
+
+    def _hold_to_rules(self, what: str, problems: list[str]) -> None:
+        if problems:
+            if self.fake is not None:
+                self.fake.refuse_ack(what, problems)
+            raise SlackWouldRefuse(f"Slack would refuse this {what}: {problems}")
+
     def _modal(self, callback_id: str, private_metadata: str, view_id: str | None) -> dict:
         spec = {**MODAL, "callback_id": callback_id, "private_metadata": private_metadata}
         view_id = view_id or f"V{secrets.token_hex(5).upper()}"
@@ -325,6 +369,24 @@ class SlackRequests:
         if self.fake:
             return self.fake.issue_trigger_id()
         return f"{int(time.time() * 1000)}.1234567890.{secrets.token_hex(16)}"
+
+
+def _input_block(block_id: str, fields: dict) -> dict:
+    action_id, value = next(iter(fields.items()), ("a", {}))
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": block_id},
+        "element": {"type": value.get("type", "plain_text_input"), "action_id": action_id},
+    }
+
+
+def _json_object(text: str) -> dict:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return {"text": text}  # Bolt acks with a plain string: Slack shows it as text
+    return body if isinstance(body, dict) else {"text": str(body)}
 
 
 def _ts() -> str:

@@ -12,10 +12,24 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
 from tests.fakes.slack_api import FakeSlack
-from tests.support.slack_requests import FORM, SlackRequests
+from tests.support.slack_requests import FORM, SlackRequests, SlackWouldRefuse
 
 SECRET = "signing-secret"
 MODAL = {"type": "modal", "title": {"type": "plain_text", "text": "Hi"}, "blocks": []}
+GOAL_MODAL = {
+    **MODAL,
+    "callback_id": "goal",
+    "private_metadata": "7",
+    "submit": {"type": "plain_text", "text": "Save"},
+    "blocks": [
+        {
+            "type": "input",
+            "block_id": "g",
+            "label": {"type": "plain_text", "text": "Your goal"},
+            "element": {"type": "plain_text_input", "action_id": "text"},
+        }
+    ],
+}
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -124,7 +138,7 @@ def test_block_action_from_a_view_with_a_select(app, fake, req):
     assert "response_url" not in seen["body"]
 
 
-def test_view_submission_and_view_closed(app, req):
+def test_view_submission_and_view_closed(app, fake, req):
     closed = []
 
     @app.view("goal")
@@ -137,11 +151,44 @@ def test_view_submission_and_view_closed(app, req):
         closed.append(body["is_cleared"])
         ack()
 
+    WebClient("xoxb-test", base_url=fake.base_url).views_open(
+        trigger_id=fake.issue_trigger_id(), view=GOAL_MODAL
+    )
     values = {"g": {"text": {"type": "plain_text_input", "value": "ask one question"}}}
-    r = req.view_submission(user_id="U1", callback_id="goal", values=values, private_metadata="7")
+    r = req.view_submission(user_id="U1", callback_id="goal", values=values)
     assert r.json() == {"response_action": "errors", "errors": {"g": "ask one question / 7"}}
     assert req.view_closed(user_id="U1", callback_id="goal").status == 200
     assert closed == [False]
+
+
+def test_field_errors_must_name_an_input_block_of_the_view(app, fake, req):
+    @app.view("goal")
+    def goal(ack):
+        ack(response_action="errors", errors={"not_an_input": "Slack shows nobody this"})
+
+    WebClient("xoxb-test", base_url=fake.base_url).views_open(
+        trigger_id=fake.issue_trigger_id(), view=GOAL_MODAL
+    )
+    with pytest.raises(SlackWouldRefuse, match="not_an_input"):
+        req.view_submission(user_id="U1", callback_id="goal", values={})
+    assert [r.where for r in fake.expect_refusals()] == ["view_submission ack"]
+
+
+def test_a_command_reply_slack_refuses_fails(app, fake, req):
+    @app.command("/voice")
+    def voice(ack):
+        ack(blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": ""}}], text="x")
+
+    with pytest.raises(SlackWouldRefuse, match="/blocks/0/text"):
+        req.command("help", user_id="U1")
+    fake.expect_refusals()
+
+
+def test_an_ack_after_3_seconds_fails(app, fake, req):
+    app.command("/voice")(lambda ack: (time.sleep(3.2), ack()))
+    with pytest.raises(SlackWouldRefuse, match="over 3 s"):
+        req.command("help", user_id="U1")
+    fake.expect_refusals()
 
 
 def test_event_with_retry_headers(app, req):
