@@ -736,6 +736,8 @@ class FakeSlack:
             raise SlackError("invalid_arguments", ["[ERROR] the fake opens one-user DMs only"])
         if self._user(users[0])["deleted"]:
             raise SlackError("user_disabled")
+        if self._users[users[0]]["is_bot"]:
+            raise SlackError("cannot_dm_bot")
         channel_id = self.dm_channel(users[0])
         if channel_id in self._opened_dms:
             return {"no_op": True, "already_open": True, "channel": {"id": channel_id}}

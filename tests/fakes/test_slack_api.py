@@ -373,5 +373,6 @@ def test_the_dm_of_a_deactivated_person_is_archived(fake, client):
     fake.add_user("U2", deleted=True)
     assert error_of(client.chat_postMessage, channel="DU2", text="hi")["error"] == "is_archived"
     assert error_of(client.conversations_open, users="U2")["error"] == "user_disabled"
+    assert error_of(client.conversations_open, users=fake.bot_user_id)["error"] == "cannot_dm_bot"
     first = client.conversations_open(users="U1")["channel"]["id"]
     assert client.conversations_open(users="U1")["channel"]["id"] == first == "DU1"
