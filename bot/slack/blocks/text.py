@@ -1,16 +1,29 @@
-"""Putting a person's own words safely into mrkdwn."""
+"""Putting a person's own words safely into mrkdwn, and within Slack's lengths."""
 
 from __future__ import annotations
 
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
-def escape(text: str) -> str:
-    """Slack's three control characters; anything else a person typed stays as typed."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+def escape(text: str, *, limit: int | None = None) -> str:
+    """Slack's three control characters; anything else a person typed stays as typed.
+
+    With ``limit``, at most that many characters: cut with "…" between two of hers,
+    never inside an ``&amp;``."""
+    escaped = "".join(_ENTITIES.get(c, c) for c in text)
+    if limit is None or len(escaped) <= limit:
+        return escaped
+    kept, used = [], 0
+    for c in text:
+        piece = _ENTITIES.get(c, c)
+        if used + len(piece) > limit - 1:
+            break
+        kept.append(piece)
+        used += len(piece)
+    return "".join(kept) + "…"
 
 
 def code(text: str, *, limit: int = 40) -> str:
     """A short inline code span of untrusted text (backticks would end the span)."""
-    clean = escape(text.replace("`", "'").replace("\n", " "))
-    if len(clean) > limit:
-        clean = clean[: limit - 1] + "…"
-    return f"`{clean}`"
+    clean = text.replace("`", "'").replace("\n", " ")
+    return f"`{escape(clean, limit=limit)}`"
