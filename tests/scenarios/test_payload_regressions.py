@@ -3,10 +3,12 @@ through the running app as she would see it: what the fake Slack stored or was p
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 
 import pytest
+import time_machine
 
 from bot.bootstrap import build_dispatcher
 from bot.domain.placement import SelfPlacement
@@ -15,7 +17,7 @@ from bot.services.coaching import OnboardingAnswers
 from bot.services.meetings import MeetingInput
 from bot.services.planner import extend_horizons
 from tests.conftest import TEAM_ID, USER_ID
-from tests.support.journey import command_reply
+from tests.support.journey import command_reply, dms, texts
 
 TEAM = "C0TEAM"
 HOSTILE_NAME = "<!channel> Q&A <@U0BOSS>"
@@ -52,6 +54,78 @@ def dispatcher(running_app):
 def _tick(container, dispatcher) -> int:
     extend_horizons(container.db, container.clock)
     return dispatcher.tick()
+
+
+def _choose_confidence(slack, fake, pre: dict, shown: str) -> None:
+    """She picks the option showing ``shown`` in the pre-meeting check-in's menu."""
+    menu = next(b["accessory"] for b in pre["blocks"] if b.get("accessory"))
+    option = next(o for o in menu["options"] if o["text"]["text"] == shown)
+    r = slack.block_action(
+        user_id=USER_ID,
+        action_id=menu["action_id"],
+        action_type="static_select",
+        selected_option=option,
+        message=pre,
+        channel_id=fake.dm_channel(USER_ID),
+    )
+    assert r.status == 200
+    fake.wait_for("chat.update")
+
+
+# -- check-ins: her meeting's name in the notification ----------------------------------------
+
+
+def test_checkin_notifications_show_her_meeting_name_as_typed(
+    slack, fake_slack, running_app, dispatcher
+):
+    """Regression: the notification text (`text`, mrkdwn too) of the pre and post check-ins,
+    the answered check-in and the reminder carried her meeting's name unescaped, so a
+    meeting called "<!channel> Q&A" notified as an @channel and lost its "<…>" parts."""
+    container = running_app.container
+    dm = fake_slack.dm_channel(USER_ID)
+    with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:
+        _onboard(container)
+        _add_meeting(container, HOSTILE_NAME)
+        clock.move_to(_utc(2026, 3, 2, 14, 45))  # 09:45 in New York, Monday
+        assert _tick(container, dispatcher) == 1
+        pre = dms(fake_slack)[-1]
+        assert pre["text"] == f"{SHOWN_NAME} starts at 10:00"
+        assert f"*{SHOWN_NAME}* starts at 10:00" in texts(pre["blocks"])
+
+        _choose_confidence(slack, fake_slack, pre, "70")
+        answered = fake_slack.message(dm, pre["ts"])
+        assert answered["text"].startswith(f"{SHOWN_NAME}: ")
+
+        clock.move_to(_utc(2026, 3, 2, 15, 35))  # 10:35: the post-meeting check-in
+        assert _tick(container, dispatcher) == 1
+        post = dms(fake_slack)[-1]
+        assert post["text"] == f"How did {SHOWN_NAME} go?"
+        while not _tick(container, dispatcher):  # the gentle nudge, later that working day
+            assert time.time() < _utc(2026, 3, 3).timestamp(), "no reminder"
+            clock.shift(timedelta(minutes=15))
+        reminder = dms(fake_slack)[-1]
+        assert "gentle nudge" in texts(reminder["blocks"])
+        assert reminder["text"] == f"How did {SHOWN_NAME} go?"
+    for message in fake_slack.messages(dm):
+        assert "<!channel>" not in message["text"] + texts(message["blocks"])
+
+
+def test_a_confidence_of_0_is_noted_like_any_other(slack, fake_slack, running_app, dispatcher):
+    """Regression: the answered pre-meeting check-in said "Confidence noted" for 10–100
+    but nothing for 0 (`if state.confidence`), as if she hadn't answered."""
+    container = running_app.container
+    dm = fake_slack.dm_channel(USER_ID)
+    with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:
+        _onboard(container)
+        _add_meeting(container, "Weekly planning")
+        clock.move_to(_utc(2026, 3, 2, 14, 45))
+        assert _tick(container, dispatcher) == 1
+        pre = dms(fake_slack)[-1]
+        _choose_confidence(slack, fake_slack, pre, "0 — cannot do at all")
+    updated = fake_slack.message(dm, pre["ts"])
+    assert "*Weekly planning*: Confidence noted: *0*. Today's challenge:" in texts(
+        updated["blocks"]
+    )
 
 
 # -- /voice: what she typed, cut short ------------------------------------------------------------

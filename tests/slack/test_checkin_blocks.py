@@ -35,6 +35,6 @@ def test_the_template_gives_what_the_models_build(name, checkin_id, minutes, car
     )
     expected = _done(
         _pre_blocks(card, escape(name), f"{start:%H:%M}", str(checkin_id), None),
-        f"{name} starts at {start:%H:%M}",
+        f"{escape(name)} starts at {start:%H:%M}",
     )
     assert build_pre_checkin(message) == expected

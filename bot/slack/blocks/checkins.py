@@ -32,12 +32,12 @@ def _done(blocks: list[Block], text: str) -> dict:
 
 
 def build_pre_checkin(message: CheckinMessage, *, confidence: int | None = None) -> dict:
-    text = f"{message.meeting_name} starts at {message.start_local:%H:%M}"
     name, start, value = (
         escape(message.meeting_name),
         f"{message.start_local:%H:%M}",
         str(message.checkin_id),
     )
+    text = f"{name} starts at {start}"  # the notification: mrkdwn too
     if confidence is not None or _MARK in name:
         return _done(_pre_blocks(message.card, name, start, value, confidence), text)
     # Thousands go out at :45: the blocks are rendered once per challenge, with
@@ -118,15 +118,16 @@ def build_post_checkin(message: CheckinMessage) -> dict:
             ]
         ),
     ]
-    return _done(blocks, f"How did {message.meeting_name} go?")
+    return _done(blocks, f"How did {name} go?")
 
 
 def build_reminder(message: CheckinMessage) -> dict:
+    name = escape(message.meeting_name)
     line = (
-        f"A gentle nudge: how did *{escape(message.meeting_name)}* go? The check-in above "
+        f"A gentle nudge: how did *{name}* go? The check-in above "
         f"stays open until {message.answer_until_local:%a %H:%M}. No pressure."
     )
-    return _done([SectionBlock(text=line)], f"How did {message.meeting_name} go?")
+    return _done([SectionBlock(text=line)], f"How did {name} go?")
 
 
 def build_checkin_state(state: CheckinState) -> dict:
@@ -136,14 +137,15 @@ def build_checkin_state(state: CheckinState) -> dict:
         if state.skipped:
             line = f"Skipping *{name}* this time. That's fine; see you at the next one."
             return _done([SectionBlock(text=line)], line)
-        confidence = f"Confidence noted: *{state.confidence}*. " if state.confidence else ""
+        noted = state.confidence is not None  # 0 is an answer too
+        confidence = f"Confidence noted: *{state.confidence}*. " if noted else ""
         blocks = [
             SectionBlock(
                 text=f"*{name}*: {confidence}Today's challenge:\n:dart: *{state.card.challenge.do}*"
             ),
             SectionBlock(text=f":bulb: *Tip:* {state.card.challenge.tip}"),
         ]
-        return _done(blocks, f"{state.meeting_name}: {state.card.challenge.do}")
+        return _done(blocks, f"{name}: {state.card.challenge.do}")
     label = OUTCOME_LABELS[state.outcome] if state.outcome else "Answered"
     blocks = [SectionBlock(text=f"*{name}*: {label}. Thanks for checking in.")]
     if state.outcome is not Outcome.DID_NOT_HAPPEN and not state.detailed:
@@ -161,7 +163,7 @@ def build_checkin_state(state: CheckinState) -> dict:
         )
     elif state.outcome is Outcome.DID_NOT_HAPPEN:
         blocks = [SectionBlock(text=f"*{name}* didn't happen. No problem, nothing changes.")]
-    return _done(blocks, f"{state.meeting_name}: {label}")
+    return _done(blocks, f"{name}: {label}")
 
 
 def build_closed(why: str) -> dict:
