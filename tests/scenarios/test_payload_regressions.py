@@ -128,6 +128,29 @@ def test_a_confidence_of_0_is_noted_like_any_other(slack, fake_slack, running_ap
     )
 
 
+# -- meetings: the Remove confirmation -----------------------------------------------------------
+
+
+def test_the_remove_confirmation_shows_her_meeting_name_as_typed(slack, fake_slack, running_app):
+    """Regression: the Remove button's confirmation text is mrkdwn, and carried her meeting's
+    name raw (cut at 200 characters, which an escaped name of 150 can exceed)."""
+    container = running_app.container
+    _onboard(container)
+    _add_meeting(container, HOSTILE_NAME)
+    _add_meeting(container, "&" * 150)  # the longest name the form accepts, all escapes
+    listing = command_reply(slack, fake_slack, "meetings")
+    confirms = [
+        e["confirm"]["text"]["text"]
+        for b in listing["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "meeting_remove"
+    ]
+    assert confirms[0] == f"No more check-ins for {SHOWN_NAME}."
+    assert confirms[1] == "No more check-ins for " + "&amp;" * 39 + "….", confirms[1]
+    assert all(len(c) <= 300 for c in confirms)  # Slack's limit for a confirmation's text
+
+
 # -- /voice: what she typed, cut short ------------------------------------------------------------
 
 

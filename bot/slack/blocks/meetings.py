@@ -66,7 +66,7 @@ def build_meetings_message(meetings: list[MeetingSummary], note: str | None = No
                         style="danger",
                         confirm=ConfirmObject(
                             title="Remove this meeting?",
-                            text=f"No more check-ins for {m.name[:200]}.",
+                            text=f"No more check-ins for {escape(m.name, limit=200)}.",
                             confirm="Remove",
                             deny="Keep it",
                         ),
