@@ -13,11 +13,13 @@ import time_machine
 from bot.bootstrap import build_dispatcher
 from bot.domain.placement import SelfPlacement
 from bot.domain.schedule import weekdays_to_mask
+from bot.models import Cheer
 from bot.services.coaching import OnboardingAnswers
 from bot.services.meetings import MeetingInput
 from bot.services.planner import extend_horizons
+from bot.slack.sharing import deliver_cheers
 from tests.conftest import TEAM_ID, USER_ID
-from tests.support.journey import command_reply, dms, texts
+from tests.support.journey import button, command_reply, dms, log_meeting, texts, wait
 
 TEAM = "C0TEAM"
 HOSTILE_NAME = "<!channel> Q&A <@U0BOSS>"
@@ -159,3 +161,66 @@ def test_what_she_typed_is_cut_between_her_characters(slack, fake_slack):
     characters, which can cut inside "&amp;" and show her "&am…"."""
     reply = command_reply(slack, fake_slack, "progress " + "&" * 50)
     assert "(you added `" + "&amp;" * 7 + "…`)" in reply["text"]
+
+
+# -- celebrations: hundreds of cheers -----------------------------------------------------------
+
+
+def test_hundreds_of_cheers_reach_her_named_then_counted(slack, fake_slack, running_app, db):
+    """Regression: the cheers DM named every teammate who cheered; past about 180 names its
+    text passed Slack's 3000 characters, building it raised, and deliver_cheers stopped for
+    everyone, every minute. The channel post named the first 20 and dropped the rest."""
+    container = running_app.container
+    team = [f"U{n:010d}" for n in range(250)]
+    fake_slack.add_channel(TEAM, name="team", members=[USER_ID, *team])
+    _onboard(container, share=True)
+    log_meeting(slack, fake_slack)
+    question = wait(
+        lambda: next(
+            (m for m in dms(fake_slack) if "took on a speaking challenge" in texts(m["blocks"])),
+            None,
+        )
+    )
+    dm = fake_slack.dm_channel(USER_ID)
+    slack.block_action(
+        user_id=USER_ID,
+        action_id="share_win",
+        value=button(question, "share_win")["value"],
+        message=question,
+        channel_id=dm,
+    )
+    post = wait(lambda: fake_slack.messages(TEAM))[0]
+    celebration_id = int(button(post, "cheer")["value"])
+    cheered_at = datetime.now(UTC) - timedelta(minutes=5)
+    with db.session() as s:
+        for who in team[1:]:
+            s.add(
+                Cheer(
+                    team_id=TEAM_ID,
+                    celebration_id=celebration_id,
+                    cheerer_user_id=who,
+                    created_at=cheered_at,
+                )
+            )
+    r = slack.block_action(
+        user_id=team[0],
+        action_id="cheer",
+        value=str(celebration_id),
+        message={**post, "channel": TEAM},
+        channel_id=TEAM,
+    )
+    assert r.status == 200
+    updated = wait(
+        lambda: (
+            "Cheer (250)" in str(fake_slack.message(TEAM, post["ts"])["blocks"])
+            and fake_slack.message(TEAM, post["ts"])
+        )
+    )
+
+    with time_machine.travel(time.time() + 61, tick=True):
+        assert deliver_cheers(container.client, container.services) == 1
+    line = dms(fake_slack)[-1]["blocks"][0]["text"]["text"]
+    # Oldest first: the 249 stored cheers, then the click; 20 named, the rest counted.
+    named = ", ".join(f"<@{u}>" for u in team[1:21])
+    assert line.startswith(f":clap: {named} and 230 others cheered your win:\n>")
+    assert texts(updated["blocks"]).endswith(f"Cheered by {named} and 230 others")

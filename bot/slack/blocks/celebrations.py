@@ -38,6 +38,18 @@ FIXES = {
 }
 
 
+# Cheers are named up to here, then counted: hundreds of names would overflow a block.
+NAMED_CHEERS = 20
+
+
+def _names(users: tuple[str, ...]) -> str:
+    names = ", ".join(f"<@{u}>" for u in users[:NAMED_CHEERS])
+    rest = len(users) - NAMED_CHEERS
+    if rest > 0:
+        names += f" and {rest} other" + ("s" if rest > 1 else "")
+    return names
+
+
 def _share_buttons(view: CelebrationView) -> ActionsBlock:
     value = str(view.id)
     return ActionsBlock(
@@ -91,8 +103,8 @@ def build_channel_post(view: CelebrationView) -> dict:
         ),
     ]
     if count:
-        names = ", ".join(f"<@{u}>" for u in view.cheers[:20])
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"Cheered by {names}")]))
+        cheered = f"Cheered by {_names(view.cheers)}"
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=cheered)]))
     return {"text": f"🎉 {view.headline}", "blocks": [b.to_dict() for b in blocks]}
 
 
@@ -148,8 +160,7 @@ def build_wording_modal(view: CelebrationView) -> dict:
 
 
 def build_cheers_dm(news: CheerNews) -> dict:
-    names = ", ".join(f"<@{u}>" for u in news.cheerers)
-    line = f":clap: {names} cheered your win:\n>{news.headline}"
+    line = f":clap: {_names(news.cheerers)} cheered your win:\n>{news.headline}"
     more = "Your teammates noticed. That's what speaking up does."
     blocks = [SectionBlock(text=line), ContextBlock(elements=[MarkdownTextObject(text=more)])]
     return {
