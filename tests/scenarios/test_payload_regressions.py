@@ -9,15 +9,17 @@ from datetime import time as clock_time
 
 import pytest
 import time_machine
+from sqlmodel import select
 
 from bot.bootstrap import build_dispatcher
+from bot.content import load_ladder
 from bot.domain.placement import SelfPlacement
 from bot.domain.schedule import weekdays_to_mask
-from bot.models import Cheer
+from bot.models import Celebration, CelebrationKind, CelebrationStatus, Cheer, Coachee
 from bot.services.coaching import OnboardingAnswers
 from bot.services.meetings import MeetingInput
 from bot.services.planner import extend_horizons
-from bot.slack.sharing import deliver_cheers
+from bot.slack.sharing import deliver_cheers, post_roundups
 from tests.conftest import TEAM_ID, USER_ID
 from tests.support.journey import button, command_reply, dms, log_meeting, texts, wait
 
@@ -224,3 +226,45 @@ def test_hundreds_of_cheers_reach_her_named_then_counted(slack, fake_slack, runn
     named = ", ".join(f"<@{u}>" for u in team[1:21])
     assert line.startswith(f":clap: {named} and 230 others cheered your win:\n>")
     assert texts(updated["blocks"]).endswith(f"Cheered by {named} and 230 others")
+
+
+# -- the weekly round-up: whole lines ------------------------------------------------------------
+
+
+def test_a_busy_weeks_roundup_shows_whole_lines_and_counts_the_rest(
+    slack, fake_slack, running_app, db
+):
+    """Regression: the round-up joined up to 40 wins and cut the text at 3000 characters,
+    mid-line (a mention cut to "<@U0MI" shows raw), saying nothing of the rest."""
+    container = running_app.container
+    fake_slack.add_channel(TEAM, name="team", members=[USER_ID])
+    ladder = load_ladder()
+    longest = max((c for s in ladder.steps for c in s.challenges), key=lambda c: len(c.do))
+    with time_machine.travel(_utc(2026, 3, 4, 15, 0), tick=True) as clock:  # Wednesday
+        _onboard(container, share=True)
+        container.services.roundups.set(
+            team_id=TEAM_ID, user_id=USER_ID, channel_id=TEAM, tz="America/New_York", on=True
+        )
+        with db.session() as s:
+            coachee = s.exec(select(Coachee)).one()
+            for n in range(45):
+                s.add(
+                    Celebration(
+                        team_id=TEAM_ID,
+                        coachee_id=coachee.id,
+                        kind=CelebrationKind.WIN,
+                        detail=longest.id,
+                        status=CelebrationStatus.SHARED,
+                        channel_id=TEAM,
+                        created_at=_utc(2026, 3, 4, 15, 0),
+                        shared_at=_utc(2026, 3, 4, 15, n),
+                    )
+                )
+        clock.move_to(_utc(2026, 3, 6, 20, 0))  # Friday 15:00 in New York
+        assert post_roundups(container.client, container.services) == 1
+    roundup = fake_slack.messages(TEAM)[-1]
+    assert "*This week's wins* (45)" in roundup["blocks"][0]["text"]["text"]
+    *wins, rest = roundup["blocks"][1]["text"]["text"].split("\n")
+    whole = f"• <@{USER_ID}> took on a speaking challenge and did it: “{longest.do}”"
+    assert wins and set(wins) == {whole}
+    assert rest == f"…and {45 - len(wins)} more"

@@ -169,10 +169,26 @@ def build_cheers_dm(news: CheerNews) -> dict:
     }
 
 
+SECTION_TEXT = 3000  # Slack's limit for a section's text
+
+
+def _whole_lines(headlines: list[str], most: int = 40) -> str:
+    """One line per win, as many whole lines as fit (a cut line could end mid-mention)."""
+    lines: list[str] = []
+    room = SECTION_TEXT - len("\n…and 100000 more")
+    for headline in headlines[:most]:
+        line = f"• {headline}"
+        if len("\n".join([*lines, line])) > room:
+            break
+        lines.append(line)
+    if len(lines) < len(headlines):
+        lines.append(f"…and {len(headlines) - len(lines)} more")
+    return "\n".join(lines)
+
+
 def build_roundup(headlines: list[str]) -> dict:
     """Friday's post: the week's shared wins, nothing else."""
     count = len(headlines)
     intro = f":sparkles: *This week's wins* ({count}). Small steps, said out loud:"
-    lines = "\n".join(f"• {h}" for h in headlines[:40])
-    blocks = [SectionBlock(text=intro), SectionBlock(text=lines[:3000])]
+    blocks = [SectionBlock(text=intro), SectionBlock(text=_whole_lines(headlines))]
     return {"text": f"This week's wins: {count}", "blocks": [b.to_dict() for b in blocks]}
