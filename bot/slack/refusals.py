@@ -105,3 +105,13 @@ def checked_respond(context: BoltContext, next) -> None:
             response_url=context.response_url, proxy=context.client.proxy, ssl=context.client.ssl
         )
     return next()
+
+
+def log_failure(logger, what: str, error: SlackApiError) -> None:
+    """For a Slack call whose failure is handled where it happens: a refusal (a bug) at
+    ERROR with where it broke, any other error at WARNING."""
+    refused = refusal_of(error)
+    if refused is not None:
+        logger.error("%s: Slack %s", what, refused)
+    else:
+        logger.warning("%s: %s", what, error.response.get("error"))

@@ -18,6 +18,7 @@ from bot.slack.blocks.celebrations import (
     build_share_failed,
     build_shared,
 )
+from bot.slack.refusals import log_failure
 from bot.slack.surfaces import send_dm
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def best_effort_dm(client: WebClient, user_id: str, message: dict) -> None:
     try:
         send_dm(client, user_id, message)
     except SlackApiError as e:  # what she did is recorded whatever happens to this DM
-        log.warning("DM to %s failed: %s", user_id, e.response.get("error"))
+        log_failure(log, f"DM to {user_id} failed", e)
 
 
 def _is_member(client: WebClient, channel_id: str, user_id: str) -> bool:
@@ -80,7 +81,7 @@ def post_win(client: WebClient, services: Services, view: CelebrationView) -> di
         reply = client.chat_postMessage(channel=channel, **build_channel_post(view))
     except SlackApiError as e:
         error = e.response.get("error", "")
-        log.info("sharing celebration %s failed: %s", view.id, error)
+        log_failure(log, f"sharing celebration {view.id} failed", e)
         services.celebrations.share_failed(team_id=view.team_id, celebration_id=view.id)
         return build_share_failed(view, error if error in CHANNEL_ERRORS else "other")
     services.celebrations.shared(
@@ -97,9 +98,7 @@ def post_roundups(client: WebClient, services: Services) -> int:
             client.chat_postMessage(channel=roundup.channel_id, **build_roundup(roundup.headlines))
             posted += 1
         except SlackApiError as e:  # the week is claimed: no retry storm in a channel
-            log.warning(
-                "round-up for %s not posted: %s", roundup.channel_id, e.response.get("error")
-            )
+            log_failure(log, f"round-up for {roundup.channel_id} not posted", e)
     return posted
 
 

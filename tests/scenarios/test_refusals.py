@@ -11,7 +11,7 @@ import time_machine
 from sqlmodel import select
 
 from bot.bootstrap import build_dispatcher
-from bot.models import Checkin
+from bot.models import Buddy, Checkin
 from bot.slack import checkin_sender, ids, surfaces
 from bot.slack.app import SORRY
 from bot.slack.listeners.actions import checkins as checkin_actions
@@ -206,3 +206,19 @@ def test_a_refused_home_tab_on_opening_it_is_logged_and_counted_only(
     assert grew(before, after, "voice_coach_listener_errors_total", kind="event") == 1
     # Nobody clicked anything: no DM out of the blue, no response URL to answer.
     assert dms(fake_slack) == [] and fake_slack.response_url_posts() == []
+
+
+def test_a_refused_buddy_invitation_is_our_bug_not_her_buddys_account(
+    slack, fake_slack, running_app, db, monkeypatch
+):
+    fake_slack.add_user("U0PRIYA", tz="Asia/Kolkata", real_name="Priya Iyer")
+    _onboard(running_app.container, USER_ID, "America/New_York")
+    build = voice.build_invitation
+    monkeypatch.setattr(voice, "build_invitation", lambda b: _with_empty_section(build(b)))
+    r = slack.command("buddy <@U0PRIYA|priya>", user_id=USER_ID)
+    assert r.status == 200
+    reply = fake_slack.wait_for_response_url_post(r.response_url)
+    assert reply["text"] == SORRY  # not "a guest or a deactivated account, perhaps"
+    assert [x.where for x in fake_slack.expect_refusals()] == ["chat.postMessage"]
+    with db.session() as s:  # the invitation that never arrived is withdrawn
+        assert [b.status for b in s.exec(select(Buddy))] == ["ended"]

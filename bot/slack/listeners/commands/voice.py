@@ -32,6 +32,7 @@ from bot.slack.blocks.meetings import build_meetings_message
 from bot.slack.blocks.privacy import EXPORT_FILENAME, EXPORTING, build_forget_question
 from bot.slack.blocks.progress import build_not_started, build_progress_message
 from bot.slack.listeners import modals
+from bot.slack.refusals import refusal_of
 from bot.slack.sharing import best_effort_dm
 from bot.slack.surfaces import open_dm, send_dm
 
@@ -171,6 +172,8 @@ def _buddy(
         send_dm(client, buddy_user_id, build_invitation(buddy))
     except SlackApiError as e:
         services.buddies.remove(**where)
+        if refusal_of(e) is not None:  # our bug, not her buddy's account: apologise
+            raise
         log.info("buddy invitation not delivered: %s", e.response.get("error"))
         reply(
             text=f"I couldn't send <@{buddy_user_id}> a message on Slack (a guest or a "
