@@ -167,7 +167,7 @@ def test_what_she_typed_is_cut_between_her_characters(slack, fake_slack):
     assert "(you added `" + "&amp;" * 7 + "…`)" in reply["text"]
 
 
-# -- celebrations: hundreds of cheers -----------------------------------------------------------
+# -- celebrations and the buddy: long lists, many lines ------------------------------------
 
 
 def test_hundreds_of_cheers_reach_her_named_then_counted(slack, fake_slack, running_app, db):
@@ -228,6 +228,29 @@ def test_hundreds_of_cheers_reach_her_named_then_counted(slack, fake_slack, runn
     named = ", ".join(f"<@{u}>" for u in team[1:21])
     assert line.startswith(f":clap: {named} and 230 others cheered your win:\n>")
     assert texts(updated["blocks"]).endswith(f"Cheered by {named} and 230 others")
+
+
+def test_a_buddys_words_are_quoted_line_by_line(slack, fake_slack, running_app):
+    """Regression: her buddy's encouragement (a multi-line input) was quoted with one ">",
+    which quotes only the first line; the rest read as if the app had said it."""
+    container = running_app.container
+    fake_slack.add_user("U0ANA", tz="Europe/London", real_name="Ana")
+    _onboard(container)
+    buddies = container.services.buddies
+    invited = buddies.invite(team_id=TEAM_ID, user_id=USER_ID, buddy_user_id="U0ANA")
+    buddies.respond(team_id=TEAM_ID, buddy_user_id="U0ANA", buddy_id=invited.id, accept=True)
+    slack.block_action(user_id="U0ANA", action_id="buddy_encourage", value=str(invited.id))
+    fake_slack.wait_for("views.open")
+    r = slack.view_submission(
+        user_id="U0ANA",
+        callback_id="encourage",
+        values=state(encouragement=text("You've got this.\nSay the <first> thing.")),
+    )
+    assert r.status == 200 and r.text == ""
+    word = wait(lambda: next((m for m in dms(fake_slack) if "encouragement" in m["text"]), None))
+    assert texts(word["blocks"]).endswith(
+        "encouragement:\n>You've got this.\n>Say the &lt;first&gt; thing."
+    )
 
 
 # -- the weekly round-up: whole lines ------------------------------------------------------------

@@ -16,7 +16,7 @@ from slack_sdk.models.views import View
 
 from bot.services.buddies import Buddyship
 from bot.slack import ids
-from bot.slack.blocks.text import escape
+from bot.slack.blocks.text import quote
 
 MAX_ENCOURAGEMENT = 300
 PRIVATE = "You'll only ever see her wins, never how confident she felt, her misses or notes."
@@ -146,7 +146,7 @@ def build_encourage_modal(buddy: Buddyship) -> dict:
 
 def build_encouragement(buddy: Buddyship, words: str) -> dict:
     who = f"<@{buddy.buddy_user_id}>"
-    line = f":speech_balloon: {who} sent you a word of encouragement:\n>{escape(words)}"
+    line = f":speech_balloon: {who} sent you a word of encouragement:\n{quote(words)}"
     return _message([SectionBlock(text=line)], "A word of encouragement from your buddy")
 
 

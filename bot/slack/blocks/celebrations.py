@@ -16,7 +16,7 @@ from slack_sdk.models.views import View
 
 from bot.services.celebrations import CelebrationView, CheerNews
 from bot.slack import ids
-from bot.slack.blocks.text import escape
+from bot.slack.blocks.text import quote
 from bot.slack.forms import MAX_WORDING
 
 _MILESTONE_INTROS = {
@@ -90,7 +90,7 @@ def build_channel_post(view: CelebrationView) -> dict:
     """The public post: her win in warm words, her own line, and the Cheer button."""
     text = f":tada: {view.headline}"
     if view.wording:
-        text += f"\n>{escape(view.wording)}"
+        text += f"\n{quote(view.wording)}"
     count = len(view.cheers)
     label = "Cheer" if count == 0 else f"Cheer ({count})"
     blocks: list[Block] = [

@@ -23,6 +23,11 @@ def escape(text: str, *, limit: int | None = None) -> str:
     return "".join(kept) + "…"
 
 
+def quote(text: str) -> str:
+    """A block quote of her words: every line of it (">" quotes only the line it starts)."""
+    return "\n".join(f">{line}" for line in escape(text).split("\n"))
+
+
 def code(text: str, *, limit: int = 40) -> str:
     """A short inline code span of untrusted text (backticks would end the span)."""
     clean = text.replace("`", "'").replace("\n", " ")
