@@ -10,6 +10,7 @@ observer in bot.slack.app, response URLs by ``CheckedRespond``).
 
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import urlsplit
 
@@ -107,11 +108,11 @@ def checked_respond(context: BoltContext, next) -> None:
     return next()
 
 
-def log_failure(logger, what: str, error: SlackApiError) -> None:
+def log_failure(logger, what: str, error: SlackApiError, otherwise: int = logging.WARNING) -> None:
     """For a Slack call whose failure is handled where it happens: a refusal (a bug) at
-    ERROR with where it broke, any other error at WARNING."""
+    ERROR with where it broke, any other error at the level ``otherwise``."""
     refused = refusal_of(error)
     if refused is not None:
         logger.error("%s: Slack %s", what, refused)
     else:
-        logger.warning("%s: %s", what, error.response.get("error"))
+        logger.log(otherwise, "%s: %s", what, error.response.get("error"))

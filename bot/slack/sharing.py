@@ -81,7 +81,8 @@ def post_win(client: WebClient, services: Services, view: CelebrationView) -> di
         reply = client.chat_postMessage(channel=channel, **build_channel_post(view))
     except SlackApiError as e:
         error = e.response.get("error", "")
-        log_failure(log, f"sharing celebration {view.id} failed", e)
+        # Her channel choice (not a member, archived) is no fault of ours: INFO.
+        log_failure(log, f"sharing celebration {view.id} failed", e, otherwise=logging.INFO)
         services.celebrations.share_failed(team_id=view.team_id, celebration_id=view.id)
         return build_share_failed(view, error if error in CHANNEL_ERRORS else "other")
     services.celebrations.shared(
