@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,14 @@ def prepare(settings: Settings) -> Settings:
         path = tempfile.mkdtemp(prefix="voice-coach-metrics-")
         _made_here.add(path)
     else:
-        Path(path).mkdir(parents=True, exist_ok=True)
-        wipe(path)
+        try:
+            Path(path).mkdir(parents=True, exist_ok=True)
+            wipe(path)
+        except OSError as e:
+            raise SettingsError(
+                f"{ENV} must be a directory the app can write to; {path!r} is not "
+                f"({e.strerror or e}). Point it at one, or unset it for a private one."
+            ) from None
     os.environ[ENV] = path
     return replace(settings, metrics_dir=path)
 
