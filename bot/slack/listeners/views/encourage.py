@@ -17,7 +17,8 @@ def make_handler(services: Services):
     def submit_encouragement(ack: Ack, body: dict, view: dict, context, client: WebClient) -> None:
         values = view.get("state", {}).get("values", {})
         words = ((values.get(ids.ENCOURAGEMENT) or {}).get(ids.ENCOURAGEMENT) or {}).get("value")
-        words = (words or "").strip()
+        # Slack sends text here; a forged submission may send anything.
+        words = words.strip() if isinstance(words, str) else ""
         if not words or len(words) > MAX_ENCOURAGEMENT:
             error = (
                 "Please write a few words."
