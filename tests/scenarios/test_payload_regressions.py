@@ -298,11 +298,6 @@ def test_a_busy_weeks_roundup_shows_whole_lines_and_counts_the_rest(
 # -- not fixed here ------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/slack/listeners/views/meeting.py and actions/meetings.py put her meeting's "
-    "name unescaped into the note above her list (outside bot/slack/blocks)",
-)
 def test_the_note_above_her_meetings_shows_her_meeting_name_as_typed(
     slack, fake_slack, running_app
 ):

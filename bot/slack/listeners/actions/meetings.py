@@ -13,6 +13,7 @@ from bot.services.meetings import UnknownMeeting
 from bot.slack import ids
 from bot.slack.blocks.meetings import build_meeting_modal, build_meetings_message
 from bot.slack.blocks.progress import build_not_started
+from bot.slack.blocks.text import escape
 from bot.slack.values import row_id
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def make_handler(services: Services):
                     replace_original=True,
                     **build_meetings_message(
                         services.meetings.list(**where),
-                        f"Removed *{name}*. No more check-ins for it.",
+                        f"Removed *{escape(name)}*. No more check-ins for it.",
                     ),
                 )
             else:

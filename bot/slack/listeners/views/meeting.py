@@ -13,6 +13,7 @@ from bot.services.meetings import MAX_MEETINGS, TooManyMeetings, UnknownMeeting
 from bot.slack import ids
 from bot.slack.blocks.meetings import build_meetings_message
 from bot.slack.blocks.progress import NOT_STARTED
+from bot.slack.blocks.text import escape
 from bot.slack.forms import FormErrors, parse_meeting
 from bot.slack.surfaces import send_dm
 from bot.slack.values import row_id
@@ -37,12 +38,12 @@ def make_handler(services: Services):
         try:
             if meeting_id == "":
                 summary = services.meetings.add(**where, meeting=meeting)
-                note = f"Added *{summary.name}*. I'll check in before and after it."
+                note = f"Added *{escape(summary.name)}*. I'll check in before and after it."
             else:
                 summary = services.meetings.update(
                     **where, meeting_id=row_id(meeting_id), meeting=meeting
                 )
-                note = f"Updated *{summary.name}*."
+                note = f"Updated *{escape(summary.name)}*."
         except TooManyMeetings:
             ack(
                 response_action="errors",
