@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
+from slack_sdk import WebClient  # noqa: E402
 from sqlmodel import Session, select  # noqa: E402
 
 from bench import harness  # noqa: E402
@@ -45,7 +46,8 @@ from tests.scenarios.test_dispatch_processes import (  # noqa: E402
     seed_due_checkins,
     start_app,
 )
-from tests.support.slack_requests import SlackRequests  # noqa: E402
+from tests.slack.catalogue import modal_for  # noqa: E402
+from tests.support.slack_requests import SlackRequests, SlackWouldRefuse  # noqa: E402
 
 NASTY = [
     "",
@@ -75,29 +77,41 @@ def random_text(rng: random.Random) -> str:
     return "".join(chr(rng.randrange(1, 0x2FFF)) for _ in range(rng.randrange(0, 60)))
 
 
-def bad_inputs(req: SlackRequests, rng: random.Random, count: int) -> tuple[int, int]:
-    """Returns (requests, server errors)."""
+def bad_inputs(req: SlackRequests, rng: random.Random, count: int) -> tuple[int, int, int]:
+    """Returns (requests, server errors, answers Slack would refuse)."""
     action_ids = [v for k, v in vars(ids).items() if k.isupper() and isinstance(v, str)]
-    errors = 0
+    client = WebClient(req.fake.bot_token, base_url=req.fake.base_url)
+    errors = refused = 0
     for i in range(count):
         kind = i % 3
         if kind == 0:
-            r = req.command(random_text(rng), user_id=USER_ID)
+            try:
+                r = req.command(random_text(rng), user_id=USER_ID)
+            except SlackWouldRefuse:
+                refused += 1
+                continue
         elif kind == 1:
             r = req.block_action(
                 user_id=USER_ID, action_id=rng.choice(action_ids), value=random_text(rng)[:2000]
             )
         else:
-            block = rng.choice(action_ids)
+            block, callback_id = rng.choice(action_ids), rng.choice(action_ids)
             values = {block: {block: {"type": "plain_text_input", "value": random_text(rng)}}}
-            r = req.view_submission(
-                user_id=USER_ID,
-                callback_id=rng.choice(action_ids),
-                values=values,
-                private_metadata=random_text(rng)[:100],
-            )
+            modal = modal_for(callback_id)
+            if modal is not None:  # Slack submits only a view it showed
+                client.views_open(trigger_id=req.fake.issue_trigger_id(), view=modal)
+            try:
+                r = req.view_submission(
+                    user_id=USER_ID,
+                    callback_id=callback_id,
+                    values=values,
+                    private_metadata=random_text(rng)[:100],
+                )
+            except SlackWouldRefuse:
+                refused += 1
+                continue
         errors += r.status >= 500
-    return count, errors
+    return count, errors, refused
 
 
 def forged(req: SlackRequests) -> tuple[int, int]:
@@ -164,7 +178,7 @@ def main() -> None:
         for error, status in (("ratelimited", None), (None, 500)):
             fake.fail_next("chat.postMessage", error=error, status=status, times=3)
             faults += 3
-        requests_tried, server_errors = bad_inputs(req, rng, args.bad_inputs)
+        requests_tried, server_errors, refused_acks = bad_inputs(req, rng, args.bad_inputs)
         tried_forged, forged_accepted = forged(req)
 
         def sent() -> int:
@@ -226,6 +240,10 @@ def main() -> None:
             "duplicated": duplicates - in_flight_unrecorded,
             "forged_requests_accepted": forged_accepted,
             "server_errors": server_errors,
+            # Messages, views and acks the strict fake refused as Slack would: app bugs.
+            "refused_by_slack": len(fake.refusals),
+            "acks_refused": refused_acks,
+            "refused_by_slack_where": sorted({r.where for r in fake.refusals}),
         }
     finally:
         for app in apps:
@@ -234,7 +252,7 @@ def main() -> None:
         fake.stop()
         engine.dispose()
         cleanup.close()
-    zeros = ("lost", "duplicated", "forged_requests_accepted", "server_errors")
+    zeros = ("lost", "duplicated", "forged_requests_accepted", "server_errors", "refused_by_slack")
     print(" ".join(f"{k}={report[k]}" for k in zeros), f"(all must be 0; logs: {workdir})")
     print(json.dumps(report))
     sys.exit(0 if all(report[k] == 0 for k in zeros) else 1)

@@ -16,7 +16,7 @@ from bot.services.coaching import OnboardingAnswers
 from bot.slack import ids
 from bot.slack.subcommands import SUBCOMMANDS
 from tests.conftest import TEAM_ID, USER_ID
-from tests.slack.catalogue import CATALOGUE, render
+from tests.slack.catalogue import modal_for
 from tests.support.journey import wait
 
 FUZZ = settings(
@@ -142,15 +142,6 @@ CALLBACKS = st.sampled_from(
 )
 
 
-def _modal(callback_id: str) -> dict:
-    return next(
-        payload
-        for builder in CATALOGUE
-        for _, payload in render(builder)
-        if payload and payload.get("callback_id") == callback_id
-    )
-
-
 BLOCKS = st.sampled_from([v for k, v in vars(ids).items() if k.isupper() and isinstance(v, str)])
 
 
@@ -165,7 +156,7 @@ def test_fuzzed_modal_submissions(slack, app, caplog, callback_id, values, metad
     # Slack submits only a view it showed: open the app's own modal, so that any field
     # errors in the answer must name its input blocks.
     client = WebClient(slack.fake.bot_token, base_url=slack.fake.base_url)
-    client.views_open(trigger_id=slack.fake.issue_trigger_id(), view=_modal(callback_id))
+    client.views_open(trigger_id=slack.fake.issue_trigger_id(), view=modal_for(callback_id))
     state = {block: {block: value} for block, value in values.items()}
     with caplog.at_level(logging.ERROR):
         r = slack.view_submission(

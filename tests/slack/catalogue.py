@@ -250,6 +250,15 @@ def render(builder: Callable, words: Words = Words()) -> list[State]:
     return list(CATALOGUE[builder](words))
 
 
+def modal_for(callback_id: str) -> dict | None:
+    """A modal the app builds with this callback_id, or None: what Slack would submit."""
+    for builder in CATALOGUE:
+        for _, payload in render(builder):
+            if payload and payload.get("callback_id") == callback_id:
+                return payload
+    return None
+
+
 def without_arguments(*builders: Callable) -> None:
     """Surfaces that take nothing: one state each."""
     for builder in builders:
