@@ -10,7 +10,8 @@ check-ins are written into the database, due now, once the processes are healthy
 Runs: one process on SQLite, one on PostgreSQL, then ``--processes`` on the same
 PostgreSQL. For each: seconds until every check-in was delivered next to the ideal
 (Slack calls × latency ÷ total send concurrency), CPU seconds per check-in of the
-app processes, peak RSS, and lost and duplicated check-ins (both must be 0).
+app processes, peak RSS, and lost and duplicated check-ins and payloads the strict fake
+refused as Slack would (all must be 0).
 
 The people have had check-ins before, so their DM channel is known; workspace pacing
 (SLACK_MESSAGES_PER_MINUTE) is set above the burst, since the fake enforces only the
@@ -214,6 +215,7 @@ def run(kind: str, processes: int, args, workdir: Path) -> dict:
         "peak_rss_mb": round(peak / 2**20, 1),
         "lost": args.checkins - len(ok),
         "duplicated": sum(n - 1 for n in ok.values()),
+        "refused_by_slack": len(fake.refusals),  # payloads Slack would refuse: bugs
         "finished": finished is not None,
     }
 
@@ -246,7 +248,8 @@ def main() -> None:
                 f"CPU {result['cpu_ms_per_checkin']:.3f} ms/check-in "
                 f"({result['cpu_ms_per_checkin'] / bare['cpu_ms_per_message']:.1f}× floor) | "
                 f"peak RSS {result['peak_rss_mb']} MB | "
-                f"lost {result['lost']} duplicated {result['duplicated']} | "
+                f"lost {result['lost']} duplicated {result['duplicated']} "
+                f"refused {result['refused_by_slack']} | "
                 f"429s {result['rate_limited_answers']}",
                 flush=True,
             )
@@ -268,6 +271,7 @@ def main() -> None:
                     "cpu_le_2ms": all(r["cpu_ms_per_checkin"] <= 2 for r in results),
                     "lost_0": all(r["lost"] == 0 for r in results),
                     "duplicated_0": all(r["duplicated"] == 0 for r in results),
+                    "refused_0": all(r["refused_by_slack"] == 0 for r in results),
                     # A 429 here means two sends to one DM within a second: a check-in
                     # tried twice (by two processes), refused only by Slack's limit.
                     "no_429s": all(r["rate_limited_answers"] == 0 for r in results),
