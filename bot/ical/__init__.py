@@ -1,0 +1,1 @@
+"""Her calendar link: fetching it safely (`client`)."""
