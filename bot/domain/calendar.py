@@ -15,7 +15,9 @@ this module adds:
   in one process-wide table keyed by TZID, and the first definition wins, while
   Office 365 names different zones "Customized Time Zone" in different people's
   feeds. Each feed is therefore parsed and expanded under one lock, with that table
-  emptied before and after (``_own_zones``); every instant leaves as UTC.
+  emptied before and after (``_own_zones``); every instant leaves as UTC. What is
+  shared across feeds is keyed by a VTIMEZONE's whole text instead (``_FeedZones``),
+  so an unchanged feed does not rebuild its zones at every sync.
 * **Floating times** (no zone) are in the feed's ``X-WR-TIMEZONE``, else in hers. A
   TZID the feed neither defines nor is a known IANA or Windows name is read the same
   way, as if floating (the choice other libraries make for Office 365's undefined
@@ -45,6 +47,7 @@ import x_wr_timezone
 from icalendar.timezone import tzp
 from icalendar.timezone.tzid import tzids_from_tzinfo
 from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+from icalendar.timezone.zoneinfo import ZONEINFO
 
 from bot.domain.schedule import (
     ALL_DAYS,
@@ -179,12 +182,55 @@ def occurrence_key(uid: str, recurrence_id: datetime | None) -> str:
 
 # -- parsing -----------------------------------------------------------------------
 
+
+class _FeedZones(ZONEINFO):
+    """icalendar's zoneinfo provider, building each distinct VTIMEZONE once.
+
+    A zone built from a VTIMEZONE is slow to use the first time (Outlook's rules start
+    in 1601 and are replayed from there), and a feed brings the same ones at every
+    sync. Here a zone is remembered by its definition's exact text, which can only
+    ever describe that one zone: unlike icalendar's table by TZID, safe to share.
+    """
+
+    _LIMIT = 2048
+
+    def __init__(self) -> None:
+        self._by_text: dict[bytes, tzinfo] = {}
+        self._ids: set[int] = set()  # ids of the zones in _by_text (kept alive by it)
+        self._names: dict[tuple[int, int], str | None] = {}
+
+    def create_timezone(self, tz: icalendar.Timezone) -> tzinfo:
+        try:
+            text = tz.to_ical()
+        except Exception:
+            return super().create_timezone(tz)
+        built = self._by_text.get(text)
+        if built is None:
+            if len(self._by_text) >= self._LIMIT:
+                self._by_text.clear()
+                self._ids.clear()
+                self._names.clear()
+            built = self._by_text[text] = super().create_timezone(tz)
+            self._ids.add(id(built))
+        return built
+
+    def custom_name(self, tz: tzinfo, tzid: str, year: int) -> str | None:
+        """``_custom_zone_name``, remembered for the zones built here."""
+        if id(tz) not in self._ids:
+            return _custom_zone_name(tz, tzid, year)
+        key = (id(tz), year)
+        if key not in self._names:
+            self._names[key] = _custom_zone_name(tz, tzid, year)
+        return self._names[key]
+
+
+_ZONES = _FeedZones()
 _ZONES_LOCK = threading.Lock()
 
 
 def _forget_feed_zones() -> None:
-    # Choosing the provider again gives icalendar a fresh, empty TZID table (TZP._use).
-    tzp.use(tzp.name)
+    # Choosing the provider gives icalendar a fresh, empty TZID table (TZP._use).
+    tzp.use(_ZONES)
 
 
 @contextmanager
@@ -232,14 +278,7 @@ def parse_feed(
         feed_zone = _feed_zone(calendar)
         events = _in_zones(events, feed_zone=feed_zone, her_zone=her_zone)
         events = [event for event in events if not _backwards(event)]
-        zones = _ZoneNames(
-            fallback=(feed_zone or her_zone).key,
-            definitions={
-                _clean_tzid(str(vtimezone["TZID"])): vtimezone.to_ical()
-                for vtimezone in calendar.walk("VTIMEZONE")
-                if "TZID" in vtimezone
-            },
-        )
+        zones = _ZoneNames(fallback=(feed_zone or her_zone).key)
         occurrences = _meetings(
             _expand(events, start=start, end=end),
             events,
@@ -548,9 +587,8 @@ class _ZoneNames:
     # UTC is no place: a time written in it is shown in the feed's zone (or hers).
     _NOT_A_PLACE = frozenset({"UTC", "Etc/UTC", "Etc/GMT", "GMT", "Z", "Etc/Universal"})
 
-    def __init__(self, *, fallback: str, definitions: dict[str, bytes]) -> None:
+    def __init__(self, *, fallback: str) -> None:
         self.fallback = fallback
-        self.definitions = definitions  # cleaned TZID -> the feed's VTIMEZONE, as written
         self._memo: dict[tuple[int, int], str] = {}
 
     def name(self, tz: tzinfo | None, *, at: datetime) -> str:
@@ -569,21 +607,7 @@ class _ZoneNames:
         for candidate in (tzid, WINDOWS_TO_OLSON.get(tzid)):
             if candidate and _is_iana(candidate):
                 return candidate
-        definition = self.definitions.get(tzid)
-        if definition is None:
-            return _custom_zone_name(tz, tzid, at.year) or self.fallback
-        # Reading a VTIMEZONE's offsets is slow (its rules start in 1601), and a feed
-        # brings the same one at every sync: remember the answer by its exact text,
-        # which can only ever describe that one zone.
-        memo_key = (definition, at.year)
-        if memo_key not in _CUSTOM_ZONE_NAMES:
-            if len(_CUSTOM_ZONE_NAMES) > 4096:
-                _CUSTOM_ZONE_NAMES.clear()
-            _CUSTOM_ZONE_NAMES[memo_key] = _custom_zone_name(tz, tzid, at.year)
-        return _CUSTOM_ZONE_NAMES[memo_key] or self.fallback
-
-
-_CUSTOM_ZONE_NAMES: dict[tuple[bytes, int], str | None] = {}
+        return _ZONES.custom_name(tz, tzid, at.year) or self.fallback
 
 
 def _clean_tzid(tzid: str) -> str:
