@@ -19,6 +19,7 @@ import re
 import time
 from contextvars import ContextVar
 from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -168,6 +169,9 @@ class FeedClient:
             # No proxy from the environment (a proxy resolves names itself, so ssrfguard
             # refuses to start with one) and no ~/.netrc credentials sent to her server.
             trust_env=False,
+            # One client serves everyone: a cookie one person's server set must never ride
+            # along on another person's fetch, so none is kept.
+            cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
             # The plain body, so max_bytes bounds what is read and what is decoded alike.
             headers={"Accept": "text/calendar, */*;q=0.5", "Accept-Encoding": "identity"},
         )

@@ -148,6 +148,22 @@ def test_follows_three_redirects_and_refuses_the_fourth(server):
     assert server.paths() == [f"/{SECRET}/r{hop}" for hop in (4, 3, 2, 1)]  # r0 never asked
 
 
+def test_no_cookie_is_kept_from_one_fetch_to_the_next(server):
+    def with_cookie(handler):
+        handler.send_response(200)
+        handler.send_header("Set-Cookie", "affinity=mila; Path=/")
+        handler.send_header("Content-Length", str(len(ICS)))
+        handler.end_headers()
+        handler.wfile.write(ICS)
+
+    server.routes[f"/{SECRET}/mila"] = with_cookie
+    client = FeedClient(allow_loopback=True)
+    client.fetch(server.url(f"/{SECRET}/mila"))
+    client.fetch(server.url(FEED))  # someone else's calendar on the same server
+
+    assert [headers.get("Cookie") for _, headers in server.requests] == [None, None]
+
+
 # ---- the production policy: https to public addresses only --------------------------------
 
 
