@@ -268,12 +268,7 @@ def parse_feed(
             raise ValueError(f"{name} must be timezone-aware")
     her_zone = zone(default_tz)
     with _own_zones():
-        try:
-            calendar = icalendar.Calendar.from_ical(data)
-        except Exception as exc:  # icalendar raises several kinds for non-iCalendar
-            raise NotACalendar("this is not an iCalendar (.ics) feed") from exc
-        if getattr(calendar, "name", None) != "VCALENDAR":
-            raise NotACalendar("this is not an iCalendar (.ics) feed")
+        calendar = _read(data)
         events = _usable_events(calendar)
         feed_zone = _feed_zone(calendar)
         events = _in_zones(events, feed_zone=feed_zone, her_zone=her_zone)
@@ -296,11 +291,112 @@ def parse_feed(
     return occurrences
 
 
+def _read(data: bytes) -> icalendar.Calendar:
+    try:
+        calendar = icalendar.Calendar.from_ical(data)
+    except Exception as exc:  # icalendar raises several kinds for non-iCalendar
+        calendar = _salvage(data)
+        if calendar is None:
+            raise NotACalendar("this is not an iCalendar (.ics) feed") from exc
+    if getattr(calendar, "name", None) != "VCALENDAR":
+        raise NotACalendar("this is not an iCalendar (.ics) feed")
+    return calendar
+
+
+def _salvage(data: bytes) -> icalendar.Calendar | None:
+    """What can be read of a calendar icalendar rejects as a whole, or None.
+
+    icalendar fails the whole feed on one bad piece (a zone offset of +2500, a VALARM
+    TRIGGER of "soon", a stray line). Here each component of the calendar is read on
+    its own, zones first so that events find theirs, and what can't be read is left
+    out: an event in a dropped zone reads as floating, like any TZID the feed doesn't
+    define. A feed cut off before END:VCALENDAR is not salvaged: reading it as "no
+    more meetings" would cancel them.
+    """
+    properties: list[list[str]] = []  # the calendar's own lines, each with its folds
+    blocks: list[list[str]] = []  # its components, each with everything inside
+    stack: list[str] = []
+    last: list[str] | None = None
+    for line in data.decode("utf-8", "replace").splitlines():
+        if line[:1] in (" ", "\t"):  # a folded continuation of the line before
+            if last is not None:
+                last.append(line)
+            continue
+        head = line.rstrip().upper()
+        if head.startswith("BEGIN:") and (stack or head == "BEGIN:VCALENDAR"):
+            if len(stack) == 1:
+                blocks.append([])
+            stack.append(head[len("BEGIN:") :])
+        elif head.startswith("END:") and head[len("END:") :] in stack:
+            while stack[-1] != head[len("END:") :]:
+                stack.pop()  # a component left open: its block won't parse, alone
+            stack.pop()
+            if not stack:
+                break
+        elif len(stack) == 1:
+            properties.append([line])
+            last = properties[-1]
+            continue
+        if len(stack) > 1 or (len(stack) == 1 and head.startswith("END:")):
+            blocks[-1].append(line)
+            last = blocks[-1]
+        else:
+            last = None
+    else:
+        return None  # never closed (or never opened): cut off, or not a calendar
+    calendar = _parse_alone(["BEGIN:VCALENDAR", *_readable(properties), "END:VCALENDAR"])
+    if calendar is None:
+        return None
+    zones_first = sorted(blocks, key=lambda b: not b[0].upper().startswith("BEGIN:VTIMEZONE"))
+    for block in zones_first:
+        component = _parse_alone(block) or _parse_alone(_flat(block))
+        if component is not None:
+            calendar.add_component(component)
+    return calendar
+
+
+def _flat(block: list[str]) -> list[str]:
+    """A component without what is nested in it (a VALARM we don't need, broken)."""
+    own = "END:" + block[0].rstrip().upper()[len("BEGIN:") :]
+    kept = [block[0]]
+    nested: list[str] = []
+    for line in block[1:]:
+        head = line.rstrip().upper()
+        if head == own:
+            kept.append(line)
+            break
+        if head.startswith("BEGIN:"):
+            nested.append(head[len("BEGIN:") :])
+        elif head.startswith("END:"):
+            if head[len("END:") :] in nested:
+                del nested[nested.index(head[len("END:") :]) :]
+        elif not nested:
+            kept.append(line)
+    return kept
+
+
+def _readable(properties: list[list[str]]) -> list[str]:
+    lines = []
+    for prop in properties:
+        if _parse_alone(["BEGIN:VCALENDAR", *prop, "END:VCALENDAR"]) is not None:
+            lines.extend(prop)
+    return lines
+
+
+def _parse_alone(lines: list[str]) -> icalendar.Component | None:
+    try:
+        return icalendar.Calendar.from_ical("\r\n".join(lines))
+    except Exception:
+        return None
+
+
 def _usable_events(calendar: icalendar.Calendar) -> list[icalendar.Event]:
     """The feed's VEVENTs, minus those whose times can't be read (repaired if sure)."""
     usable = []
     for event in calendar.walk("VEVENT"):
         broken = {name for name, _ in event.errors if name in _TIME_PROPERTIES}
+        if any(name == "SEQUENCE" for name, _ in event.errors):
+            event.pop("SEQUENCE")  # only orders a series' edits; unreadable, it breaks them
         if "RRULE" in broken and _repair_rrule(event):
             broken.discard("RRULE")
         start = event.get("DTSTART")
@@ -345,26 +441,33 @@ def _feed_zone(calendar: icalendar.Calendar) -> ZoneInfo | None:
     return None
 
 
-class _FloatingWalker(x_wr_timezone.CalendarWalker):
-    """Puts floating times (and those of an unknown TZID) in one zone, nothing else."""
+class _ZoneWalker(x_wr_timezone.CalendarWalker):
+    """Places floating times in a zone; with Google's X-WR-TIMEZONE, UTC times too.
 
-    def __init__(self, tz: ZoneInfo) -> None:
+    x-wr-timezone's own walker takes a time for floating when its zone has no name,
+    which is every zone Outlook defines (its VTIMEZONEs carry no TZNAME): here
+    floating means no zone at all.
+    """
+
+    def __init__(self, tz: ZoneInfo, *, utc_too: bool) -> None:
         self.tz = tz
+        self.utc_too = utc_too
 
     def walk_value_datetime(self, dt: datetime) -> datetime:
-        return dt.replace(tzinfo=self.tz) if dt.tzinfo is None else dt
+        if dt.tzinfo is None:
+            return dt.replace(tzinfo=self.tz)
+        if self.utc_too and dt.utcoffset() == timedelta(0) and dt.tzname() == "UTC":
+            return dt.astimezone(self.tz)
+        return dt
 
 
 def _in_zones(
     events: list[icalendar.Event], *, feed_zone: ZoneInfo | None, her_zone: ZoneInfo
 ) -> list[icalendar.Event]:
     """The events with every floating time placed in the feed's zone, else hers."""
-    if feed_zone is not None:
-        # Google writes a series in UTC and means X-WR-TIMEZONE: the library moves UTC
-        # and floating times into it (what recurring_ical_events.of does).
-        walker = x_wr_timezone.UTCChangingWalker(feed_zone)
-    else:
-        walker = _FloatingWalker(her_zone)
+    # Google writes a series in UTC and means X-WR-TIMEZONE, so its UTC times move
+    # into that zone too (as recurring_ical_events.of does).
+    walker = _ZoneWalker(feed_zone or her_zone, utc_too=feed_zone is not None)
     placed = []
     for event in events:
         try:

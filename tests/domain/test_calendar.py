@@ -509,6 +509,81 @@ def test_one_unreadable_event_costs_only_itself() -> None:
     assert [o.uid for o in parse(data, tz="Europe/Berlin")] == ["good"]
 
 
+def zoned_feed(calendar_lines: str = "", event_lines: str = "", offset: str = "+0100") -> str:
+    """Event "a" at 09:00 in "Outlook Zone" (defined last, without TZNAME, as Outlook
+    writes it), "b" at 10:00 floating, in a feed whose X-WR-TIMEZONE is New York."""
+    return ics(
+        event(
+            "a",
+            "Zoned",
+            "DTSTART;TZID=Outlook Zone:20260302T090000",
+            "DTEND;TZID=Outlook Zone:20260302T093000",
+            *event_lines.splitlines(),
+        ),
+        event("b", "Floating", "DTSTART:20260302T100000", "DTEND:20260302T103000"),
+        header=f"X-WR-TIMEZONE:America/New_York\n{calendar_lines}",
+    ).replace(
+        "END:VCALENDAR",
+        f"""BEGIN:VTIMEZONE\r
+TZID:Outlook Zone\r
+BEGIN:STANDARD\r
+DTSTART:16010101T000000\r
+TZOFFSETFROM:{offset}\r
+TZOFFSETTO:{offset}\r
+END:STANDARD\r
+END:VTIMEZONE\r
+END:VCALENDAR""",
+    )
+
+
+def test_a_zone_without_a_name_is_not_floating() -> None:
+    # x-wr-timezone alone would read "a" as floating (its zone has no TZNAME) and put
+    # it in New York; it is 09:00 at +01:00. "b" is floating: New York (EST).
+    found = parse(zoned_feed(), tz="Europe/Berlin")
+    assert [(o.uid, o.start) for o in found] == [
+        ("a", utc(2026, 3, 2, 8)),
+        ("b", utc(2026, 3, 2, 15)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("calendar_lines", "event_lines"),
+    [
+        ("", "BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:soon\nEND:VALARM"),  # bad alarm
+        ("", "BEGIN:VALARM\nACTION:DISPLAY"),  # an alarm left open
+        ("", "END:VALARM"),  # a stray END
+        ("", "SEQUENCE:many"),
+        ("this line is not iCalendar", ""),
+        ('METHOD;X="unclosed:PUBLISH', ""),
+        ("BEGIN:VTODO\nDUE:never\nEND:VTODO", ""),
+    ],
+)
+def test_a_bad_piece_elsewhere_loses_nothing(calendar_lines: str, event_lines: str) -> None:
+    found = parse(zoned_feed(calendar_lines, event_lines), tz="Europe/Berlin")
+    assert [(o.uid, o.start) for o in found] == [
+        ("a", utc(2026, 3, 2, 8)),
+        ("b", utc(2026, 3, 2, 15)),
+    ]
+
+
+@pytest.mark.parametrize("offset", ["+2500", "soon", ""])
+def test_a_broken_zone_reads_as_floating(offset: str) -> None:
+    # icalendar rejects the whole feed for one bad zone; its events are then read
+    # like any undefined TZID: in the feed's zone (New York, 09:00 EST).
+    found = parse(zoned_feed(offset=offset), tz="Europe/Berlin")
+    assert [(o.uid, o.start) for o in found] == [
+        ("a", utc(2026, 3, 2, 14)),
+        ("b", utc(2026, 3, 2, 15)),
+    ]
+
+
+def test_a_feed_cut_off_is_not_read_as_fewer_meetings() -> None:
+    # Reading it as "no more meetings" would cancel her check-ins.
+    cut = zoned_feed("this line is not iCalendar").rsplit("END:VCALENDAR", 1)[0]
+    with pytest.raises(NotACalendar):
+        parse(cut)
+
+
 @needs_corpus
 def test_rrule_with_spaces_is_repaired() -> None:
     # Exchange CDO: "BYDAY=MO, TU, WE, TH, FR", 10:00-10:30 Berlin (CEST) from Fri
