@@ -317,7 +317,7 @@ def _salvage(data: bytes) -> icalendar.Calendar | None:
     blocks: list[list[str]] = []  # its components, each with everything inside
     stack: list[str] = []
     last: list[str] | None = None
-    for line in data.decode("utf-8", "replace").splitlines():
+    for line in data.decode("utf-8-sig", "replace").splitlines():
         if line[:1] in (" ", "\t"):  # a folded continuation of the line before
             if last is not None:
                 last.append(line)
@@ -421,7 +421,7 @@ def _repair_rrule(event: icalendar.Event) -> bool:
             continue
         try:
             repaired.append(icalendar.vRecur.from_ical("".join(raw.split())))
-        except ValueError:
+        except (ValueError, TypeError):
             return False
     event.pop("RRULE")
     for rule in repaired:

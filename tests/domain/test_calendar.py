@@ -566,6 +566,11 @@ def test_a_bad_piece_elsewhere_loses_nothing(calendar_lines: str, event_lines: s
     ]
 
 
+def test_a_feed_with_a_byte_order_mark_is_salvaged_too() -> None:
+    data = "\ufeff" + zoned_feed("this line is not iCalendar")
+    assert [o.uid for o in parse(data, tz="Europe/Berlin")] == ["a", "b"]
+
+
 @pytest.mark.parametrize("offset", ["+2500", "soon", ""])
 def test_a_broken_zone_reads_as_floating(offset: str) -> None:
     # icalendar rejects the whole feed for one bad zone; its events are then read
