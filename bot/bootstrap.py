@@ -114,6 +114,11 @@ def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
 def build(settings: Settings, *, clock: Clock | None = None) -> Container:
     """Everything the running app needs; raises StartupError with a clear line."""
     clock = clock or SystemClock()
+    if settings.calendar_allow_loopback:
+        log.warning(
+            "CALENDAR_ALLOW_LOOPBACK is on: calendar links may now be fetched over http and "
+            "from 127.0.0.0/8, which is unsafe outside tests"
+        )
     ladder = load_content()
     db = open_database(settings)
     client = make_client(settings)

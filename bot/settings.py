@@ -6,8 +6,10 @@ setting gets this object (or a value from it) passed in.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +39,11 @@ class Settings:
     slack_messages_per_minute: int = 600
     # Where gunicorn's workers keep their metrics (bot.observability.multiproc).
     metrics_dir: str | None = None
+    # Fernet keys that seal secrets at rest (calendar links, workspace tokens), newest
+    # first: the first seals, every one opens (key rotation). None: no SECRET_KEY.
+    secret_key: tuple[str, ...] | None = None
+    # Tests only: calendar links may then be fetched over http and from 127.0.0.0/8.
+    calendar_allow_loopback: bool = False
 
     @property
     def socket_mode(self) -> bool:
@@ -46,7 +53,7 @@ class Settings:
         """Values that must never appear in a log line."""
         found = [self.slack_bot_token, self.slack_signing_secret, self.slack_app_token]
         password = urlsplit(self.database_url).password
-        return tuple(s for s in [*found, password] if s)
+        return tuple(s for s in [*found, password, *(self.secret_key or ())] if s)
 
     def redacted_database_url(self) -> str:
         parts = urlsplit(self.database_url)
@@ -113,6 +120,8 @@ def load_settings(
             "SLACK_MESSAGES_PER_MINUTE", default=600, low=1, high=1_000_000, example="600"
         ),
         metrics_dir=get.optional("PROMETHEUS_MULTIPROC_DIR"),
+        secret_key=_secret_key(get.optional("SECRET_KEY")),
+        calendar_allow_loopback=_calendar_allow_loopback(get.optional("CALENDAR_ALLOW_LOOPBACK")),
     )
 
 
@@ -175,6 +184,54 @@ def _log_level(level: str) -> str:
     if level not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}; got {level!r}.")
     return level
+
+
+GENERATE_SECRET_KEY = (
+    "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+)
+_FERNET_KEY = re.compile(r"[A-Za-z0-9_-]{43}=")
+# A generated key is 32 random bytes, about 30 of them distinct; fewer than 16 means
+# it was typed or built by hand (all zeros, a repeated word), not generated.
+_MIN_DISTINCT_BYTES = 16
+
+
+def _secret_key(raw: str | None) -> tuple[str, ...] | None:
+    """Comma-separated Fernet keys, newest first. Never echoes a key in its error."""
+    if raw is None:
+        return None
+    keys = tuple(key.strip() for key in raw.split(","))
+    for number, key in enumerate(keys, start=1):
+        which = "it" if len(keys) == 1 else f"key {number} of {len(keys)}"
+        problem = _fernet_key_problem(key)
+        if problem:
+            raise SettingsError(
+                f"SECRET_KEY: {which} {problem}; generate one with `{GENERATE_SECRET_KEY}` "
+                "(several keys: comma-separated, newest first)."
+            )
+    return keys
+
+
+def _fernet_key_problem(key: str) -> str | None:
+    if not key:
+        return "is empty"
+    if not _FERNET_KEY.fullmatch(key):
+        return "is not a Fernet key (44 url-safe base64 characters ending in '=')"
+    # 43 base64 characters and '=' always decode, to the 32 bytes Fernet wants.
+    if len(set(base64.urlsafe_b64decode(key))) < _MIN_DISTINCT_BYTES:
+        return "is too weak (not 32 random bytes)"
+    return None
+
+
+def _calendar_allow_loopback(raw: str | None) -> bool:
+    value = (raw or "").lower()
+    if value in ("", "0", "false"):
+        return False
+    if value in ("1", "true"):
+        return True
+    raise SettingsError(
+        "CALENDAR_ALLOW_LOOPBACK must be 1 or true (tests only: calendar links may then be "
+        f"fetched over http and from 127.0.0.0/8), or unset; got {raw!r}."
+    )
 
 
 def log_level_number(settings: Settings) -> int:

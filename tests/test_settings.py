@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
@@ -71,3 +73,101 @@ def test_secrets_and_redacted_url():
 def test_database_only_commands_need_no_slack_tokens():
     s = load_settings({}, env_file=None, require_slack=False)
     assert s.database_url == DEFAULT_DATABASE_URL
+
+
+# -- SECRET_KEY and CALENDAR_ALLOW_LOOPBACK ------------------------------------------
+
+KEY_NEW = "kTeUt3jYLKmTX6QLc0E8mpwnBE9mrHl9lCkj0CfYTZ4="
+KEY_OLD = "3Dg0yRvBfVL6ww1mzYoQzt2qjSxZ0Lb0Npu7HF3ipyU="
+
+
+def test_without_a_secret_key_the_app_still_starts():
+    assert load().secret_key is None
+    assert load(SECRET_KEY="  ").secret_key is None
+
+
+def test_one_secret_key():
+    assert load(SECRET_KEY=KEY_NEW).secret_key == (KEY_NEW,)
+
+
+def test_several_secret_keys_newest_first():
+    s = load(SECRET_KEY=f" {KEY_NEW} , {KEY_OLD}")
+    assert s.secret_key == (KEY_NEW, KEY_OLD)
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("changeme", "it is not a Fernet key"),
+        ("A" * 43 + "=", "it is too weak"),  # 32 zero bytes: valid Fernet, not random
+        (KEY_NEW[:-1], "it is not a Fernet key"),  # 43 characters
+        (KEY_NEW.replace("=", ""), "it is not a Fernet key"),
+        (KEY_NEW[:-2] + "+=", "it is not a Fernet key"),  # standard, not url-safe, base64
+        (f"{KEY_NEW},changeme", "key 2 of 2 is not a Fernet key"),
+        (f"{KEY_NEW},", "key 2 of 2 is empty"),
+    ],
+)
+def test_a_malformed_or_weak_secret_key_stops_with_one_line(value, problem):
+    with pytest.raises(SettingsError) as caught:
+        load(SECRET_KEY=value)
+    message = str(caught.value)
+    assert message.startswith("SECRET_KEY: ")
+    assert problem in message
+    assert "python -c 'from cryptography.fernet import Fernet; " in message
+    assert "\n" not in message
+    # The value is never repeated back (it may be a real key with a typo).
+    assert value not in message and KEY_NEW not in message
+
+
+def test_every_secret_key_is_a_secret():
+    s = load(SECRET_KEY=f"{KEY_NEW},{KEY_OLD}")
+    assert {KEY_NEW, KEY_OLD} <= set(s.secrets())
+
+
+@pytest.mark.parametrize(
+    ("value", "allowed"),
+    [
+        ("", False),
+        ("0", False),
+        ("false", False),
+        ("FALSE", False),
+        ("1", True),
+        ("true", True),
+        ("True", True),
+    ],
+)
+def test_calendar_allow_loopback(value, allowed):
+    assert load(CALENDAR_ALLOW_LOOPBACK=value).calendar_allow_loopback is allowed
+
+
+def test_calendar_allow_loopback_is_off_by_default():
+    assert load().calendar_allow_loopback is False
+
+
+@pytest.mark.parametrize("value", ["yes", "on", "2", "127.0.0.1"])
+def test_calendar_allow_loopback_refuses_anything_else_in_one_line(value):
+    with pytest.raises(SettingsError) as caught:
+        load(CALENDAR_ALLOW_LOOPBACK=value)
+    message = str(caught.value)
+    assert message.startswith("CALENDAR_ALLOW_LOOPBACK must be 1 or true")
+    assert repr(value) in message and "\n" not in message
+
+
+@pytest.mark.parametrize("allowed", [False, True])
+def test_start_up_warns_once_when_calendar_loopback_is_allowed(
+    allowed, fake_slack, database_url, caplog
+):
+    from bot.bootstrap import build
+    from tests.conftest import make_settings
+
+    env = {"CALENDAR_ALLOW_LOOPBACK": "1"} if allowed else {}
+    with caplog.at_level(logging.INFO):
+        container = build(make_settings(fake_slack, database_url, **env))
+    container.db.engine.dispose()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    if allowed:
+        assert len(warnings) == 1
+        assert "http" in warnings[0] and "127.0.0.0/8" in warnings[0]
+        assert "unsafe outside tests" in warnings[0]
+    else:
+        assert warnings == []
