@@ -79,6 +79,19 @@ class CelebrationStatus(StrEnum):
     PRIVATE = "private"  # DM only (she has not opted in)
 
 
+class MeetingSource(StrEnum):
+    MANUAL = "manual"  # typed by her in /voice meetings
+    CALENDAR = "calendar"  # a series she ticked in /voice calendar
+
+
+# A calendar series is its UID, which RFC 5545 does not bound: Google's are ~30-60
+# characters, Exchange's (a hex Global Object ID) 100-200. 512 leaves room and keeps
+# the unique index small; the sync skips a longer one. An occurrence's key is the UID,
+# a space and its RECURRENCE-ID in UTC ("20260302T080000Z"): 17 more.
+CALENDAR_SERIES_MAX = 512
+CALENDAR_KEY_MAX = CALENDAR_SERIES_MAX + 17
+
+
 class BuddyStatus(StrEnum):
     INVITED = "invited"
     ACTIVE = "active"
@@ -147,7 +160,16 @@ class Pause(SQLModel, table=True):
 
 
 class Meeting(SQLModel, table=True):
-    """A meeting she wants to practise in: weekly on some weekdays, or on one date."""
+    """A meeting she wants to practise in: weekly on some weekdays, or on one date,
+    typed by her or a series she ticked in her calendar (its occurrences are then in
+    ``calendar_occurrence``)."""
+
+    __table_args__ = (
+        # One meeting per series of her calendar. Typed meetings have no series, and
+        # NULLs never collide in a unique index (SQLite and PostgreSQL alike). An index,
+        # not a constraint: SQLite adds it without copying the table.
+        sa.Index("ix_meeting_calendar_series", "coachee_id", "calendar_series", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     team_id: str = Field(max_length=32)
@@ -166,8 +188,78 @@ class Meeting(SQLModel, table=True):
     active: bool = True
     # Check-ins exist up to here; the planner extends the horizon as time passes.
     planned_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
+    source: str = Field(
+        default=MeetingSource.MANUAL,
+        max_length=16,
+        sa_column_kwargs={"server_default": MeetingSource.MANUAL.value},
+    )
+    # The series' UID when source is "calendar".
+    calendar_series: str | None = Field(default=None, max_length=CALENDAR_SERIES_MAX)
     created_at: datetime = Field(default_factory=_now, sa_column=_utc())
     updated_at: datetime = Field(default_factory=_now, sa_column=_utc())
+
+
+class CalendarFeed(SQLModel, table=True):
+    """Her calendar's private ICS link (sealed with SECRET_KEY) and its sync state.
+
+    Feeds are synced like check-ins are sent: due rows (``next_sync_at``) are claimed
+    with a lease, so one process at a time fetches a given calendar.
+    """
+
+    __tablename__ = "calendar_feed"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    # One calendar per person.
+    coachee_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("coachee.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    # The link is a password: only ever stored sealed (bot.storage.crypto), and kept
+    # out of the row's repr all the same.
+    url_sealed: str = Field(sa_column=sa.Column(sa.Text, nullable=False), repr=False)
+    host: str = Field(max_length=255)  # the link's host alone, for logs and the UI
+    # The server's validators, sent back on the next fetch.
+    etag: str | None = Field(default=None, max_length=255)
+    last_modified: str | None = Field(default=None, max_length=255)
+    next_sync_at: datetime = Field(sa_column=_utc(index=True))
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    last_synced_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    last_ok_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # When the current run of failed syncs began (None: the last sync worked).
+    failing_since: datetime | None = Field(default=None, sa_column=_utc(nullable=True, index=True))
+    last_error: str | None = Field(default=None, max_length=32)  # a code, e.g. "not_found"
+    # When she was told it keeps failing: at most once per run of failures.
+    failure_noticed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    created_at: datetime = Field(default_factory=_now, sa_column=_utc())
+    updated_at: datetime = Field(default_factory=_now, sa_column=_utc())
+
+
+class CalendarOccurrence(SQLModel, table=True):
+    """One occurrence of a calendar series she ticked, as the last sync saw it.
+
+    Nothing else of her calendar is stored.
+    """
+
+    __tablename__ = "calendar_occurrence"
+
+    __table_args__ = (
+        sa.UniqueConstraint("meeting_id", "key"),
+        # Serves both "this meeting's occurrences" and "those between two instants".
+        sa.Index("ix_calendar_occurrence_meeting_start", "meeting_id", "start"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    meeting_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("meeting.id", ondelete="CASCADE"), nullable=False)
+    )
+    # (UID, RECURRENCE-ID) as one string: the occurrence's identity across syncs.
+    key: str = Field(max_length=CALENDAR_KEY_MAX)
+    start: datetime = Field(sa_column=_utc())
+    end: datetime = Field(sa_column=_utc())
 
 
 class Checkin(SQLModel, table=True):

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
+from bot.settings import load_settings
 from bot.storage import migrate
 from bot.storage.db import Database
+from bot.storage.engine import make_engine
+from tests.conftest import PG_URL
 
 
 def test_upgraded_database_is_at_head(db: Database):
@@ -31,3 +40,95 @@ def test_upgrade_twice_is_a_no_op(db: Database):
 def test_every_table_carries_the_team_id():
     for table in SQLModel.metadata.sorted_tables:
         assert "team_id" in table.columns, table.name
+
+
+# -- 0003: calendar feeds ------------------------------------------------------------
+
+
+@pytest.fixture
+def empty_engine(tmp_path):
+    """An engine on a database with no schema at all."""
+    if not PG_URL:
+        engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield engine
+        engine.dispose()
+        return
+    url = load_settings({"DATABASE_URL": PG_URL}, env_file=None, require_slack=False)
+    name = f"voice_mig_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(url.database_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(sa.text(f"CREATE DATABASE {name}"))
+    engine = make_engine(url.database_url.rsplit("/", 1)[0] + "/" + name)
+    yield engine
+    engine.dispose()
+    with admin.connect() as c:
+        c.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def _downgrade(engine, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(migrate.MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def test_0003_keeps_existing_meetings_and_their_check_ins(empty_engine):
+    """Upgrading a database with data from 0002 adds the calendar tables and marks every
+    meeting typed; going back down removes them without touching anything else (on
+    SQLite, copying the meeting table would empty checkin.meeting_id: ON DELETE SET NULL)."""
+    when = "2026-03-02 08:00:00"
+    migrate.upgrade(empty_engine, "0002")
+    with empty_engine.begin() as c:
+        c.execute(
+            sa.text(
+                "INSERT INTO coachee (id, team_id, slack_user_id, tz, share_wins,"
+                " pre_checkin_minutes, post_checkin_minutes, reminder_minutes,"
+                " working_hours_start, working_hours_end, created_at, updated_at)"
+                " VALUES (1, 'T1', 'U1', 'UTC', false, 15, 5, 120, '09:00:00', '18:00:00',"
+                f" '{when}', '{when}')"
+            )
+        )
+        c.execute(
+            sa.text(
+                "INSERT INTO meeting (id, team_id, coachee_id, name, weekdays, start_time,"
+                " duration_minutes, tz, active, created_at, updated_at)"
+                f" VALUES (7, 'T1', 1, 'Planning', 1, '10:00:00', 30, 'UTC', true, '{when}',"
+                f" '{when}')"
+            )
+        )
+        c.execute(
+            sa.text(
+                "INSERT INTO checkin (team_id, coachee_id, meeting_id, kind, occurrence_start,"
+                " due_at, send_until, expires_at, status, send_attempts, created_at)"
+                f" VALUES ('T1', 1, 7, 'pre', '{when}', '{when}', '{when}', '{when}', 'pending',"
+                f" 0, '{when}')"
+            )
+        )
+
+    def checkin_meetings():
+        with empty_engine.connect() as c:
+            return c.execute(sa.text("SELECT meeting_id FROM checkin")).scalars().all()
+
+    migrate.upgrade(empty_engine)
+    assert migrate.is_up_to_date(empty_engine)
+    with empty_engine.connect() as c:
+        row = c.execute(sa.text("SELECT source, calendar_series FROM meeting")).one()
+    assert tuple(row) == ("manual", None)
+    assert checkin_meetings() == [7]
+    tables = set(sa.inspect(empty_engine).get_table_names())
+    assert {"calendar_feed", "calendar_occurrence"} <= tables
+
+    _downgrade(empty_engine, "0002")
+    assert migrate.current_revision(empty_engine) == "0002"
+    inspector = sa.inspect(empty_engine)
+    assert not {"calendar_feed", "calendar_occurrence"} & set(inspector.get_table_names())
+    assert {"source", "calendar_series"}.isdisjoint(
+        c["name"] for c in inspector.get_columns("meeting")
+    )
+    assert checkin_meetings() == [7]
+
+    migrate.upgrade(empty_engine)  # and up again
+    assert migrate.is_up_to_date(empty_engine)
+    assert checkin_meetings() == [7]
