@@ -1,21 +1,30 @@
 """Materialising check-ins: each meeting occurrence becomes pre and post rows.
 
-Occurrences are computed from her local wall-clock time and the IANA zone
-(bot.domain.schedule), over a rolling horizon, and recomputed when a meeting,
-her settings or her pause change.
+A meeting she typed has its occurrences computed from her local wall-clock time and
+the IANA zone (bot.domain.schedule); a meeting that follows a series of her calendar
+has them stored, as the last sync read them (bot.storage.calendars), already as UTC
+instants. Either way check-ins are planned over a rolling horizon and recomputed when
+a meeting, her settings or her pause change; a calendar meeting's are also made to
+follow its occurrences after every sync that changed them (``follow_occurrences``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.schedule import MeetingRule, checkin_times, occurrences
-from bot.models import CheckinKind, Coachee, Meeting
-from bot.storage import checkins, meetings
+import sqlalchemy as sa
+from sqlmodel import select
+
+from bot.domain.schedule import MeetingRule, Occurrence, checkin_times, occurrences, zone
+from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting, MeetingSource
+from bot.storage import calendars, checkins, meetings
 
 HORIZON = timedelta(days=8)
 # A pause with no end date (until /voice resume).
 OPEN_ENDED = datetime(9999, 1, 1, tzinfo=UTC)
+# The check-ins that belong to one occurrence (a reminder follows a sent post check-in).
+_PLANNED_KINDS = (CheckinKind.PRE, CheckinKind.POST)
 
 
 def is_paused(coachee: Coachee, now: datetime) -> bool:
@@ -32,14 +41,33 @@ def rule_of(meeting: Meeting) -> MeetingRule:
     )
 
 
-def plan_meeting(
-    session, coachee: Coachee, meeting: Meeting, *, now: datetime, since: datetime | None = None
-) -> int:
-    """Create the check-ins of occurrences after ``since`` (default: now) up to the horizon."""
-    start_after = since or now
-    until = now + HORIZON
+def occurrences_of(
+    session, meeting: Meeting, *, start_after: datetime, until: datetime
+) -> list[Occurrence]:
+    """The meeting's occurrences starting in (start_after, until], in order."""
+    if meeting.source != MeetingSource.CALENDAR:
+        return occurrences(rule_of(meeting), start_after=start_after, until=until)
+    if until <= start_after:
+        return []
+    tz = zone(meeting.tz)
+    stored = calendars.occurrences_between(
+        session,
+        meeting_id=meeting.id,
+        start=start_after,
+        end=until + timedelta(microseconds=1),
+    )
+    return [
+        Occurrence(local_date=row.start.astimezone(tz).date(), start=row.start, end=row.end)
+        for row in stored
+        if row.start > start_after
+    ]
+
+
+def _planned_rows(
+    coachee: Coachee, meeting: Meeting, found: Iterable[Occurrence], *, now: datetime
+) -> list[dict]:
     rows = []
-    for occurrence in occurrences(rule_of(meeting), start_after=start_after, until=until):
+    for occurrence in found:
         if is_paused(coachee, occurrence.start):
             continue
         times = checkin_times(
@@ -74,6 +102,16 @@ def plan_meeting(
                 expires_at=times.post_expires,
             )
         )
+    return rows
+
+
+def plan_meeting(
+    session, coachee: Coachee, meeting: Meeting, *, now: datetime, since: datetime | None = None
+) -> int:
+    """Create the check-ins of occurrences after ``since`` (default: now) up to the horizon."""
+    until = now + HORIZON
+    found = occurrences_of(session, meeting, start_after=since or now, until=until)
+    rows = _planned_rows(coachee, meeting, found, now=now)
     checkins.upsert_planned(session, rows)
     meeting.planned_until = until
     return len(rows)
@@ -93,6 +131,125 @@ def replan_coachee(session, coachee: Coachee, meetings: list[Meeting], *, now: d
     checkins.cancel_pending(session, coachee_id=coachee.id, occurring_after=now)
     for meeting in meetings:
         plan_meeting(session, coachee, meeting, now=now)
+
+
+def follow_occurrences(
+    session,
+    coachee: Coachee,
+    meeting: Meeting,
+    *,
+    now: datetime,
+    moved: Iterable[tuple[datetime, datetime]] = (),
+) -> int:
+    """Make a calendar meeting's check-ins match its stored occurrences; returns how
+    many rows changed.
+
+    Unlike ``replan_meeting`` it touches only what differs, so a check-in being sent
+    this moment is left alone unless its occurrence really changed:
+
+    * ``moved`` (old start, new start): an occurrence's check-ins move with it, the
+      ones already sent too (its history follows it, so it isn't asked twice);
+    * a pending check-in whose occurrence is gone is cancelled;
+    * one whose times changed (the meeting now ends later) gets the new times;
+    * an occurrence without check-ins gets them (a cancelled pair comes back).
+
+    Only occurrences that start after ``now`` are touched: what has begun keeps its
+    check-ins as they are.
+    """
+    changed = _move_checkins(session, meeting, moved, now=now)
+    until = max(meeting.planned_until or now, now + HORIZON)
+    wanted: dict[tuple[datetime, str], dict] = {}
+    if meeting.active:
+        found = occurrences_of(session, meeting, start_after=now, until=until)
+        for row in _planned_rows(coachee, meeting, found, now=now):
+            wanted[(row["occurrence_start"], row["kind"])] = row
+    have = {
+        (row.occurrence_start, row.kind): row
+        for row in session.exec(
+            select(Checkin)
+            .where(
+                Checkin.meeting_id == meeting.id,
+                Checkin.kind.in_(_PLANNED_KINDS),
+                Checkin.occurrence_start > now,
+            )
+            # Rows loaded earlier in this session may be stale after the moves above.
+            .execution_options(populate_existing=True)
+        ).all()
+    }
+    gone = [
+        row.id
+        for slot, row in have.items()
+        if row.status == CheckinStatus.PENDING and slot not in wanted
+    ]
+    if gone:
+        session.execute(
+            sa.update(Checkin)
+            .where(Checkin.id.in_(gone), Checkin.status == CheckinStatus.PENDING)
+            .values(status=CheckinStatus.CANCELLED)
+        )
+    for slot, row in wanted.items():
+        current = have.get(slot)
+        if current is None or current.status != CheckinStatus.PENDING:
+            continue
+        times = {name: row[name] for name in ("due_at", "send_until", "expires_at")}
+        if any(getattr(current, name) != value for name, value in times.items()):
+            session.execute(
+                sa.update(Checkin)
+                .where(Checkin.id == current.id, Checkin.status == CheckinStatus.PENDING)
+                .values(**times)
+            )
+            changed += 1
+    missing = [
+        row
+        for slot, row in wanted.items()
+        if slot not in have or have[slot].status == CheckinStatus.CANCELLED
+    ]
+    checkins.upsert_planned(session, missing)
+    if meeting.active and meeting.planned_until != until:
+        meeting.planned_until = until
+    return changed + len(gone) + len(missing)
+
+
+def _move_checkins(
+    session, meeting: Meeting, moved: Iterable[tuple[datetime, datetime]], *, now: datetime
+) -> int:
+    """Move the check-ins of occurrences that moved (both starts after ``now``).
+
+    A slot (meeting, start, kind) holds one row. If the new one is taken by a
+    cancelled row, that row goes (it has no history); if by a live one, the moving
+    row stays where it was and, if still pending, is cancelled by the caller. Moves
+    later are made latest first and moves earlier earliest first, so that a series
+    shifted as a whole frees each slot before the next occurrence needs it.
+    """
+    moves = [(old, new) for old, new in moved if old > now and new > now and old != new]
+    later = sorted((m for m in moves if m[1] > m[0]), reverse=True)
+    earlier = sorted(m for m in moves if m[1] < m[0])
+    count = 0
+    for old, new in later + earlier:
+        rows = session.execute(
+            select(Checkin.id, Checkin.kind).where(
+                Checkin.meeting_id == meeting.id,
+                Checkin.occurrence_start == old,
+                Checkin.kind.in_(_PLANNED_KINDS),
+            )
+        ).all()
+        for row in rows:
+            taken = session.execute(
+                select(Checkin.id, Checkin.status).where(
+                    Checkin.meeting_id == meeting.id,
+                    Checkin.occurrence_start == new,
+                    Checkin.kind == row.kind,
+                )
+            ).first()
+            if taken is not None:
+                if taken.status != CheckinStatus.CANCELLED:
+                    continue
+                session.execute(sa.delete(Checkin).where(Checkin.id == taken.id))
+            session.execute(
+                sa.update(Checkin).where(Checkin.id == row.id).values(occurrence_start=new)
+            )
+            count += 1
+    return count
 
 
 def extend_horizons(db, clock, *, limit: int = 500) -> int:
