@@ -1,4 +1,9 @@
-"""Her practice meetings: list, add, edit, remove; each change re-plans its check-ins."""
+"""Her practice meetings: list, add, edit, remove; each change re-plans its check-ins.
+
+These are the meetings she typed. The ones that follow her calendar are chosen and
+removed in /voice calendar (bot.services.calendars): they are not listed here, can't
+be edited here, and don't count towards MAX_MEETINGS.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain.schedule import describe_when, next_occurrence
-from bot.models import Meeting
+from bot.models import Meeting, MeetingSource
 from bot.services.coaching import onboarded_coachee
 from bot.services.planner import replan_meeting, rule_of
 from bot.storage import meetings
@@ -52,9 +57,7 @@ class MeetingService:
     def list(self, *, team_id: str, user_id: str) -> list[MeetingSummary]:
         with self._db.session() as session:
             coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
-            return [
-                self._summary(m) for m in meetings.list_meetings(session, coachee_id=coachee.id)
-            ]
+            return [self._summary(m) for m in _typed(session, coachee.id)]
 
     def get(self, *, team_id: str, user_id: str, meeting_id: int) -> MeetingInput:
         with self._db.session() as session:
@@ -84,7 +87,7 @@ class MeetingService:
         now = self._clock.now()
         with self._db.session() as session:
             coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
-            if len(meetings.list_meetings(session, coachee_id=coachee.id)) >= MAX_MEETINGS:
+            if len(_typed(session, coachee.id)) >= MAX_MEETINGS:
                 raise TooManyMeetings()
             row = Meeting(team_id=team_id, coachee_id=coachee.id, created_at=now, updated_at=now)
             _apply(row, meeting)
@@ -118,7 +121,7 @@ class MeetingService:
     def _hers(self, session, team_id: str, user_id: str, meeting_id: int) -> Meeting:
         coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
         meeting = meetings.get_meeting(session, coachee_id=coachee.id, meeting_id=meeting_id)
-        if meeting is None:
+        if meeting is None or meeting.source == MeetingSource.CALENDAR:
             raise UnknownMeeting()
         return meeting
 
@@ -137,6 +140,15 @@ class MeetingService:
             tz=meeting.tz,
             next_start=next_start,
         )
+
+
+def _typed(session, coachee_id: int) -> list[Meeting]:
+    """Her active meetings that she typed (not those following her calendar)."""
+    return [
+        m
+        for m in meetings.list_meetings(session, coachee_id=coachee_id)
+        if m.source != MeetingSource.CALENDAR
+    ]
 
 
 def _apply(row: Meeting, meeting: MeetingInput) -> None:
