@@ -13,6 +13,8 @@ from bot.clock import Clock
 from bot.models import (
     Attempt,
     Buddy,
+    CalendarFeed,
+    CalendarOccurrence,
     Celebration,
     Checkin,
     Cheer,
@@ -21,7 +23,7 @@ from bot.models import (
     Pause,
     RoundupSubscription,
 )
-from bot.storage import coachees
+from bot.storage import calendars, coachees
 from bot.storage.db import Database
 
 PER_COACHEE = (Meeting, Checkin, Attempt, Celebration, Buddy, Pause)
@@ -63,6 +65,20 @@ class PrivacyService:
                         select(model).where(model.coachee_id == coachee.id).order_by(model.id)
                     ).all()
                     document[model.__tablename__ + "s"] = [_plain(r) for r in rows]
+                document["calendar"] = _calendar(session, coachee.id)
+                document["calendar_occurrences"] = [
+                    {
+                        "meeting_id": o.meeting_id,
+                        "start": o.start.isoformat(),
+                        "end": o.end.isoformat(),
+                    }
+                    for o in session.exec(
+                        select(CalendarOccurrence)
+                        .join(Meeting, Meeting.id == CalendarOccurrence.meeting_id)
+                        .where(Meeting.coachee_id == coachee.id)
+                        .order_by(CalendarOccurrence.start, CalendarOccurrence.id)
+                    ).all()
+                ]
                 document["cheers_on_her_wins"] = [
                     _plain(c)
                     for c in session.exec(
@@ -107,6 +123,11 @@ class PrivacyService:
                 celebration_ids = select(Celebration.id).where(Celebration.coachee_id == coachee.id)
                 deleted += _delete(session, Cheer, Cheer.celebration_id.in_(celebration_ids))
                 # Children first, so it works whether or not the database cascades.
+                meeting_ids = select(Meeting.id).where(Meeting.coachee_id == coachee.id)
+                deleted += _delete(
+                    session, CalendarOccurrence, CalendarOccurrence.meeting_id.in_(meeting_ids)
+                )
+                deleted += _delete(session, CalendarFeed, CalendarFeed.coachee_id == coachee.id)
                 for model in (Attempt, Checkin, Celebration, Buddy, Pause, Meeting):
                     deleted += _delete(session, model, model.coachee_id == coachee.id)
                 deleted += _delete(session, Coachee, Coachee.id == coachee.id)
@@ -125,6 +146,13 @@ class PrivacyService:
                 ),
             )
             return Forgotten(posts, deleted)
+
+
+def _calendar(session, coachee_id: int) -> str | None:
+    """Whether her calendar is connected, and which: its host. Never the link (a
+    password) nor its sync state."""
+    feed = calendars.get_feed(session, coachee_id=coachee_id)
+    return None if feed is None else f"connected ({feed.host})"
 
 
 def _delete(session, model, condition) -> int:
