@@ -15,8 +15,10 @@ from slack_sdk.errors import SlackApiError
 from bot.clock import Clock, SystemClock
 from bot.content import load_ladder
 from bot.domain.ladder import Ladder, LadderError
+from bot.ical.client import FeedClient
 from bot.services import Services
 from bot.services.buddies import BuddyService
+from bot.services.calendars import CalendarService
 from bot.services.celebrations import CelebrationService
 from bot.services.checkins import CheckinService
 from bot.services.coaching import CoachingService
@@ -32,6 +34,7 @@ from bot.settings import Settings
 from bot.slack.app import build_bolt_app, make_client
 from bot.slack.checkin_sender import SlackCheckinSender
 from bot.storage import migrate
+from bot.storage.crypto import SecretBox
 from bot.storage.db import Database
 from bot.storage.engine import make_engine
 
@@ -59,7 +62,11 @@ def load_content() -> Ladder:
         raise StartupError(f"the challenge ladder is broken: {e}") from None
 
 
-def build_services(db: Database, clock: Clock, ladder: Ladder) -> Services:
+def build_services(
+    db: Database, clock: Clock, ladder: Ladder, settings: Settings | None = None
+) -> Services:
+    """Every service. Without ``settings`` (scripts, benchmarks) calendars are
+    unavailable, as without SECRET_KEY."""
     coaching = CoachingService(db, clock, ladder)
     celebrations = CelebrationService(db, clock, ladder)
     roundups = RoundupService(db, clock, celebrations.headline_of)
@@ -75,6 +82,14 @@ def build_services(db: Database, clock: Clock, ladder: Ladder) -> Services:
         buddies=BuddyService(db, clock),
         roundups=roundups,
         privacy=PrivacyService(db, clock),
+        calendars=CalendarService(
+            db,
+            clock,
+            client=FeedClient(
+                allow_loopback=settings.calendar_allow_loopback if settings else False
+            ),
+            box=SecretBox.from_settings(settings) if settings else None,
+        ),
     )
 
 
@@ -122,7 +137,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
     ladder = load_content()
     db = open_database(settings)
     client = make_client(settings)
-    services = build_services(db, clock, ladder)
+    services = build_services(db, clock, ladder, settings)
     team_id, team_name = _check_token(client)
     services.workspaces.installed(team_id=team_id, name=team_name)
     app = build_bolt_app(settings, client, services)

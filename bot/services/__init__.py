@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.buddies import BuddyService
+from bot.services.calendars import CalendarService
 from bot.services.celebrations import CelebrationService
 from bot.services.checkins import CheckinService
 from bot.services.coaching import CoachingService
@@ -30,3 +31,4 @@ class Services:
     buddies: BuddyService
     roundups: RoundupService
     privacy: PrivacyService
+    calendars: CalendarService

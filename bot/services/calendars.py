@@ -1,0 +1,701 @@
+"""Her calendar (PRODUCT §3 journey 10): connect its private ICS link, tick the series
+to practise in, and keep their check-ins following what the calendar says.
+
+The link is a password. It is kept only sealed with SECRET_KEY (``SecretBox``), opened
+just before a fetch, and never logged, raised or exported: logs name the feed's id and
+its host. Of her calendar, only the ticked series' titles (as meeting names) and their
+occurrences' times are stored.
+
+Syncing works like sending check-ins: the database says which calendars are due
+(``next_sync_at``: every 20 minutes, and about 20 minutes before each pre-meeting
+check-in), each process claims due ones with a lease, fetches and parses them outside
+any transaction, then writes what changed, if anything, while still holding the lease.
+A fetch or a parse that fails changes nothing but the feed's failure record: her
+check-ins stay as they were.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import TypeVar
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from bot.clock import Clock
+from bot.domain.calendar import (
+    NotACalendar,
+    Occurrence,
+    Series,
+    TitlesHidden,
+    parse_feed,
+    series_of,
+)
+from bot.domain.schedule import weekdays_to_mask, zone
+from bot.ical.client import FeedClient, FeedError, normalize_url
+from bot.models import (
+    CALENDAR_KEY_MAX,
+    CALENDAR_SERIES_MAX,
+    Attempt,
+    CalendarFeed,
+    Checkin,
+    CheckinStatus,
+    Coachee,
+    Meeting,
+    MeetingSource,
+)
+from bot.services.coaching import onboarded_coachee
+from bot.services.planner import follow_occurrences
+from bot.storage import calendars, checkins, coachees, workspaces
+from bot.storage.calendars import SYNC_EVERY
+from bot.storage.crypto import SecretBox, SecretUnreadable
+from bot.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+HORIZON_DAYS = 14
+WINDOW = timedelta(days=HORIZON_DAYS)
+# A sync is due about this long before each pre-meeting check-in of a calendar meeting.
+PRE_SYNC_LEAD = timedelta(minutes=20)
+# A calendar failing this long gets her one DM (per run of failures).
+FAILING_NOTICE_AFTER = timedelta(hours=24)
+# What connect or reopen read is kept in memory this long for choose (the next modal
+# step); after that, or in another process, choose fetches the link again.
+CHOICE_KEPT = timedelta(minutes=10)
+# A conditional fetch (ETag / Last-Modified) may answer "not modified" for weeks, while
+# the 14-day window moves on: the feed is read in full at least this often (kept per
+# process: a process reads each feed in full the first time).
+FULL_READ_EVERY = timedelta(hours=6)
+_FULL_READS_KEPT = 10_000
+# Series she may practise in from her calendar (typed meetings have their own cap).
+MAX_CALENDAR_MEETINGS = 20
+# Feeds fetched at once by one sync_due call (fetching waits on the network; parsing
+# is serialised by bot.domain.calendar anyway).
+SYNC_THREADS = 8
+# Meeting.name's column width.
+_NAME_MAX = 150
+
+_T = TypeVar("_T")
+
+# Google Calendar splits a series edited "this and following events" into the old
+# series (ended by UNTIL) and a new one whose UID is the old one with "_R<start>"
+# added before the "@": the new series is the same meeting, so it stays practised.
+_GOOGLE_SPLIT = re.compile(r"_R\d{8}T\d{6}Z?(?=@|_R|$)")
+
+_FOREVER = datetime(9999, 1, 1, tzinfo=UTC)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class CalendarUnavailable(Exception):
+    """SECRET_KEY is not set: the admin must set it."""
+
+
+class CalendarProblem(Exception):
+    """Her calendar can't be used right now; ``why`` says why, as a code.
+
+    A FeedError code (bot.ical.client.WHY_CODES), or not_a_calendar, titles_hidden,
+    no_meetings, not_connected. Never the link.
+    """
+
+    def __init__(self, why: str):
+        super().__init__(why)
+        self.why = why
+
+    def __repr__(self) -> str:
+        return f"CalendarProblem({self.why!r})"
+
+
+@dataclass(frozen=True)
+class CalendarChoice:
+    host: str  # the link's host only, to show her which calendar
+    series: list[Series]  # the series and one-off meetings of the next 14 days
+    chosen: frozenset[str]  # series keys she ticked before (reopening shows them)
+
+
+@dataclass(frozen=True)
+class FailingNotice:
+    team_id: str
+    user_id: str
+    why: str  # the last failure's code, as CalendarProblem.why
+    host: str
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One parse of her calendar, kept in memory for choose."""
+
+    sealed: str  # which link it was read from (the stored, sealed token)
+    occurrences: list[Occurrence]
+    at: datetime
+
+
+def lineage(series: str) -> str:
+    """The series a (Google-split) series continues: its UID without "_R<start>"."""
+    return _GOOGLE_SPLIT.sub("", series)
+
+
+class CalendarService:
+    def __init__(
+        self, db: Database, clock: Clock, *, client: FeedClient, box: SecretBox | None
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._client = client
+        self._box = box
+        self._reads: dict[tuple[str, str], _Read] = {}
+        self._full_reads: dict[int, datetime] = {}  # feed id -> last full parse here
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        """False without SECRET_KEY: links can't be stored."""
+        return self._box is not None
+
+    # -- the picker ----------------------------------------------------------------
+
+    def connect(self, *, team_id: str, user_id: str, url: str, email: str | None) -> CalendarChoice:
+        """Fetch her link now and show the next 14 days' series; on success store the
+        link sealed (replacing an old one; the series she ticked keep following it).
+
+        Raises CalendarProblem, CalendarUnavailable or NotStarted.
+        """
+        box = self._require_box()
+        with self._db.session() as session:
+            tz = _tz(onboarded_coachee(session, team_id=team_id, user_id=user_id).tz)
+        link = normalize_url(url) if isinstance(url, str) else url
+        now = self._clock.now()
+        found = self._read(link, tz=tz, email=email, now=now)
+        series = _picker(found, tz=tz)
+        if not series:
+            raise CalendarProblem("no_meetings")
+        host = (urlsplit(link).hostname or "").lower()[:255]
+        sealed = box.seal(link)
+        with self._db.session() as session:
+            coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
+            feed = calendars.save_feed(
+                session,
+                team_id=team_id,
+                coachee_id=coachee.id,
+                url_sealed=sealed,
+                host=host,
+                now=now,
+            )
+            ticked = calendars.calendar_meetings(session, coachee_id=coachee.id)
+            self._follow(session, coachee, ticked, found, now=now)
+            self._sync_before_next_checkin(session, feed, now=now)
+            chosen = _chosen(ticked, series)
+        self._remember(team_id, user_id, _Read(sealed, found, now))
+        log.info("calendar %s connected (%s)", feed.id, host)
+        return CalendarChoice(host, series, chosen)
+
+    def reopen(self, *, team_id: str, user_id: str, email: str | None) -> CalendarChoice | None:
+        """Her connected calendar's next 14 days again, with what she ticked; None when
+        no calendar is connected. Raises CalendarProblem, CalendarUnavailable, NotStarted."""
+        box = self._require_box()
+        with self._db.session() as session:
+            coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
+            feed = calendars.get_feed(session, coachee_id=coachee.id)
+            if feed is None:
+                return None
+            tz, sealed, host = _tz(coachee.tz), feed.url_sealed, feed.host
+            ticked = calendars.calendar_meetings(session, coachee_id=coachee.id)
+        now = self._clock.now()
+        found = self._read(_open(box, sealed), tz=tz, email=email, now=now)
+        series = _picker(found, tz=tz)
+        if not series:
+            raise CalendarProblem("no_meetings")
+        self._remember(team_id, user_id, _Read(sealed, found, now))
+        return CalendarChoice(host, series, _chosen(ticked, series))
+
+    def choose(self, *, team_id: str, user_id: str, series_keys: set[str]) -> list[str]:
+        """The ticked series become her practice meetings, with their check-ins; the
+        unticked ones she could see stop (pending check-ins cancelled, history kept).
+        Returns the titles now practised, in the picker's order.
+
+        Uses what connect or reopen read moments ago; fetches again if that is gone
+        (another process, or more than CHOICE_KEPT ago). Raises CalendarProblem
+        (not_connected, or what the new fetch ran into), CalendarUnavailable, NotStarted.
+        """
+        box = self._require_box()
+        now = self._clock.now()
+        with self._db.session() as session:
+            coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
+            feed = calendars.get_feed(session, coachee_id=coachee.id)
+            if feed is None:
+                raise CalendarProblem("not_connected")
+            tz, sealed = _tz(coachee.tz), feed.url_sealed
+        read = self._recall(team_id, user_id, sealed=sealed, now=now)
+        if read is None:
+            found = self._read(_open(box, sealed), tz=tz, email=None, now=now)
+            read = _Read(sealed, found, now)
+            self._remember(team_id, user_id, read)
+        series = _picker(read.occurrences, tz=tz)
+        groups: dict[str, list[Series]] = {}
+        for line in series:
+            groups.setdefault(lineage(line.key), []).append(line)
+        ticked = [
+            name for name, lines in groups.items() if any(s.key in series_keys for s in lines)
+        ][:MAX_CALENDAR_MEETINGS]
+        with self._db.session() as session:
+            coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
+            feed = calendars.get_feed(session, coachee_id=coachee.id)
+            if feed is None or feed.url_sealed != sealed:
+                raise CalendarProblem("not_connected")  # disconnected or replaced meanwhile
+            existing: dict[str, Meeting] = {}
+            for meeting in calendars.calendar_meetings(
+                session, coachee_id=coachee.id, include_inactive=True
+            ):
+                known = existing.get(lineage(meeting.calendar_series))
+                if known is None or (meeting.active and not known.active):
+                    existing[lineage(meeting.calendar_series)] = meeting
+            practised: list[Meeting] = []
+            for name, lines in groups.items():
+                meeting = existing.get(name)
+                if name in ticked:
+                    key = next(s.key for s in lines if s.key in series_keys)
+                    mine = [o for o in read.occurrences if lineage(o.series) == name]
+                    practised.append(self._tick(session, coachee, meeting, key, mine, now=now))
+                elif meeting is not None and meeting.active:
+                    _untick(session, coachee, meeting, now=now)
+            session.flush()
+            active = calendars.calendar_meetings(session, coachee_id=coachee.id)
+            self._follow(session, coachee, active, read.occurrences, now=now)
+            self._sync_before_next_checkin(session, feed, now=now)
+            return [meeting.name for meeting in practised]
+
+    def disconnect(self, *, team_id: str, user_id: str) -> bool:
+        """Delete her link and her calendar meetings' future: pending check-ins are
+        cancelled, a meeting with history is kept inactive (her attempts point at it),
+        one without is removed. False if no calendar was connected."""
+        now = self._clock.now()
+        with self._db.session() as session:
+            coachee = coachees.get_coachee(
+                session, team_id=team_id, slack_user_id=user_id, lock=True
+            )
+            if coachee is None:
+                return False
+            had = calendars.delete_feed(session, coachee_id=coachee.id)
+            for meeting in calendars.calendar_meetings(
+                session, coachee_id=coachee.id, include_inactive=True
+            ):
+                _untick(session, coachee, meeting, now=now)
+                if not _has_history(session, meeting):
+                    _delete_meeting(session, meeting)
+        with self._lock:
+            self._reads.pop((team_id, user_id), None)
+        return had
+
+    # -- the sync job ------------------------------------------------------------------
+
+    def sync_due(
+        self, *, owner: str, email_of: Callable[[str, str], str | None], limit: int = 20
+    ) -> int:
+        """Sync the calendars that are due (claimed with a lease as ``owner``); returns
+        how many syncs were recorded, failed fetches included."""
+        if self._box is None:
+            return 0
+        with self._db.session() as session:
+            ids = calendars.claim_due_feeds(
+                session, now=self._clock.now(), owner=owner, limit=limit
+            )
+        if not ids:
+            return 0
+        if len(ids) == 1:
+            return int(self._sync_guarded(ids[0], owner, email_of))
+        with ThreadPoolExecutor(max_workers=min(SYNC_THREADS, len(ids))) as pool:
+            done = pool.map(lambda feed_id: self._sync_guarded(feed_id, owner, email_of), ids)
+            return sum(done)
+
+    def failing_for_a_day(self) -> list[FailingNotice]:
+        """Calendars failing for 24 hours whose owner has not been told: each is
+        returned once per run of failures (marked as told here, before the DM)."""
+        now = self._clock.now()
+        notices = []
+        with self._db.session() as session:
+            for feed in calendars.feeds_failing_since(
+                session, before=now - FAILING_NOTICE_AFTER, limit=100
+            ):
+                coachee = session.get(Coachee, feed.coachee_id)
+                if coachee is None or _paused(coachee, now) or _uninstalled(session, feed):
+                    continue  # told when she is back, if it still fails
+                if calendars.mark_failure_noticed(session, feed_id=feed.id, now=now):
+                    notices.append(
+                        FailingNotice(
+                            team_id=feed.team_id,
+                            user_id=coachee.slack_user_id,
+                            why=feed.last_error or "unreachable",
+                            host=feed.host,
+                        )
+                    )
+        return notices
+
+    # -- inside ------------------------------------------------------------------------
+
+    def _require_box(self) -> SecretBox:
+        if self._box is None:
+            raise CalendarUnavailable()
+        return self._box
+
+    def _read(self, url: str, *, tz: str, email: str | None, now: datetime) -> list[Occurrence]:
+        """Fetch and parse her calendar for the picker (titles needed)."""
+        try:
+            fetched = self._client.fetch(url)
+        except FeedError as failure:
+            why = failure.why
+        else:
+            try:
+                return _parse(fetched.body or b"", tz=tz, email=email, now=now)
+            except NotACalendar:
+                why = "not_a_calendar"
+            except TitlesHidden:
+                why = "titles_hidden"
+        raise CalendarProblem(why)
+
+    def _remember(self, team_id: str, user_id: str, read: _Read) -> None:
+        with self._lock:
+            for key in [k for k, r in self._reads.items() if read.at - r.at > CHOICE_KEPT]:
+                del self._reads[key]
+            self._reads[(team_id, user_id)] = read
+
+    def _recall(self, team_id: str, user_id: str, *, sealed: str, now: datetime) -> _Read | None:
+        with self._lock:
+            read = self._reads.get((team_id, user_id))
+        if read is None or read.sealed != sealed or now - read.at > CHOICE_KEPT:
+            return None
+        return read
+
+    def _tick(
+        self,
+        session,
+        coachee: Coachee,
+        meeting: Meeting | None,
+        key: str,
+        occurrences: list[Occurrence],
+        *,
+        now: datetime,
+    ) -> Meeting:
+        if meeting is None:
+            meeting = Meeting(
+                team_id=coachee.team_id,
+                coachee_id=coachee.id,
+                source=MeetingSource.CALENDAR,
+                calendar_series=key,
+                created_at=now,
+                updated_at=now,
+            )
+            _describe(meeting, occurrences, tz=_tz(coachee.tz), now=now)
+            session.add(meeting)
+        elif not meeting.active:
+            meeting.active = True
+            meeting.updated_at = now
+        return meeting
+
+    def _follow(
+        self,
+        session,
+        coachee: Coachee,
+        meetings: list[Meeting],
+        found: list[Occurrence],
+        *,
+        now: datetime,
+        rename: bool = True,
+    ) -> int:
+        """Store what changed in her ticked series' occurrences and make their check-ins
+        follow; returns how many meetings changed. Nothing is written for a meeting
+        whose occurrences are as stored."""
+        exact = {m.calendar_series: m for m in meetings}
+        by_lineage: dict[str, Meeting] = {}
+        for meeting in sorted(meetings, key=lambda m: m.id):
+            by_lineage.setdefault(lineage(meeting.calendar_series), meeting)
+        mine: dict[int, list[Occurrence]] = {meeting.id: [] for meeting in meetings}
+        for occurrence in found:
+            meeting = exact.get(occurrence.series) or by_lineage.get(lineage(occurrence.series))
+            if meeting is not None and len(occurrence.key) <= CALENDAR_KEY_MAX:
+                mine[meeting.id].append(occurrence)
+        window = (now, now + WINDOW)
+        changed = 0
+        for meeting in meetings:
+            calendars.prune_occurrences(session, meeting_id=meeting.id, ended_before=now)
+            stored = {
+                row.key: row
+                for row in calendars.occurrences_between(
+                    session, meeting_id=meeting.id, start=_EPOCH, end=_FOREVER
+                )
+            }
+            wanted = {o.key: o for o in mine[meeting.id]}
+            moved = [
+                (stored[key].start, o.start)
+                for key, o in wanted.items()
+                if key in stored and stored[key].start != o.start
+            ]
+            differs = any(
+                key not in stored or (stored[key].start, stored[key].end) != (o.start, o.end)
+                for key, o in wanted.items()
+            ) or any(
+                key not in wanted and window[0] <= row.start < window[1]
+                for key, row in stored.items()
+            )
+            if differs:
+                calendars.replace_occurrences(
+                    session,
+                    meeting_id=meeting.id,
+                    occurrences=[(key, o.start, o.end) for key, o in wanted.items()],
+                    window=window,
+                )
+                follow_occurrences(session, coachee, meeting, now=now, moved=moved)
+                changed += 1
+            if wanted:
+                _describe(
+                    meeting, list(wanted.values()), tz=_tz(coachee.tz), now=now, rename=rename
+                )
+        return changed
+
+    def _sync_before_next_checkin(self, session, feed: CalendarFeed, *, now: datetime) -> None:
+        due = _next_sync(session, feed.coachee_id, now=now)
+        calendars.bring_forward(session, feed_id=feed.id, to=due)
+
+    def _sync_guarded(
+        self, feed_id: int, owner: str, email_of: Callable[[str, str], str | None]
+    ) -> bool:
+        try:
+            return self._sync(feed_id, owner, email_of)
+        except Exception as failure:
+            # Only the kind: a message could quote her calendar.
+            log.error("calendar %s: sync broke (%s)", feed_id, type(failure).__name__)
+            try:
+                with self._db.session() as session:
+                    calendars.release_feed(
+                        session,
+                        feed_id=feed_id,
+                        owner=owner,
+                        next_sync_at=self._clock.now() + SYNC_EVERY,
+                    )
+            except Exception as again:
+                log.error("calendar %s: lease not released (%s)", feed_id, type(again).__name__)
+            return False
+
+    def _sync(self, feed_id: int, owner: str, email_of: Callable[[str, str], str | None]) -> bool:
+        now = self._clock.now()
+        with self._db.session() as session:
+            feed = calendars.feed_by_id(session, feed_id=feed_id)
+            if feed is None or feed.lease_owner != owner:
+                return False
+            coachee = session.get(Coachee, feed.coachee_id)
+            ticked = calendars.calendar_meetings(session, coachee_id=feed.coachee_id)
+            if coachee is None or not ticked or _uninstalled(session, feed):
+                # Nothing to follow (yet): no fetch at all.
+                calendars.release_feed(
+                    session, feed_id=feed_id, owner=owner, next_sync_at=now + SYNC_EVERY
+                )
+                return False
+            sealed, etag, last_modified = feed.url_sealed, feed.etag, feed.last_modified
+            team_id, user_id, tz = coachee.team_id, coachee.slack_user_id, _tz(coachee.tz)
+        try:
+            url = self._box.open(sealed)
+        except SecretUnreadable:
+            # SECRET_KEY lost the key that sealed it: only connecting again helps her.
+            return self._failed(feed_id, owner, "not_connected")
+        with self._lock:
+            read_lately = now - self._full_reads.get(feed_id, _EPOCH) < FULL_READ_EVERY
+        if not read_lately:
+            etag = last_modified = None
+        try:
+            fetched = self._client.fetch(url, etag=etag, last_modified=last_modified)
+        except FeedError as failure:
+            return self._failed(feed_id, owner, failure.why)
+        found: list[Occurrence] | None = None
+        rename = True
+        if fetched.status == "ok":
+            body = fetched.body or b""
+            try:
+                found = _parse(body, tz=tz, email=_email(email_of, team_id, user_id), now=now)
+            except TitlesHidden as hidden:
+                # Published without titles now: the times are still right.
+                found, rename = hidden.occurrences, False
+            except NotACalendar:
+                return self._failed(feed_id, owner, "not_a_calendar")
+            if not found and b"BEGIN:VEVENT" not in body.upper():
+                # A calendar with no event at all, past ones included, is a publishing
+                # change or a broken server, not her meetings all cancelled.
+                return self._failed(feed_id, owner, "no_meetings")
+        now = self._clock.now()
+        with self._db.session() as session:
+            if not calendars.renew_feed_lease(session, feed_id=feed_id, owner=owner, now=now):
+                return False  # replaced, disconnected or taken over meanwhile
+            coachee = coachees.get_coachee(
+                session, team_id=team_id, slack_user_id=user_id, lock=True
+            )
+            if coachee is None:
+                return False
+            if found is not None:
+                ticked = calendars.calendar_meetings(session, coachee_id=coachee.id)
+                self._follow(session, coachee, ticked, found, now=now, rename=rename)
+            calendars.record_sync(
+                session,
+                feed_id=feed_id,
+                owner=owner,
+                now=now,
+                ok=True,
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                next_sync_at=_next_sync(session, coachee.id, now=now),
+            )
+        if found is not None:
+            with self._lock:
+                if len(self._full_reads) >= _FULL_READS_KEPT:
+                    self._full_reads = {
+                        k: at for k, at in self._full_reads.items() if now - at < FULL_READ_EVERY
+                    }
+                self._full_reads[feed_id] = now
+        return True
+
+    def _failed(self, feed_id: int, owner: str, why: str) -> bool:
+        now = self._clock.now()
+        with self._db.session() as session:
+            recorded = calendars.record_sync(
+                session,
+                feed_id=feed_id,
+                owner=owner,
+                now=now,
+                ok=False,
+                error=why,
+                next_sync_at=now + SYNC_EVERY,
+            )
+        log.info("calendar %s: sync failed (%s)", feed_id, why)
+        return recorded
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def _open(box: SecretBox, sealed: str) -> str:
+    try:
+        return box.open(sealed)
+    except SecretUnreadable:
+        raise CalendarProblem("not_connected") from None
+
+
+def _tz(name: str | None) -> str:
+    try:
+        zone(name or "UTC")
+    except ValueError:
+        return "UTC"
+    return name or "UTC"
+
+
+def _parse(body: bytes, *, tz: str, email: str | None, now: datetime) -> list[Occurrence]:
+    found = parse_feed(body, start=now, end=now + WINDOW, default_tz=tz, her_email=email)
+    return [o for o in found if len(o.series) <= CALENDAR_SERIES_MAX]
+
+
+def _picker(found: Iterable[Occurrence], *, tz: str) -> list[Series]:
+    return series_of(found, tz=tz)
+
+
+def _chosen(ticked: list[Meeting], series: list[Series]) -> frozenset[str]:
+    practised = {lineage(m.calendar_series) for m in ticked if m.active}
+    return frozenset(line.key for line in series if lineage(line.key) in practised)
+
+
+def _email(email_of: Callable[[str, str], str | None], team_id: str, user_id: str) -> str | None:
+    try:
+        return email_of(team_id, user_id) or None
+    except Exception:  # the edge should return None; her calendar syncs all the same
+        return None
+
+
+def _next_sync(session, coachee_id: int, *, now: datetime) -> datetime:
+    """In SYNC_EVERY, or about PRE_SYNC_LEAD before her next pre-meeting check-in."""
+    due = now + SYNC_EVERY
+    pre = calendars.next_pre_checkin_due(session, coachee_id=coachee_id, after=now + PRE_SYNC_LEAD)
+    if pre is not None:
+        due = min(due, pre - PRE_SYNC_LEAD)
+    return due
+
+
+def _paused(coachee: Coachee, now: datetime) -> bool:
+    return coachee.paused_until is not None and coachee.paused_until > now
+
+
+def _uninstalled(session, feed: CalendarFeed) -> bool:
+    workspace = workspaces.get_workspace(session, team_id=feed.team_id)
+    return workspace is not None and workspace.uninstalled_at is not None
+
+
+def _describe(
+    meeting: Meeting,
+    occurrences: list[Occurrence],
+    *,
+    tz: str,
+    now: datetime,
+    rename: bool = True,
+) -> None:
+    """The meeting's name, time and days as her calendar has them (in her zone), set
+    only where they differ, so an unchanged calendar writes nothing."""
+    ordered = sorted(occurrences, key=lambda o: (o.start, o.key))
+    local = [o.start.astimezone(zone(tz)) for o in ordered]
+    at = _most_common((moment.hour, moment.minute) for moment in local)
+    values: dict = {
+        "tz": tz,
+        "start_time": time(*at),
+        "duration_minutes": max(1, _most_common(o.minutes for o in ordered)),
+    }
+    if any(o.recurring for o in ordered):
+        values |= {"weekdays": weekdays_to_mask(m.weekday() for m in local), "on_date": None}
+    else:
+        values |= {"weekdays": 0, "on_date": local[0].date()}
+    if rename or meeting.name is None:
+        title = _most_common(o.title for o in ordered)
+        values["name"] = title if len(title) <= _NAME_MAX else title[: _NAME_MAX - 1] + "…"
+    changes = {k: v for k, v in values.items() if getattr(meeting, k, None) != v}
+    for name, value in changes.items():
+        setattr(meeting, name, value)
+    if changes and meeting.id is not None:
+        meeting.updated_at = now
+
+
+def _most_common(values: Iterable[_T]) -> _T:
+    return Counter(values).most_common(1)[0][0]
+
+
+def _untick(session, coachee: Coachee, meeting: Meeting, *, now: datetime) -> None:
+    """She no longer practises in this series: its pending check-ins of occurrences
+    still to come are cancelled and its stored times forgotten; what was sent stays."""
+    if meeting.active:
+        meeting.active = False
+        meeting.updated_at = now
+    checkins.cancel_pending(
+        session, coachee_id=coachee.id, meeting_id=meeting.id, occurring_after=now
+    )
+    calendars.replace_occurrences(session, meeting_id=meeting.id, occurrences=[])
+
+
+def _has_history(session, meeting: Meeting) -> bool:
+    """Whether anything happened in it: a check-in sent, answered, skipped or past
+    its time, or an attempt recorded."""
+    live = session.execute(
+        select(Checkin.id)
+        .where(
+            Checkin.meeting_id == meeting.id,
+            Checkin.status.not_in([CheckinStatus.PENDING, CheckinStatus.CANCELLED]),
+        )
+        .limit(1)
+    ).first()
+    tried = session.execute(
+        select(Attempt.id).where(Attempt.meeting_id == meeting.id).limit(1)
+    ).first()
+    return live is not None or tried is not None
+
+
+def _delete_meeting(session, meeting: Meeting) -> None:
+    """A meeting nothing happened in goes, with its check-ins (none was sent)."""
+    session.execute(sa.delete(Checkin).where(Checkin.meeting_id == meeting.id))
+    session.delete(meeting)
