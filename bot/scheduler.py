@@ -1,4 +1,5 @@
-"""The jobs every app process runs: send due check-ins, plan further ahead.
+"""The jobs every app process runs: send due check-ins, plan further ahead, sync the
+calendars that are due and tell whoever's calendar has failed for a day.
 
 APScheduler only triggers them; what is due lives in the database, so any number
 of processes can run these jobs side by side (see bot.services.dispatch).
@@ -7,12 +8,18 @@ of processes can run these jobs side by side (see bot.services.dispatch).
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import uuid
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.bootstrap import Container, build_dispatcher
+from bot.services.calendars import FailingNotice
 from bot.services.planner import extend_horizons
-from bot.slack.sharing import deliver_cheers, post_roundups
+from bot.slack.blocks.text import escape
+from bot.slack.profiles import ProfileEmails
+from bot.slack.sharing import best_effort_dm, deliver_cheers, post_roundups
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +28,10 @@ PLAN_MINUTES = 10
 CHEERS_SECONDS = 20
 ROUNDUP_MINUTES = 5
 PURGE_HOURS = 6
+# Due calendars are looked for this often; each is due every 20 minutes (and about 20
+# minutes before a pre-meeting check-in), so a sync is at most this late.
+CALENDAR_SYNC_SECONDS = 30
+CALENDAR_FAILING_MINUTES = 10
 
 
 def start_scheduler(container: Container) -> BackgroundScheduler:
@@ -57,9 +68,53 @@ def start_scheduler(container: Container) -> BackgroundScheduler:
         id="purge",
         next_run_time=container.clock.now(),
     )
+    calendar_owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:64]
+    emails = ProfileEmails(container.client)
+    scheduler.add_job(
+        _guard(
+            lambda: container.services.calendars.sync_due(
+                owner=calendar_owner, email_of=emails.email_of
+            )
+        ),
+        "interval",
+        seconds=CALENDAR_SYNC_SECONDS,
+        id="calendars",
+    )
+    scheduler.add_job(
+        _guard(lambda: tell_failing_calendars(container)),
+        "interval",
+        minutes=CALENDAR_FAILING_MINUTES,
+        id="calendars_failing",
+    )
     scheduler.start()
     log.info("check-in scheduler started (%s)", dispatcher.owner)
     return scheduler
+
+
+def tell_failing_calendars(container: Container) -> int:
+    """DM each person whose calendar has failed for a day (once per run of failures)."""
+    notices = container.services.calendars.failing_for_a_day()
+    for notice in notices:
+        best_effort_dm(container.client, notice.user_id, calendar_failing_message(notice))
+    return len(notices)
+
+
+def calendar_failing_message(notice: FailingNotice) -> dict:
+    try:
+        from bot.slack.blocks.calendar import build_calendar_failing
+    except ImportError:  # the calendar's Block Kit builders are not there yet
+        return {"text": _failing_text(notice)}
+    return build_calendar_failing(notice)
+
+
+def _failing_text(notice: FailingNotice) -> str:
+    host = escape(notice.host, limit=255)
+    return (
+        f"I haven't been able to read your calendar ({host}) for a day, so your "
+        "check-ins may not follow its latest changes; your meetings typed by hand are fine. "
+        "To fix it, paste its private address again with `/voice calendar`, or stop using "
+        "it with `/voice calendar disconnect`."
+    )
 
 
 def _guard(job):
