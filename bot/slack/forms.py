@@ -6,7 +6,10 @@ be forged or a client can be old, so every rule is checked again here.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, time
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.attempts import Felt, Outcome
@@ -24,6 +27,12 @@ MAX_REFLECTION = 280
 MAX_WORDING = 200
 CONFIDENCE_CHOICES = tuple(range(0, 101, 10))
 DURATION_CHOICES = (15, 30, 45, 60, 90, 120, 180, 240)
+# A calendar link: Google's and Outlook's are under 300 characters; room for others.
+MAX_CALENDAR_URL = 2000
+NOT_A_LINK = "That doesn't look like a link. Paste the whole address, starting with https://."
+# Block Kit's limits: an option's value, and a view's private_metadata.
+MAX_OPTION_VALUE = 150
+MAX_METADATA = 3000
 
 
 class FormErrors(Exception):
@@ -215,3 +224,93 @@ def parse_details(values: dict) -> Details:
     )
     form.done()
     return Details(Felt(felt), after, reflection)
+
+
+def parse_calendar_link(values: dict) -> str:
+    """The link she pasted, if it has a link's shape; whether it can be read is the
+    calendar service's to say (https only, a public address, a calendar file)."""
+    form = _Form(values)
+    link = form.text(
+        ids.CALENDAR_URL, limit=MAX_CALENDAR_URL, required=True, what="your calendar's link"
+    )
+    if link is not None and not _looks_like_a_link(link):
+        form.errors[ids.CALENDAR_URL] = NOT_A_LINK
+    form.done()
+    return link
+
+
+def _looks_like_a_link(text: str) -> bool:
+    if any(c.isspace() for c in text) or "://" not in text:
+        return False
+    try:
+        parts = urlsplit(text)
+        return parts.scheme.isalpha() and bool(parts.hostname)
+    except ValueError:  # e.g. a broken IPv6 address or port
+        return False
+
+
+# -- the calendar's meeting list -------------------------------------------------------------
+#
+# Each checkbox's value names a series by its key (the event's UID), which can be longer
+# than an option's 150 characters (up to 512). A key that fits is its own value; a longer
+# one (or one starting with "~") is "~" and a digest of it, and the digest's key travels
+# in the view's private_metadata. So do the ticked series past the list's end: saving
+# keeps them ticked (the service unticks every series it listed that isn't named).
+
+
+def series_value(key: str) -> str:
+    if len(key) <= MAX_OPTION_VALUE and not key.startswith("~"):
+        return key
+    return "~" + hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def pick_metadata(digests: dict[str, str], kept: list[str]) -> str:
+    """The view's private_metadata: digest -> key, and the ticked series not shown."""
+    if not digests and not kept:
+        return ""
+    carried = {"d": digests, "k": kept}
+    return json.dumps(carried, ensure_ascii=False, separators=(",", ":"))
+
+
+def parse_calendar_pick(values: dict, metadata: str, *, most: int) -> set[str]:
+    """The series she ticked, by key, with those ticked already that the list left out.
+
+    More than ``most`` ticked is a field error. A value or metadata not written by us
+    (a forged request) is ignored: it can only ever name series of her own calendar,
+    and only those the service listed count."""
+    digests, kept = _read_pick_metadata(metadata)
+    form = _Form(values)
+    prefix = f"{ids.CALENDAR_SERIES}_"
+    lists = sorted(b for b in form._values if isinstance(b, str) and b.startswith(prefix))
+    ticked = set()
+    for block in lists:
+        for value in form.all_checked(block):
+            if not isinstance(value, str) or not value or len(value) > MAX_OPTION_VALUE:
+                continue
+            key = digests.get(value) if value.startswith("~") else value
+            if key is not None:
+                ticked.add(key)
+    if len(ticked) > most:
+        form.errors[lists[0]] = (
+            f"You can practise in up to {most} calendar meetings at a time: please untick "
+            f"{len(ticked) - most}."
+        )
+    form.done()
+    return ticked | set(kept)
+
+
+def _read_pick_metadata(metadata: str) -> tuple[dict[str, str], list[str]]:
+    try:
+        carried = json.loads(metadata) if metadata else {}
+    except (TypeError, ValueError):
+        return {}, []
+    if not isinstance(carried, dict):
+        return {}, []
+    digests, kept = carried.get("d"), carried.get("k")
+    digests = {
+        d: k
+        for d, k in (digests.items() if isinstance(digests, dict) else ())
+        if isinstance(d, str) and isinstance(k, str) and d.startswith("~")
+    }
+    kept = [k for k in (kept if isinstance(kept, list) else ()) if isinstance(k, str) and k]
+    return digests, kept

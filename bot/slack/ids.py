@@ -78,3 +78,11 @@ ENCOURAGEMENT = "encouragement"
 
 # Leaving
 FORGET_CONFIRM = "forget_confirm"
+
+# Her calendar (/voice calendar): the link step, the wait, the meeting list
+CALENDAR_LINK_VIEW = "calendar_link"
+CALENDAR_LOADING_VIEW = "calendar_loading"
+CALENDAR_PICK_VIEW = "calendar_pick"
+CALENDAR_URL = "calendar_url"
+CALENDAR_SERIES = "calendar_series"  # the list's input blocks: calendar_series_0, _1, …
+CALENDAR_OTHER_LINK = "calendar_other_link"

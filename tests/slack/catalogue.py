@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import bot.slack.blocks
 from bot.content import load_ladder
 from bot.domain.attempts import Outcome
+from bot.domain.calendar import Occurrence, Series, occurrence_key, series_of
 from bot.domain.milestones import STREAK_MILESTONES
 from bot.domain.placement import SelfPlacement
 from bot.domain.progress import PracticeRecord, current_streak, weekly_confidence, wins
@@ -28,6 +29,7 @@ from bot.domain.progression import Move, Reason
 from bot.domain.schedule import ALL_DAYS, WORKING_DAYS, describe_when, weekdays_to_mask
 from bot.models import Celebration, CelebrationKind
 from bot.services.buddies import Buddyship
+from bot.services.calendars import CalendarChoice, FailingNotice
 from bot.services.celebrations import CelebrationService, CelebrationView, CheerNews
 from bot.services.checkins import CheckinState
 from bot.services.coaching import ChallengeCard, Offer, OnboardingAnswers, Recorded, Started
@@ -38,6 +40,7 @@ from bot.services.progress import WEEKS_SHOWN, Progress
 from bot.slack import forms, subcommands
 from bot.slack.blocks import (
     buddy,
+    calendar,
     celebrations,
     challenge,
     checkins,
@@ -62,6 +65,7 @@ ME, BUDDY = "U0MILA", "W0123456789ABCDEF"
 CHANNEL = "C0123456789ABCDEF"
 IDS = (1, MAX_ID)  # the smallest and largest row ids a value can carry
 MAX_COMMAND_TEXT = 4000  # generously more than anyone types after /voice
+MAX_CALENDAR_TITLE = 1000  # a feed's titles have no limit; longer than any real one
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class Words:
     encouragement: str = "You've got this. Your ideas are worth hearing."
     command: str = "progres now"  # the text after /voice
     tz: str = "Europe/Berlin"
+    calendar_title: str = "Weekly team sync"  # a meeting's title in her calendar
 
 
 # -- hostile text ----------------------------------------------------------------------------
@@ -128,6 +133,7 @@ def words() -> st.SearchStrategy[Words]:
         encouragement=hostile(buddy.MAX_ENCOURAGEMENT),
         command=hostile(MAX_COMMAND_TEXT),
         tz=st.sampled_from(["UTC", "America/Argentina/ComodRivadavia", "Asia/Kolkata"]),
+        calendar_title=hostile(MAX_CALENDAR_TITLE),
     )
 
 
@@ -137,6 +143,7 @@ HOSTILE = Words(
     wording="<!channel> & <@U123>",
     encouragement="<!everyone> go & <@U123>",
     command="<!channel>&<@U123> more <!here>",
+    calendar_title="<!channel> Sync & <@U123> *bold* <https://example.com|click> 🎉",
 )
 
 
@@ -268,6 +275,8 @@ def without_arguments(*builders: Callable) -> None:
 without_arguments(
     buddy.build_sent,
     celebrations.build_declined,
+    calendar.build_calendar_loading,
+    calendar.build_calendar_unavailable,
     help.build_help,
     home.build_home_welcome,
     privacy.build_forget_question,
@@ -328,6 +337,103 @@ def _(words):
 @covers(buddy.build_encouragement)
 def _(words):
     yield "her buddy's words", buddy.build_encouragement(BUDDIES[-1], words.encouragement)
+
+
+# -- calendar ------------------------------------------------------------------------------------
+
+HOSTS = ("calendar.google.com", "outlook.office365.com", "127.0.0.1", "a" * 63 + ".example")
+# Why a link can't be read, every one the service names, and one it may add later.
+WHYS = (*calendar.PROBLEMS, "a_reason_added_later")
+# Series keys are event UIDs: Google's short ones, Exchange's 112 hex digits, up to 512.
+KEY_LENGTHS = (26, 112, 150, 151, 512)
+
+
+def calendar_key(i: int) -> str:
+    key = f"{i:04d}-{'ABCDEF0123456789' * 40}"[: KEY_LENGTHS[i % len(KEY_LENGTHS)]]
+    return "~" + key[1:] if i % 7 == 6 else key  # "~" starts the list's digests too
+
+
+def calendar_series(words: Words, n: int) -> list[Series]:
+    """``n`` series and one-offs of the next 14 days, as the service lists them."""
+    occurrences = []
+    monday = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    for i in range(n):
+        key = calendar_key(i)
+        recurring = i % 3 != 2
+        start = monday + timedelta(days=i % 5, minutes=15 * (i % 40))
+        for week in range(2 if recurring else 1):
+            at = start + timedelta(weeks=week)
+            occurrences.append(
+                Occurrence(
+                    uid=key,
+                    recurrence_id=at if recurring else None,
+                    key=occurrence_key(key, at if recurring else None),
+                    series=key,
+                    title=words.calendar_title if i % 2 == 0 else f"Meeting {i}",
+                    start=at,
+                    end=at + timedelta(minutes=(15, 30, 45, 60, 750)[i % 5]),
+                    tz=words.tz,
+                    recurring=recurring,
+                )
+            )
+    return series_of(occurrences, tz=words.tz)
+
+
+# One first: the fuzz tests submit the first state (modal_for), which has a list then.
+SERIES_COUNTS = (1, 0, 10, 11, 37, calendar.MAX_SHOWN, calendar.MAX_SHOWN + 1, 250)
+
+
+@covers(calendar.build_calendar_link_modal)
+def _(words):
+    for connected in (False, True):
+        yield f"connected={connected}", calendar.build_calendar_link_modal(connected=connected)
+        for why in WHYS:
+            yield (
+                f"{why}, connected={connected}",
+                calendar.build_calendar_link_modal(why, connected=connected),
+            )
+
+
+@covers(calendar.build_calendar_pick_modal)
+def _(words):
+    for n in SERIES_COUNTS:
+        series = calendar_series(words, n)
+        keys = [s.key for s in series]
+        ticks = {
+            "none ticked": frozenset(),
+            "every other ticked": frozenset(keys[::2]),
+            "all ticked": frozenset(keys),
+            "ticked ones not listed": frozenset(
+                keys[:1] + [calendar_key(900 + i) for i in range(3)]
+            ),
+        }
+        for what, chosen in ticks.items():
+            for host in HOSTS[::3]:
+                choice = CalendarChoice(host=host, series=series, chosen=chosen)
+                yield f"{n} series, {what}, {host}", calendar.build_calendar_pick_modal(choice)
+    # More ticked series with keys over 150 characters than private_metadata can carry.
+    long = [
+        Series("L" * 512 + str(i), words.calendar_title, words.calendar_title) for i in range(9)
+    ]
+    for chosen in (frozenset(), frozenset(s.key for s in long)):
+        far = frozenset(f"{'F' * 500}{i}" for i in range(9)) if chosen else frozenset()
+        choice = CalendarChoice(host=HOSTS[0], series=long, chosen=chosen | far)
+        yield f"long keys, {len(chosen)} ticked", calendar.build_calendar_pick_modal(choice)
+
+
+@covers(calendar.build_calendar_chosen)
+def _(words):
+    for n in (0, 1, 2, calendar.MAX_TITLES_LISTED, calendar.MAX_TITLES_LISTED + 1, 250):
+        titles = [words.calendar_title if i % 2 == 0 else f"Meeting {i}" for i in range(n)]
+        yield f"{n} titles", calendar.build_calendar_chosen(titles)
+
+
+@covers(calendar.build_calendar_failing)
+def _(words):
+    for why in WHYS:
+        for host in HOSTS:
+            notice = FailingNotice(team_id="T1", user_id=ME, why=why, host=host)
+            yield f"{why}, {host}", calendar.build_calendar_failing(notice)
 
 
 # -- celebrations --------------------------------------------------------------------------------
