@@ -876,3 +876,45 @@ def test_bootstrap_wires_the_key_and_the_loopback_setting_from_settings(db, cloc
     )
     unwired = build_services(db, clock, load_ladder(), plain).calendars
     assert not unwired.available and not unwired._client.allow_loopback
+
+
+def test_a_sync_while_the_check_in_is_being_sent_never_sends_it_twice(db, service, server, clock):
+    from bot.content import load_ladder
+    from bot.services.coaching import CoachingService
+    from bot.services.dispatch import Dispatcher
+    from bot.storage import checkins
+    from tests.services.test_dispatch import Sender
+
+    user, _ = connected(service, db, server)
+    service.choose(team_id="T1", user_id=user, series_keys={STANDUP})
+    clock.instant = utc(2, 8, 15)
+    sender = Sender()
+    dispatcher = Dispatcher(db, clock, CoachingService(db, clock, load_ladder()), sender, owner="D")
+    with db.session() as s:
+        [checkin_id] = checkins.claim_due(s, now=clock.now(), owner="D", limit=10)
+    queued = dispatcher._prepare(checkin_id, clock.now())
+    # Meanwhile today's standup moves to 10:30 and a sync runs.
+    moved = ics(
+        standup(),
+        event(
+            STANDUP,
+            "Standup",
+            "20260302T103000",
+            15,
+            extra=("RECURRENCE-ID;TZID=Europe/Berlin:20260302T093000",),
+        ),
+    )
+    serve(server, moved, name=user)
+    due_now(db, clock)
+    assert service.sync_due(owner="A", email_of=no_email) == 1
+
+    assert dispatcher._deliver(queued) is True
+    clock.instant = utc(2, 9, 20)
+    dispatcher.tick()
+    dispatcher.close()
+
+    assert [(m.kind, m.meeting_name) for m in sender.sent] == [("pre", "Standup")]
+    with db.session() as s:
+        row = s.get(Checkin, checkin_id)
+        assert (row.status, row.occurrence_start) == ("sent", utc(2, 9, 30))
+    assert ("Standup", "post", utc(2, 9, 50)) in pending(db)
