@@ -233,7 +233,10 @@ class CalendarService:
                 raise CalendarProblem("not_connected")
             tz, sealed = _tz(coachee.tz), feed.url_sealed
         read = self._recall(team_id, user_id, sealed=sealed, now=now)
-        if read is None:
+        fetched_again = read is None
+        if fetched_again:
+            # Without her email, so meetings she declined are in; the sync that
+            # follows at once (which asks for it) takes them out.
             found = self._read(_open(box, sealed), tz=tz, email=None, now=now)
             read = _Read(sealed, found, now)
             self._remember(team_id, user_id, read)
@@ -247,7 +250,7 @@ class CalendarService:
         with self._db.session() as session:
             coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
             feed = calendars.get_feed(session, coachee_id=coachee.id)
-            if feed is None or feed.url_sealed != sealed:
+            if feed is None or not _same_link(box, feed.url_sealed, sealed):
                 raise CalendarProblem("not_connected")  # disconnected or replaced meanwhile
             existing: dict[str, Meeting] = {}
             for meeting in calendars.calendar_meetings(
@@ -269,6 +272,8 @@ class CalendarService:
             active = calendars.calendar_meetings(session, coachee_id=coachee.id)
             self._follow(session, coachee, active, read.occurrences, now=now)
             self._sync_before_next_checkin(session, feed, now=now)
+            if fetched_again:
+                calendars.bring_forward(session, feed_id=feed.id, to=now)
             return [meeting.name for meeting in practised]
 
     def disconnect(self, *, team_id: str, user_id: str) -> bool:
@@ -368,9 +373,9 @@ class CalendarService:
     def _recall(self, team_id: str, user_id: str, *, sealed: str, now: datetime) -> _Read | None:
         with self._lock:
             read = self._reads.get((team_id, user_id))
-        if read is None or read.sealed != sealed or now - read.at > CHOICE_KEPT:
+        if read is None or now - read.at > CHOICE_KEPT:
             return None
-        return read
+        return read if _same_link(self._box, read.sealed, sealed) else None
 
     def _tick(
         self,
@@ -528,13 +533,16 @@ class CalendarService:
                 return self._failed(feed_id, owner, "no_meetings")
         now = self._clock.now()
         with self._db.session() as session:
-            if not calendars.renew_feed_lease(session, feed_id=feed_id, owner=owner, now=now):
-                return False  # replaced, disconnected or taken over meanwhile
+            # Her row first, then the feed's, the order connect and choose lock them in.
             coachee = coachees.get_coachee(
                 session, team_id=team_id, slack_user_id=user_id, lock=True
             )
             if coachee is None:
                 return False
+            if not calendars.renew_feed_lease(session, feed_id=feed_id, owner=owner, now=now):
+                return False  # replaced, disconnected or taken over meanwhile
+            if self._box.needs_rotation(sealed):  # sealed under an older SECRET_KEY key
+                calendars.reseal_feed(session, feed_id=feed_id, url_sealed=self._box.rotate(sealed))
             if found is not None:
                 ticked = calendars.calendar_meetings(session, coachee_id=coachee.id)
                 self._follow(session, coachee, ticked, found, now=now, rename=rename)
@@ -581,6 +589,16 @@ def _open(box: SecretBox, sealed: str) -> str:
         return box.open(sealed)
     except SecretUnreadable:
         raise CalendarProblem("not_connected") from None
+
+
+def _same_link(box: SecretBox, sealed: str, other: str) -> bool:
+    """Whether two sealed tokens hold the same link (a sync may have re-sealed it)."""
+    if sealed == other:
+        return True
+    try:
+        return box.open(sealed) == box.open(other)
+    except SecretUnreadable:
+        return False
 
 
 def _tz(name: str | None) -> str:

@@ -348,6 +348,8 @@ def test_choose_in_another_process_fetches_the_link_again(db, service, server, c
 
     assert len(server.requests) == fetched + 1
     assert pending(db) == checkins_of("Quarterly review", (utc(4, 13), 60))
+    # Read without her email (declined meetings in): the sync that asks for it is due now.
+    assert feed_of(db, user).next_sync_at == clock.now()
 
 
 def test_a_feed_that_cannot_be_used_is_a_problem_with_a_code_and_nothing_is_stored(
@@ -918,3 +920,23 @@ def test_a_sync_while_the_check_in_is_being_sent_never_sends_it_twice(db, servic
         row = s.get(Checkin, checkin_id)
         assert (row.status, row.occurrence_start) == ("sent", utc(2, 9, 30))
     assert ("Standup", "post", utc(2, 9, 50)) in pending(db)
+
+
+def test_a_link_sealed_under_an_older_key_is_resealed_by_the_sync(db, clock, client, server):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    before = CalendarService(db, clock, client=client, box=SecretBox([old]))
+    user, url = connected(before, db, server)
+    before.choose(team_id="T1", user_id=user, series_keys={SYNC})
+    rotated = CalendarService(db, clock, client=client, box=SecretBox([new, old]))
+    reopened = rotated.reopen(team_id="T1", user_id=user, email=None)
+    due_now(db, clock)
+
+    assert rotated.sync_due(owner="A", email_of=no_email) == 1
+
+    assert SecretBox([new]).open(feed_of(db, user).url_sealed) == url
+    # What reopen read just before still serves choose: the same link, sealed anew.
+    fetched = len(server.requests)
+    assert rotated.choose(team_id="T1", user_id=user, series_keys=set(reopened.chosen)) == [
+        "Weekly team sync"
+    ]
+    assert len(server.requests) == fetched
