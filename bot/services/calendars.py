@@ -173,7 +173,7 @@ class CalendarService:
         link = normalize_url(url) if isinstance(url, str) else url
         now = self._clock.now()
         found = self._read(link, tz=tz, email=email, now=now)
-        series = _picker(found, tz=tz)
+        series = series_of(found, tz=tz)
         if not series:
             raise CalendarProblem("no_meetings")
         host = (urlsplit(link).hostname or "").lower()[:255]
@@ -209,7 +209,7 @@ class CalendarService:
             ticked = calendars.calendar_meetings(session, coachee_id=coachee.id)
         now = self._clock.now()
         found = self._read(_open(box, sealed), tz=tz, email=email, now=now)
-        series = _picker(found, tz=tz)
+        series = series_of(found, tz=tz)
         if not series:
             raise CalendarProblem("no_meetings")
         self._remember(team_id, user_id, _Read(sealed, found, now))
@@ -240,7 +240,7 @@ class CalendarService:
             found = self._read(_open(box, sealed), tz=tz, email=None, now=now)
             read = _Read(sealed, found, now)
             self._remember(team_id, user_id, read)
-        series = _picker(read.occurrences, tz=tz)
+        series = series_of(read.occurrences, tz=tz)
         groups: dict[str, list[Series]] = {}
         for line in series:
             groups.setdefault(lineage(line.key), []).append(line)
@@ -612,10 +612,6 @@ def _tz(name: str | None) -> str:
 def _parse(body: bytes, *, tz: str, email: str | None, now: datetime) -> list[Occurrence]:
     found = parse_feed(body, start=now, end=now + WINDOW, default_tz=tz, her_email=email)
     return [o for o in found if len(o.series) <= CALENDAR_SERIES_MAX]
-
-
-def _picker(found: Iterable[Occurrence], *, tz: str) -> list[Series]:
-    return series_of(found, tz=tz)
 
 
 def _chosen(ticked: list[Meeting], series: list[Series]) -> frozenset[str]:
