@@ -20,6 +20,11 @@ class Subcommand:
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("start", "start", "set your goal and get your first small challenge"),
     Subcommand("meetings", "meetings", "choose the meetings you want to practise in"),
+    Subcommand(
+        "calendar",
+        "calendar [disconnect]",
+        "tick meetings from your Google or Outlook calendar; `disconnect` removes its link",
+    ),
     Subcommand("challenge", "challenge", "see today's challenge, swap it or pick another"),
     Subcommand("log", "log", "record a meeting that wasn't on your list"),
     Subcommand("progress", "progress", "your step, wins, streak and confidence over time"),

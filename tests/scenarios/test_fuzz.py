@@ -138,6 +138,8 @@ CALLBACKS = st.sampled_from(
         ids.CHECKIN_DETAILS_VIEW,
         ids.SHARE_WORDING_VIEW,
         ids.ENCOURAGE_VIEW,
+        ids.CALENDAR_LINK_VIEW,
+        ids.CALENDAR_PICK_VIEW,
     ]
 )
 

@@ -16,6 +16,7 @@ def test_help_lists_every_subcommand_of_the_spec():
         "help",
         "start",
         "meetings",
+        "calendar",
         "challenge",
         "log",
         "progress",
@@ -27,7 +28,8 @@ def test_help_lists_every_subcommand_of_the_spec():
         "forget-me",
     ):
         assert f"`/voice {name}" in text
-    assert len(SUBCOMMANDS) == 12
+    assert len(SUBCOMMANDS) == 13
+    assert "`/voice calendar [disconnect]`" in text
 
 
 def test_unknown_subcommand_says_what_would_work():

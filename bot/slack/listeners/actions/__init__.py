@@ -8,6 +8,7 @@ from bot.services import Services
 from bot.slack import ids
 from bot.slack.listeners.actions import (
     buddy,
+    calendar,
     celebrations,
     challenge,
     checkins,
@@ -52,3 +53,4 @@ def register(app: App, services: Services) -> None:
     ):
         app.action(action_id)(buddy.make_handler(services))
     app.action(ids.FORGET_CONFIRM)(forget.make_handler(services))
+    app.action(ids.CALENDAR_OTHER_LINK)(calendar.make_handler(services))

@@ -19,8 +19,10 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.pause import DurationError, describe_until
 from bot.services import Services
 from bot.services.buddies import BuddyError, parse_mention
+from bot.services.calendars import CalendarUnavailable
 from bot.services.coaching import NotStarted
 from bot.slack import subcommands
+from bot.slack.blocks import calendar as calendar_blocks
 from bot.slack.blocks.buddy import build_for_buddy_removed, build_for_coachee, build_invitation
 from bot.slack.blocks.challenge import build_challenge_message
 from bot.slack.blocks.help import (
@@ -31,7 +33,7 @@ from bot.slack.blocks.help import (
 from bot.slack.blocks.meetings import build_meetings_message
 from bot.slack.blocks.privacy import EXPORT_FILENAME, EXPORTING, build_forget_question
 from bot.slack.blocks.progress import build_not_started, build_progress_message
-from bot.slack.listeners import modals
+from bot.slack.listeners import calendar, modals
 from bot.slack.refusals import refusal_of
 from bot.slack.sharing import best_effort_dm
 from bot.slack.surfaces import open_dm, send_dm
@@ -56,6 +58,7 @@ def make_handler(services: Services) -> Handler:
         "progress": _progress,
         "settings": _settings,
         "meetings": _meetings,
+        "calendar": _calendar,
         "pause": _pause,
         "resume": _resume,
         "buddy": _buddy,
@@ -121,6 +124,28 @@ def _settings(command: dict, where: dict, services: Services, client: WebClient,
 
 def _meetings(reply: Reply, where: dict, services: Services, **_) -> None:
     reply(**build_meetings_message(services.meetings.list(**where)))
+
+
+def _calendar(
+    reply: Reply, command: dict, where: dict, services: Services, client: WebClient, args: str, **_
+) -> None:
+    word = args.lower()
+    if word == "disconnect":
+        try:
+            gone = services.calendars.disconnect(**where)
+        except CalendarUnavailable:
+            reply(**calendar_blocks.build_calendar_unavailable())
+            return
+        reply(text=calendar_blocks.DISCONNECTED if gone else calendar_blocks.NOT_CONNECTED)
+        return
+    if word:  # never echoed: she may have pasted her link here
+        reply(text=calendar_blocks.USAGE)
+        return
+    if not services.calendars.available:
+        reply(**calendar_blocks.build_calendar_unavailable())
+        return
+    services.meetings.default_tz(**where)  # she must have started
+    calendar.open_calendar(client, services, trigger_id=command["trigger_id"], **where)
 
 
 def _pause(reply: Reply, where: dict, services: Services, args: str, **_) -> None:

@@ -5,6 +5,7 @@ from slack_bolt import App
 from bot.services import Services
 from bot.slack import ids
 from bot.slack.listeners.views import (
+    calendar,
     checkin_details,
     encourage,
     log_attempt,
@@ -23,3 +24,5 @@ def register(app: App, services: Services) -> None:
     app.view(ids.CHECKIN_DETAILS_VIEW)(checkin_details.make_handler(services))
     app.view(ids.SHARE_WORDING_VIEW)(share_wording.make_handler(services))
     app.view(ids.ENCOURAGE_VIEW)(encourage.make_handler(services))
+    app.view(ids.CALENDAR_LINK_VIEW)(calendar.make_link_handler(services))
+    app.view(ids.CALENDAR_PICK_VIEW)(calendar.make_pick_handler(services))
