@@ -17,6 +17,8 @@ from bot.clock import Clock
 from bot.models import (
     Attempt,
     Buddy,
+    CalendarFeed,
+    CalendarOccurrence,
     Celebration,
     Checkin,
     Cheer,
@@ -29,7 +31,7 @@ from bot.models import (
     Workspace,
 )
 from bot.services.planner import replan_coachee
-from bot.storage import meetings, workspaces
+from bot.storage import calendars, meetings, workspaces
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -43,10 +45,12 @@ TEAM_TABLES = (
     Celebration,
     Buddy,
     Pause,
+    CalendarOccurrence,
     Meeting,
     RoundupSubscription,
     ProcessedRequest,
     RateLimit,
+    CalendarFeed,
     Coachee,
     Workspace,
 )
@@ -71,11 +75,18 @@ class WorkspaceService:
                 log.info("workspace %s reinstalled; %d people re-planned", team_id, len(people))
 
     def uninstalled(self, *, team_id: str) -> None:
-        """The app was removed or its token revoked: send nothing more there."""
+        """The app was removed or its token revoked: send nothing more there, and forget its
+        calendar links at once (they are passwords); the rest waits for the grace period."""
         with self._db.session() as session:
             workspaces.mark_uninstalled(session, team_id=team_id, now=self._clock.now())
             cancelled = workspaces.cancel_pending_checkins(session, team_id=team_id)
-        log.info("workspace %s uninstalled; %d pending check-ins cancelled", team_id, cancelled)
+            links = calendars.delete_team_feeds(session, team_id=team_id)
+        log.info(
+            "workspace %s uninstalled; %d pending check-ins cancelled, %d calendar links deleted",
+            team_id,
+            cancelled,
+            links,
+        )
 
     def purge_uninstalled(self) -> list[str]:
         """Delete every row of workspaces uninstalled longer than the grace period."""

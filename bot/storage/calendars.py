@@ -104,6 +104,11 @@ def delete_feed(session: Session, *, coachee_id: int) -> bool:
     return deleted.rowcount == 1
 
 
+def delete_team_feeds(session: Session, *, team_id: str) -> int:
+    """Forget every link of a workspace (it uninstalled the app); returns how many."""
+    return session.execute(sa.delete(CalendarFeed).where(CalendarFeed.team_id == team_id)).rowcount
+
+
 # -- syncing: claim, renew, release, record ------------------------------------------
 
 
