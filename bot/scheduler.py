@@ -15,9 +15,8 @@ import uuid
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.bootstrap import Container, build_dispatcher
-from bot.services.calendars import FailingNotice
 from bot.services.planner import extend_horizons
-from bot.slack.blocks.text import escape
+from bot.slack.blocks.calendar import build_calendar_failing
 from bot.slack.profiles import ProfileEmails
 from bot.slack.sharing import best_effort_dm, deliver_cheers, post_roundups
 
@@ -95,26 +94,8 @@ def tell_failing_calendars(container: Container) -> int:
     """DM each person whose calendar has failed for a day (once per run of failures)."""
     notices = container.services.calendars.failing_for_a_day()
     for notice in notices:
-        best_effort_dm(container.client, notice.user_id, calendar_failing_message(notice))
+        best_effort_dm(container.client, notice.user_id, build_calendar_failing(notice))
     return len(notices)
-
-
-def calendar_failing_message(notice: FailingNotice) -> dict:
-    try:
-        from bot.slack.blocks.calendar import build_calendar_failing
-    except ImportError:  # the calendar's Block Kit builders are not there yet
-        return {"text": _failing_text(notice)}
-    return build_calendar_failing(notice)
-
-
-def _failing_text(notice: FailingNotice) -> str:
-    host = escape(notice.host, limit=255)
-    return (
-        f"I haven't been able to read your calendar ({host}) for a day, so your "
-        "check-ins may not follow its latest changes; your meetings typed by hand are fine. "
-        "To fix it, paste its private address again with `/voice calendar`, or stop using "
-        "it with `/voice calendar disconnect`."
-    )
 
 
 def _guard(job):

@@ -3,12 +3,12 @@ Slack's rules by the strict fake."""
 
 from __future__ import annotations
 
-import sys
 from types import SimpleNamespace
 
-from bot.scheduler import calendar_failing_message, tell_failing_calendars
+from bot.scheduler import tell_failing_calendars
 from bot.services.calendars import FailingNotice
 from bot.slack.app import make_client
+from bot.slack.blocks.calendar import build_calendar_failing
 from tests.conftest import USER_ID, make_settings
 from tests.support.journey import dms
 
@@ -33,15 +33,5 @@ def test_each_calendar_failing_for_a_day_gets_her_one_dm(fake_slack, database_ur
     assert tell_failing_calendars(container) == 0
 
     [dm] = dms(fake_slack)
-    assert dm["text"] == calendar_failing_message(notice)["text"]
+    assert dm["text"] == build_calendar_failing(notice)["text"]
     assert "<b>" not in str(dm)
-
-
-def test_without_the_calendar_blocks_the_dm_is_plain_words(monkeypatch):
-    monkeypatch.setitem(sys.modules, "bot.slack.blocks.calendar", None)  # import fails
-    notice = FailingNotice(team_id="T1", user_id="U1", why="timeout", host="<!channel>")
-
-    message = calendar_failing_message(notice)
-
-    assert set(message) == {"text"}
-    assert "&lt;!channel&gt;" in message["text"] and "/voice calendar" in message["text"]

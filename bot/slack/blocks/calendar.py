@@ -142,6 +142,8 @@ FIXES = {
         "locations” keeps them)."
     ),
     "no_meetings": f"I found no meetings in it for the next {HORIZON_DAYS} days.",
+    # The app's SECRET_KEY lost the key that sealed her link: only a fresh link helps.
+    "not_connected": "I can no longer open the link you gave me (my keys were changed).",
 }
 FIX_UNKNOWN = "Something about the link has changed."
 
