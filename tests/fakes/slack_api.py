@@ -643,6 +643,19 @@ class FakeSlack:
         with self._lock:
             self.refusals.append(Refusal(what, "refused", messages))
 
+    def answer_submission(self, view_id: str, ack: dict) -> None:
+        """Do what Slack does with a view_submission's acknowledgement: ``update`` replaces
+        the submitted modal (same id, new hash), ``push`` stacks a new one on it."""
+        action = ack.get("response_action")
+        with self._lock:
+            current = self._views.get(view_id)
+            if current is None or action not in ("update", "push"):
+                return
+            if action == "update":
+                self._store_view(ack["view"], view_id, previous=current)
+            else:
+                self._store_view(ack["view"], self._next_id("V"), previous=current)
+
     def expect_refusals(self) -> list[Refusal]:
         """Take the refusals so far (a test that breaks a payload on purpose reads them)."""
         with self._lock:

@@ -20,7 +20,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import time_machine
 from cryptography.fernet import Fernet
-from slack_sdk import WebClient
 from sqlmodel import select
 
 from bot.bootstrap import build_dispatcher
@@ -187,10 +186,9 @@ def _submit_link(slack, link: str, view_id: str):
 
 
 def _slack_applies(fake, view_id: str, ack: dict) -> dict:
-    """What Slack does with a view_submission acknowledged with ``update``: the modal
-    becomes the view in the ack (the fake holds views only through its Web API)."""
-    client = WebClient(fake.bot_token, base_url=fake.base_url)
-    return client.views_update(view_id=view_id, view=ack["view"])["view"]
+    """The modal after a view_submission acknowledged with ``update``: the view in the ack
+    (the fake applies it, as Slack does)."""
+    return fake.view(view_id)
 
 
 def _connect(slack, fake, link: str) -> dict:

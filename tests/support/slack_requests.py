@@ -189,6 +189,8 @@ class SlackRequests:
         if response.status == 200 and response.text.strip():
             ack = _json_object(response.text)
             self._hold_to_rules("view_submission ack", view_submission_ack_problems(ack, view))
+            if self.fake is not None:
+                self.fake.answer_submission(view["id"], ack)
         return response
 
     def view_closed(

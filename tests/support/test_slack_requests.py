@@ -209,3 +209,17 @@ def test_event_with_retry_headers(app, req):
 
 def test_url_verification(req):
     assert req.url_verification("c4ll3ng3").json() == {"challenge": "c4ll3ng3"}
+
+
+def test_an_update_ack_replaces_the_modal_as_slack_does(app, fake, req):
+    @app.view("goal")
+    def goal(ack):
+        ack(response_action="update", view={**MODAL, "callback_id": "thanks"})
+
+    opened = WebClient("xoxb-test", base_url=fake.base_url).views_open(
+        trigger_id=fake.issue_trigger_id(), view=GOAL_MODAL
+    )["view"]
+    values = {"g": {"text": {"type": "plain_text_input", "value": "ask one question"}}}
+    assert req.view_submission(user_id="U1", callback_id="goal", values=values).status == 200
+    shown = fake.view(opened["id"])
+    assert shown["callback_id"] == "thanks" and shown["hash"] != opened["hash"]
