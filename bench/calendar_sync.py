@@ -78,6 +78,7 @@ MOVED_AGAIN = datetime(2026, 3, 4, 13, 0, tzinfo=UTC)
 TZ = "Europe/Berlin"
 OWNER = "bench-calendar-sync"
 MB = 1024 * 1024
+TEAM = "T0TEAM"  # tests.conftest.TEAM_ID, the fake Slack's workspace
 
 GOAL_FULL_TIME = 1.5
 GOAL_UNCHANGED_CPU = 1.2
@@ -310,13 +311,12 @@ class Writes:
 
 def setup_people(db, service, clock, base_url: str, count: int, threads: int) -> None:
     from bot.models import Coachee
-    from tests.conftest import TEAM_ID
 
     with db.session() as session:
         for n in range(count):
             session.add(
                 Coachee(
-                    team_id=TEAM_ID,
+                    team_id=TEAM,
                     slack_user_id=f"UC{n:07d}",
                     tz=TZ,
                     start_step=3,
@@ -330,14 +330,12 @@ def setup_people(db, service, clock, base_url: str, count: int, threads: int) ->
 
     def connect(n: int) -> None:
         user = f"UC{n:07d}"
-        choice = service.connect(
-            team_id=TEAM_ID, user_id=user, url=feed_url(base_url, n), email=None
-        )
+        choice = service.connect(team_id=TEAM, user_id=user, url=feed_url(base_url, n), email=None)
         ticked = {uid(prefix, n) for prefix, *_ in SERIES[: 1 + n % 3]}
         missing = ticked - {s.key for s in choice.series}
         if missing:
             raise SystemExit(f"feed {n}: the picker did not offer {sorted(missing)}")
-        service.choose(team_id=TEAM_ID, user_id=user, series_keys=ticked)
+        service.choose(team_id=TEAM, user_id=user, series_keys=ticked)
 
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(connect, range(count)))
@@ -439,7 +437,9 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def sync_while_sending(db, url: str, service, clock: Clock, count: int, args, feeds) -> dict:
+def sync_while_sending(
+    db, url: str, service, clock: Clock, count: int, latency: float, feeds
+) -> dict:
     """The Dispatcher sends the check-ins due at 09:46 while every calendar syncs a move."""
     import sqlalchemy as sa
     from slack_sdk import WebClient
@@ -456,7 +456,7 @@ def sync_while_sending(db, url: str, service, clock: Clock, count: int, args, fe
     from tests.scenarios.test_dispatch_processes import checkin_id_of
 
     fake = FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN, team_id=TEAM_ID).start()
-    fake.latency = args.latency
+    fake.latency = latency
     send_db = Database(make_engine(url))
     try:
         with db.session() as session:
@@ -563,64 +563,98 @@ def bare_bolt_rss() -> float:
         fake.stop()
 
 
-def run(kind: str, args, workdir: Path, sources: list[tuple[str, bytes]]) -> dict:
+def app_worker() -> None:
+    """The measured process: reads {"url", "base_url", "folder", "count", "latency"} on
+    stdin, prints its results as JSON last. It imports what the app imports and no test
+    or benchmark helper until its peak RSS is read."""
     from cryptography.fernet import Fernet
 
-    from bench import harness
     from bot.ical.client import FeedClient
     from bot.services.calendars import SYNC_THREADS, CalendarService
     from bot.storage.crypto import SecretBox
     from bot.storage.db import Database
     from bot.storage.engine import make_engine
 
+    job = json.loads(sys.stdin.read())
+    count, folder, base_url = job["count"], Path(job["folder"]), job["base_url"]
+    sources = corpus()
+    feeds = {"folder": folder, "sources": sources}
+    result: dict = {}
+    db = Database(make_engine(job["url"]))
+    writes = Writes(db.engine)
+    clock = Clock(NOW)
+    client = FeedClient(allow_loopback=True)
+    service = CalendarService(
+        db, clock, client=client, box=SecretBox([Fernet.generate_key().decode()])
+    )
+    started = time.perf_counter()
+    setup_people(db, service, clock, base_url, count, SYNC_THREADS)
+    result["setup_seconds"] = round(time.perf_counter() - started, 1)
+    print(f"  {count} people connected and ticked in {result['setup_seconds']} s", flush=True)
+
+    result["full"] = sync_round(db, service, clock, count, writes)
+    print(f"  full round: {result['full']['seconds']} s", flush=True)
+
+    write_feeds(folder, sources, count, stamp=_stamp(clock.now()), moved_to=None)
+    result["unchanged"] = sync_round(db, service, clock, count, writes)
+    print(f"  unchanged round: {result['unchanged']['seconds']} s", flush=True)
+
+    write_feeds(folder, sources, count, stamp=_stamp(clock.now()), moved_to=MOVED_TO)
+    result["changed"] = sync_round(db, service, clock, count, writes)
+    result["changed"]["checkins"] = moved_checkins(db, count, old=MOVED_FROM, new=MOVED_TO)
+    print(f"  changed round: {result['changed']['seconds']} s", flush=True)
+    # Before the fake Slack and the dispatcher's imports join this process.
+    result["peak_rss_mb"] = round(own_peak_rss() / MB, 1)
+
+    result["while_sending"] = sync_while_sending(
+        db, job["url"], service, clock, count, job["latency"], feeds
+    )
+    print(f"  sync while sending: {result['while_sending']['seconds']} s", flush=True)
+    client.close()
+    db.engine.dispose()
+    print(json.dumps(result, default=str), flush=True)
+
+
+def run(kind: str, args, workdir: Path, sources: list[tuple[str, bytes]]) -> dict:
+    from bench import harness
+    from bot.services.calendars import SYNC_THREADS
+
     count = args.calendars
     folder = Path(tempfile.mkdtemp(prefix="feeds-", dir=workdir))
-    feeds = {"folder": folder, "sources": sources}
     write_feeds(folder, sources, count, stamp=_stamp(NOW), moved_to=None)
     server, base_url = start_server(folder)
-    result: dict = {"database": kind, "calendars": count}
+    print(f"{kind}:", flush=True)
     try:
         with harness.fresh_database(kind, workdir, postgres=args.postgres) as url:
-            db = Database(make_engine(url))
-            writes = Writes(db.engine)
-            clock = Clock(NOW)
-            client = FeedClient(allow_loopback=True)
-            service = CalendarService(
-                db, clock, client=client, box=SecretBox([Fernet.generate_key().decode()])
+            job = {
+                "url": url,
+                "base_url": base_url,
+                "folder": str(folder),
+                "count": count,
+                "latency": args.latency,
+            }
+            worker = subprocess.Popen(
+                [sys.executable, __file__, "--app-worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
             )
-            started = time.perf_counter()
-            setup_people(db, service, clock, base_url, count, SYNC_THREADS)
-            result["setup_seconds"] = round(time.perf_counter() - started, 1)
-            print(
-                f"  {kind}: {count} people connected and ticked in {result['setup_seconds']} s",
-                flush=True,
-            )
-
-            result["full"] = sync_round(db, service, clock, count, writes)
-            result["peak_rss_mb"] = round(own_peak_rss() / MB, 1)
-            print(f"  full round: {result['full']['seconds']} s", flush=True)
-
-            write_feeds(folder, sources, count, stamp=_stamp(clock.now()), moved_to=None)
-            result["unchanged"] = sync_round(db, service, clock, count, writes)
-            print(f"  unchanged round: {result['unchanged']['seconds']} s", flush=True)
-
-            write_feeds(folder, sources, count, stamp=_stamp(clock.now()), moved_to=MOVED_TO)
-            result["changed"] = sync_round(db, service, clock, count, writes)
-            result["changed"]["checkins"] = moved_checkins(db, count, old=MOVED_FROM, new=MOVED_TO)
-            print(f"  changed round: {result['changed']['seconds']} s", flush=True)
-            result["peak_rss_mb"] = round(own_peak_rss() / MB, 1)
-
-            result["while_sending"] = sync_while_sending(
-                db, url, service, clock, count, args, feeds
-            )
-            print(f"  sync while sending: {result['while_sending']['seconds']} s", flush=True)
-
-            # The floor reads the feeds as the unchanged round did (moves aside, the same).
-            write_feeds(folder, sources, count, stamp=_stamp(clock.now()), moved_to=None)
-            urls = [feed_url(base_url, n) for n in range(count)]
-            result["floor"] = run_floor(urls, urls[: len(sources)], SYNC_THREADS)
-            client.close()
-            db.engine.dispose()
+            worker.stdin.write(json.dumps(job))
+            worker.stdin.close()
+            lines = []
+            for line in worker.stdout:
+                lines.append(line)
+                if line.startswith("  "):
+                    print(line, end="", flush=True)
+            if worker.wait() != 0:
+                raise SystemExit(f"the app process failed ({worker.returncode})")
+            result = {"database": kind, "calendars": count, **json.loads(lines[-1])}
+        # The floor reads the feeds as the unchanged round did (moves aside, the same).
+        write_feeds(folder, sources, count, stamp=_stamp(NOW + SYNC_STEP), moved_to=None)
+        urls = [feed_url(base_url, n) for n in range(count)]
+        result["floor"] = run_floor(urls, urls[: len(sources)], SYNC_THREADS)
+        print(f"  floor: {result['floor']['seconds']:.2f} s", flush=True)
     finally:
         server.terminate()
         server.wait(10)
@@ -704,12 +738,16 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.1, help="the fake Slack's answer delay")
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     parser.add_argument("--floor-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--app-worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve)
         return
     if args.floor_worker:
         floor_worker()
+        return
+    if args.app_worker:
+        app_worker()
         return
     import logging
 
