@@ -1,11 +1,11 @@
 """Calendar sync at scale: 2,000 connected calendars synced by one process.
 
-    python bench/calendar_sync.py [--calendars 1500] [--syncs-while-sending 500]
+    python bench/calendar_sync.py [--calendars 1200] [--syncs-while-sending 500]
                                   [--database sqlite|postgresql|both] [--postgres URL]
                                   [--latency 0.1]
 
-Issue 13 asks for 2,000 calendars (``--calendars 2000``: about 8 minutes on 2 vCPUs);
-the default, 1,500, keeps a run under 6.
+Issue 13 asks for 2,000 calendars (``--calendars 2000``: 8–10 minutes on 2 shared
+vCPUs); the default, 1,200, keeps a run near 6.
 
 The feeds are the real calendars of ../shared/calendars (read from there at run time,
 never copied into the project), one per person in turn, so their sizes are the
@@ -43,7 +43,8 @@ called until all are synced:
 Floors, in the same run: the same feeds fetched by another process with the same
 FeedClient and the same 8 threads as ``sync_due``, and expanded with
 recurring-ical-events alone (``of(Calendar.from_ical(data)).between(start, end)``),
-nothing stored (after one warm-up pass over each corpus file); for memory, the bare
+nothing stored (after one warm-up pass over each corpus file), run before and after
+the app's rounds, the faster run counting; for memory, the bare
 Bolt app (bench/bare_bolt.py) after 40 requests. CPU here is this process's: on
 PostgreSQL the server's own CPU is not counted (on SQLite the database is in-process).
 
@@ -671,7 +672,12 @@ def run(kind: str, args, workdir: Path, sources: list[tuple[str, bytes]]) -> dic
     write_feeds(folder, sources, count, stamp=_stamp(NOW), moved_to=None)
     server, base_url = start_server(folder)
     print(f"{kind}:", flush=True)
+    urls = [feed_url(base_url, n) for n in range(count)]
     try:
+        # The floor before and after the app's rounds; the faster of the two counts
+        # (the machine is shared: this keeps a busy minute from flattering the app).
+        floors = [run_floor(urls, urls[: len(sources)], SYNC_THREADS)]
+        print(f"  floor: {floors[0]['seconds']:.2f} s", flush=True)
         with harness.fresh_database(kind, workdir, postgres=args.postgres) as url:
             job = {
                 "url": url,
@@ -700,9 +706,16 @@ def run(kind: str, args, workdir: Path, sources: list[tuple[str, bytes]]) -> dic
             result = {"database": kind, "calendars": count, **json.loads(lines[-1])}
         # The floor reads the feeds as the unchanged round did (moves aside, the same).
         write_feeds(folder, sources, count, stamp=_stamp(NOW + SYNC_STEP), moved_to=None)
-        urls = [feed_url(base_url, n) for n in range(count)]
-        result["floor"] = run_floor(urls, urls[: len(sources)], SYNC_THREADS)
-        print(f"  floor: {result['floor']['seconds']:.2f} s", flush=True)
+        floors.append(run_floor(urls, urls[: len(sources)], SYNC_THREADS))
+        print(f"  floor again: {floors[1]['seconds']:.2f} s", flush=True)
+        result["floor"] = {
+            "seconds": min(f["seconds"] for f in floors),
+            "cpu_seconds": min(f["cpu_seconds"] for f in floors),
+            "occurrences": floors[0]["occurrences"],
+            "failed": floors[0]["failed"],
+            "runs_seconds": [round(f["seconds"], 2) for f in floors],
+            "runs_cpu_seconds": [round(f["cpu_seconds"], 2) for f in floors],
+        }
     finally:
         server.terminate()
         server.wait(10)
@@ -717,6 +730,10 @@ def summarise(r: dict, bare_mb: float) -> dict:
         "cpu_ms_per_calendar": round(floor_cpu_ms, 2),
         "occurrences": floor["occurrences"],
         "feeds_the_library_alone_failed": floor["failed"],
+        "runs_seconds": floor["runs_seconds"],
+        "runs_cpu_ms_per_calendar": [
+            round(1000 * cpu / r["calendars"], 2) for cpu in floor["runs_cpu_seconds"]
+        ],
     }
     r["ratios"] = {
         "full_time": round(r["full"]["seconds"] / floor["seconds"], 2),
@@ -746,8 +763,9 @@ def report(r: dict, bare_mb: float) -> None:
     g = r["goals_met"]
     print(f"{r['database']}, {r['calendars']} calendars:")
     print(
-        f"  floor (FeedClient + recurring-ical-events, 8 threads): {fl['seconds']:.2f} s, "
-        f"CPU {fl['cpu_ms_per_calendar']:.2f} ms/calendar "
+        f"  floor (FeedClient + recurring-ical-events, 8 threads; the faster of "
+        f"{fl['runs_seconds']} s and CPU {fl['runs_cpu_ms_per_calendar']} ms): "
+        f"{fl['seconds']:.2f} s, CPU {fl['cpu_ms_per_calendar']:.2f} ms/calendar "
         f"({fl['feeds_the_library_alone_failed']} feeds the library alone could not expand)"
     )
     print(
@@ -783,7 +801,7 @@ def report(r: dict, bare_mb: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--calendars", type=int, default=1500)
+    parser.add_argument("--calendars", type=int, default=1200)
     parser.add_argument(
         "--syncs-while-sending",
         type=int,
