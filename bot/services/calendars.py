@@ -428,13 +428,17 @@ class CalendarService:
         window = (now, now + WINDOW)
         changed = 0
         for meeting in meetings:
-            calendars.prune_occurrences(session, meeting_id=meeting.id, ended_before=now)
             stored = {
                 row.key: row
                 for row in calendars.occurrences_between(
                     session, meeting_id=meeting.id, start=_EPOCH, end=_FOREVER
                 )
             }
+            # Forget occurrences that are over, with a statement only when there are some
+            # (most syncs of an unchanged calendar find none).
+            if any(row.end < now for row in stored.values()):
+                calendars.prune_occurrences(session, meeting_id=meeting.id, ended_before=now)
+                stored = {key: row for key, row in stored.items() if row.end >= now}
             wanted = {o.key: o for o in mine[meeting.id]}
             moved = [
                 (stored[key].start, o.start)

@@ -940,3 +940,24 @@ def test_a_link_sealed_under_an_older_key_is_resealed_by_the_sync(db, clock, cli
         "Weekly team sync"
     ]
     assert len(server.requests) == fetched
+
+
+def test_a_sync_forgets_the_occurrences_that_are_over_and_only_those(db, service, server, clock):
+    user, _ = connected(service, db, server)
+    service.choose(team_id="T1", user_id=user, series_keys={STANDUP})
+    standups = lambda: sorted(  # noqa: E731
+        o.start for o in _stored_occurrences(db) if o.key.startswith(STANDUP)
+    )
+    first = standups()
+    assert first[0] == utc(2, 8, 30)  # Monday 09:30 Berlin
+    clock.instant = utc(3, 8, 0)  # Tuesday 09:00 Berlin: Monday's standup is over, not today's
+    serve(server, FIRST, name=user)
+    due_now(db, clock)
+    assert service.sync_due(owner="A", email_of=no_email) == 1
+    assert standups()[:2] == [utc(3, 8, 30), utc(4, 8, 30)]
+    assert utc(2, 8, 30) not in standups()
+
+
+def _stored_occurrences(db: Database) -> list:
+    with db.session() as s:
+        return s.exec(select(CalendarOccurrence)).all()
