@@ -15,13 +15,9 @@ from bot.storage.db import Database
 from bot.storage.engine import make_engine
 from tests.conftest import make_settings
 from tests.observability.support import grew, value
+from tests.support.clock import FakeClock
 
 NOW = datetime(2026, 3, 2, 14, 45, tzinfo=UTC)
-
-
-class Clock:
-    def now(self) -> datetime:
-        return NOW
 
 
 def _page(db, clock=None) -> str:
@@ -55,7 +51,7 @@ def test_checkins_due_and_overdue_are_counted_in_the_database(db):
                     status=status,
                 )
             )
-    page = _page(db, Clock())
+    page = _page(db, FakeClock(NOW))
     assert value(page, "voice_coach_checkins_due") == 4  # not the one planned ahead
     assert value(page, "voice_coach_checkins_overdue") == 2  # over 5 minutes late
 

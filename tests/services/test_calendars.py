@@ -47,22 +47,12 @@ from bot.storage import calendars
 from bot.storage.crypto import SecretBox
 from bot.storage.db import Database
 from tests.ical.server import FeedServer, calendar, status
+from tests.support.clock import FakeClock
 
 SECRET = "private-5ec4e7c0ffee"
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday; Berlin is UTC+1 until 29 March
 BERLIN = "Europe/Berlin"
 _people = itertools.count(1)
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.instant = now
-
-    def now(self) -> datetime:
-        return self.instant
-
-    def advance(self, **delta: float) -> None:
-        self.instant += timedelta(**delta)
 
 
 def utc(day: int, hour: int, minute: int = 0) -> datetime:
@@ -133,8 +123,8 @@ def server():
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
+def clock() -> FakeClock:
+    return FakeClock(NOW)
 
 
 @pytest.fixture
@@ -249,7 +239,7 @@ def feed_of(db: Database, user: str) -> CalendarFeed | None:
         ).first()
 
 
-def due_now(db: Database, clock: Clock) -> None:
+def due_now(db: Database, clock: FakeClock) -> None:
     """Make every feed due (as if its 20 minutes had passed)."""
     with db.session() as s:
         s.execute(sa.update(CalendarFeed).values(next_sync_at=clock.now()))

@@ -17,16 +17,9 @@ from bot.services.dispatch import CheckinMessage, Dispatcher, RateLimited, Refus
 from bot.storage import checkins, ratelimits
 from bot.storage.db import Database
 from tests.observability.support import value
+from tests.support.clock import FakeClock
 
 NOW = datetime(2026, 3, 2, 14, 45, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime):
-        self.instant = now
-
-    def now(self) -> datetime:
-        return self.instant
 
 
 class Sender:
@@ -92,7 +85,7 @@ def _post_checkin_after(pre: Checkin, *, due_at: datetime) -> Checkin:
     )
 
 
-def _dispatcher(db: Database, clock: Clock, owner: str) -> tuple[Dispatcher, Sender]:
+def _dispatcher(db: Database, clock: FakeClock, owner: str) -> tuple[Dispatcher, Sender]:
     sender = Sender()
     coaching = CoachingService(db, clock, load_ladder())
     return Dispatcher(db, clock, coaching, sender, owner=owner), sender
@@ -100,7 +93,7 @@ def _dispatcher(db: Database, clock: Clock, owner: str) -> tuple[Dispatcher, Sen
 
 def test_a_row_whose_lease_ran_out_in_the_queue_is_sent_once(db: Database):
     _seed(db, 1)
-    clock = Clock(NOW)
+    clock = FakeClock(NOW)
     a, sent_by_a = _dispatcher(db, clock, "A")
     b, sent_by_b = _dispatcher(db, clock, "B")
     with db.session() as s:
@@ -122,7 +115,7 @@ def test_one_broken_row_does_not_hold_up_the_others(db: Database):
     with db.session() as s:
         broken = s.exec(select(Meeting)).first()
         broken.tz = "Not/AZone"  # a row the dispatcher can't render
-    clock = Clock(NOW)
+    clock = FakeClock(NOW)
     dispatcher, sender = _dispatcher(db, clock, "A")
     assert dispatcher.tick() == 2
     assert {m.user_id for m in sender.sent} == {"U1", "U2"}
@@ -141,7 +134,7 @@ class RateLimitedOnce(Sender):
 
 def test_a_429_holds_back_every_process_until_retry_after(db: Database):
     _seed(db, 3)
-    clock = Clock(NOW)
+    clock = FakeClock(NOW)
     coaching = CoachingService(db, clock, load_ladder())
     a = Dispatcher(db, clock, coaching, RateLimitedOnce(), owner="A", concurrency=1)
     b, _ = _dispatcher(db, clock, "B")
@@ -164,7 +157,7 @@ def test_a_429_holds_back_every_process_until_retry_after(db: Database):
 
 def test_her_dm_channel_is_learned_once_and_used_after(db: Database):
     _seed(db, 1)
-    clock = Clock(NOW)
+    clock = FakeClock(NOW)
     dispatcher, sender = _dispatcher(db, clock, "A")
     assert dispatcher.tick() == 1
     assert sender.sent[0].channel is None  # not known yet: the sender opens her DM
@@ -189,7 +182,7 @@ def test_a_burst_is_paced_under_the_budget_and_every_checkin_arrives_in_its_wind
         for row in rows[120:]:  # post-meeting: due earlier, open for 12 hours
             row.kind, row.due_at = "post", NOW - timedelta(minutes=5)
             row.send_until = row.expires_at = NOW + timedelta(hours=12)
-    clock = Clock(NOW)
+    clock = FakeClock(NOW)
     coaching = CoachingService(db, clock, load_ladder())
     sender = Sender()
     sent_at: list[tuple[datetime, str]] = []
@@ -229,7 +222,7 @@ class RefusesPre(Sender):
         return super().send(message)
 
 
-def _refused_count(db: Database, clock: Clock) -> float:
+def _refused_count(db: Database, clock: FakeClock) -> float:
     page = metrics.render(db, clock, None)[0].decode()
     return value(page, "voice_coach_checkins_failed_total", reason="refused")
 
@@ -239,7 +232,7 @@ def test_a_refused_checkin_fails_at_once_and_her_next_one_still_goes_out(db: Dat
     with db.session() as s:
         pre = s.exec(select(Checkin)).one()
         s.add(_post_checkin_after(pre, due_at=NOW + timedelta(minutes=45)))
-    clock = Clock(NOW)
+    clock = FakeClock(NOW)
     sender = RefusesPre()
     dispatcher = Dispatcher(db, clock, CoachingService(db, clock, load_ladder()), sender, owner="A")
     refused_before = _refused_count(db, clock)

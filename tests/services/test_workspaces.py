@@ -14,16 +14,9 @@ from bot.services.coaching import CoachingService, OnboardingAnswers
 from bot.services.meetings import MeetingInput, MeetingService
 from bot.services.workspaces import WorkspaceService
 from bot.storage import calendars
+from tests.support.clock import FakeClock
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self):
-        self.instant = NOW
-
-    def now(self):
-        return self.instant
 
 
 def _team(db, clock, team_id: str) -> None:
@@ -59,7 +52,7 @@ def _pending(db, team_id: str) -> int:
 
 
 def test_uninstall_stops_sending_reinstall_resumes_and_data_goes_after_30_days(db):
-    clock = Clock()
+    clock = FakeClock(NOW)
     service = WorkspaceService(db, clock)
     _team(db, clock, "T1")
     _team(db, clock, "T2")
