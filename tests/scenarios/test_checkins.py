@@ -16,9 +16,8 @@ from bot.domain.schedule import weekdays_to_mask
 from bot.models import Attempt, Checkin, Meeting
 from bot.services.coaching import OnboardingAnswers
 from bot.services.meetings import MeetingInput
-from bot.services.planner import extend_horizons
 from tests.conftest import TEAM_ID, USER_ID
-from tests.support.journey import command_reply, wait
+from tests.support.journey import choose_confidence, command_reply, tick, wait
 from tests.support.view_state import checkboxes, radio, state, text, timepicker
 from tests.support.view_state import select as pick
 
@@ -60,11 +59,6 @@ def _add_meeting(container, user_id: str, tz: str, **overrides) -> int:
 
 def _dms(fake, user_id: str) -> list[dict]:
     return fake.messages(fake.dm_channel(user_id))
-
-
-def _tick(container, dispatcher) -> int:
-    extend_horizons(container.db, container.clock)
-    return dispatcher.tick()
 
 
 def test_add_a_meeting_through_the_modal_with_field_errors(slack, fake_slack, app, db):
@@ -150,10 +144,10 @@ def test_checkins_arrive_at_the_local_minute_across_daylight_saving(fake_slack, 
             ]
         for due, user_id, words in expected:
             clock.move_to(due - timedelta(minutes=1))
-            assert _tick(container, dispatcher) == 0, f"early at {due} for {user_id}"
+            assert tick(container, dispatcher) == 0, f"early at {due} for {user_id}"
             before = len(_dms(fake_slack, user_id))
             clock.move_to(due)
-            assert _tick(container, dispatcher) == 1, f"nothing at {due} for {user_id}"
+            assert tick(container, dispatcher) == 1, f"nothing at {due} for {user_id}"
             newest = _dms(fake_slack, user_id)[before:]
             assert len(newest) == 1 and words in str(newest[0]["blocks"]), (due, newest)
             assert "Weekly planning" in str(newest[0]["blocks"])
@@ -167,7 +161,7 @@ def test_the_pre_meeting_checkin_offers_confidence_from_0_to_100(slack, fake_sla
         _onboard(container, USER_ID, "America/New_York")
         _add_meeting(container, USER_ID, "America/New_York")
         clock.move_to(_utc(2026, 3, 2, 14, 45))  # 09:45 EST, Monday
-        assert _tick(container, dispatcher) == 1
+        assert tick(container, dispatcher) == 1
         pre = _dms(fake_slack, USER_ID)[-1]
         assert "*Weekly planning* starts at 10:00" in pre["blocks"][0]["text"]["text"]
         menu = next(b["accessory"] for b in pre["blocks"] if b.get("accessory"))
@@ -179,16 +173,7 @@ def test_the_pre_meeting_checkin_offers_confidence_from_0_to_100(slack, fake_sla
             *map(str, range(60, 100, 10)),
             "100 — highly certain can do",
         ]
-        seventy = next(o for o in menu["options"] if o["text"]["text"] == "70")
-        r = slack.block_action(
-            user_id=USER_ID,
-            action_id=menu["action_id"],
-            action_type="static_select",
-            selected_option=seventy,
-            message=pre,
-        )
-        assert r.status == 200
-        fake_slack.wait_for("chat.update")
+        seventy = choose_confidence(slack, fake_slack, pre, "70")
         updated = fake_slack.message(fake_slack.dm_channel(USER_ID), pre["ts"])
         assert "Confidence noted: *70*" in updated["blocks"][0]["text"]["text"]
         with db.session() as s:
@@ -200,7 +185,7 @@ def _to_post_checkin(container, dispatcher, fake_slack, clock) -> dict:
     _onboard(container, USER_ID, "America/New_York")
     _add_meeting(container, USER_ID, "America/New_York")
     clock.move_to(_utc(2026, 3, 2, 15, 35))  # 10:35 EST, Monday
-    assert _tick(container, dispatcher) == 1  # the pre check-in went stale unsent (see below)
+    assert tick(container, dispatcher) == 1  # the pre check-in went stale unsent (see below)
     return _dms(fake_slack, USER_ID)[-1]
 
 
@@ -281,7 +266,7 @@ def test_after_three_hours_down_only_what_is_still_useful_is_sent(fake_slack, ap
         # Every process was down from 09:40 to 12:40 local on Monday: the meeting
         # (10:00–10:30) started and ended meanwhile.
         clock.move_to(_utc(2026, 3, 2, 17, 40))
-        assert _tick(container, dispatcher) == 1
+        assert tick(container, dispatcher) == 1
         sent = _dms(fake_slack, USER_ID)
         assert len(sent) == 1 and "How did" in str(sent[0]["blocks"])
         with db.session() as s:
@@ -297,7 +282,7 @@ def test_a_post_checkin_more_than_12_hours_late_lapses_quietly(fake_slack, app, 
         _onboard(container, USER_ID, "America/New_York")
         _add_meeting(container, USER_ID, "America/New_York")
         clock.move_to(_utc(2026, 3, 3, 3, 40))  # 12 h 5 min after the post check-in was due
-        assert _tick(container, dispatcher) == 0
+        assert tick(container, dispatcher) == 0
         assert _dms(fake_slack, USER_ID) == []
 
 
@@ -309,11 +294,11 @@ def test_paused_people_get_nothing_and_resuming_replans(slack, fake_slack, app, 
         reply = command_reply(slack, fake_slack, "pause 1w")["text"]
         assert "Paused until" in reply and "/voice resume" in reply
         clock.move_to(_utc(2026, 3, 2, 14, 45))
-        assert _tick(container, dispatcher) == 0
+        assert tick(container, dispatcher) == 0
         assert "/voice pause 2w" in command_reply(slack, fake_slack, "pause 2x")["text"]
         assert "Welcome back" in command_reply(slack, fake_slack, "resume")["text"]
         clock.move_to(_utc(2026, 3, 9, 13, 45))
-        assert _tick(container, dispatcher) == 1
+        assert tick(container, dispatcher) == 1
         assert "starts at 10:00" in str(_dms(fake_slack, USER_ID)[-1]["blocks"])
 
 
@@ -323,7 +308,7 @@ def test_skipping_a_meeting_cancels_its_post_checkin(slack, fake_slack, app, db)
         _onboard(container, USER_ID, "America/New_York")
         _add_meeting(container, USER_ID, "America/New_York")
         clock.move_to(_utc(2026, 3, 2, 14, 45))
-        assert _tick(container, dispatcher) == 1
+        assert tick(container, dispatcher) == 1
         pre = _dms(fake_slack, USER_ID)[-1]
         skip = next(
             e
@@ -343,7 +328,7 @@ def test_skipping_a_meeting_cancels_its_post_checkin(slack, fake_slack, app, db)
         skipped = fake_slack.message(fake_slack.dm_channel(USER_ID), pre["ts"])
         assert "Skipping" in str(skipped["blocks"])
         clock.move_to(_utc(2026, 3, 2, 15, 35))
-        assert _tick(container, dispatcher) == 0
+        assert tick(container, dispatcher) == 0
 
 
 def test_slack_errors_while_sending(fake_slack, app, db):
@@ -355,13 +340,13 @@ def test_slack_errors_while_sending(fake_slack, app, db):
         # Rate limited, then a 500: the client's retry handlers get it through.
         fake_slack.fail_next("chat.postMessage", error="ratelimited", retry_after=1)
         fake_slack.fail_next("chat.postMessage", status=500)
-        assert _tick(container, dispatcher) == 1
+        assert tick(container, dispatcher) == 1
         # A deactivated account: she is paused, not retried forever.
         clock.move_to(_utc(2026, 3, 2, 15, 35))
         fake_slack.fail_next("chat.postMessage", error="account_inactive")
-        assert _tick(container, dispatcher) == 0
+        assert tick(container, dispatcher) == 0
         with db.session() as s:
             post = next(c for c in s.exec(select(Checkin)) if c.kind == "post")
         assert (post.status, post.last_error) == ("failed", "account_inactive")
         clock.move_to(_utc(2026, 3, 9, 13, 45))
-        assert _tick(container, dispatcher) == 0
+        assert tick(container, dispatcher) == 0

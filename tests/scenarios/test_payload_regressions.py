@@ -18,10 +18,18 @@ from bot.domain.schedule import weekdays_to_mask
 from bot.models import Celebration, CelebrationKind, CelebrationStatus, Cheer, Coachee
 from bot.services.coaching import OnboardingAnswers
 from bot.services.meetings import MeetingInput
-from bot.services.planner import extend_horizons
 from bot.slack.sharing import deliver_cheers, post_roundups
 from tests.conftest import TEAM_ID, USER_ID
-from tests.support.journey import button, command_reply, dms, log_meeting, texts, wait
+from tests.support.journey import (
+    button,
+    choose_confidence,
+    command_reply,
+    dms,
+    log_meeting,
+    texts,
+    tick,
+    wait,
+)
 from tests.support.view_state import checkboxes, state, text, timepicker
 from tests.support.view_state import select as pick
 
@@ -57,27 +65,6 @@ def dispatcher(running_app):
     dispatcher.close()
 
 
-def _tick(container, dispatcher) -> int:
-    extend_horizons(container.db, container.clock)
-    return dispatcher.tick()
-
-
-def _choose_confidence(slack, fake, pre: dict, shown: str) -> None:
-    """She picks the option showing ``shown`` in the pre-meeting check-in's menu."""
-    menu = next(b["accessory"] for b in pre["blocks"] if b.get("accessory"))
-    option = next(o for o in menu["options"] if o["text"]["text"] == shown)
-    r = slack.block_action(
-        user_id=USER_ID,
-        action_id=menu["action_id"],
-        action_type="static_select",
-        selected_option=option,
-        message=pre,
-        channel_id=fake.dm_channel(USER_ID),
-    )
-    assert r.status == 200
-    fake.wait_for("chat.update")
-
-
 # -- check-ins: her meeting's name in the notification ----------------------------------------
 
 
@@ -93,20 +80,20 @@ def test_checkin_notifications_show_her_meeting_name_as_typed(
         _onboard(container)
         _add_meeting(container, HOSTILE_NAME)
         clock.move_to(_utc(2026, 3, 2, 14, 45))  # 09:45 in New York, Monday
-        assert _tick(container, dispatcher) == 1
+        assert tick(container, dispatcher) == 1
         pre = dms(fake_slack)[-1]
         assert pre["text"] == f"{SHOWN_NAME} starts at 10:00"
         assert f"*{SHOWN_NAME}* starts at 10:00" in texts(pre["blocks"])
 
-        _choose_confidence(slack, fake_slack, pre, "70")
+        choose_confidence(slack, fake_slack, pre, "70")
         answered = fake_slack.message(dm, pre["ts"])
         assert answered["text"].startswith(f"{SHOWN_NAME}: ")
 
         clock.move_to(_utc(2026, 3, 2, 15, 35))  # 10:35: the post-meeting check-in
-        assert _tick(container, dispatcher) == 1
+        assert tick(container, dispatcher) == 1
         post = dms(fake_slack)[-1]
         assert post["text"] == f"How did {SHOWN_NAME} go?"
-        while not _tick(container, dispatcher):  # the gentle nudge, later that working day
+        while not tick(container, dispatcher):  # the gentle nudge, later that working day
             assert time.time() < _utc(2026, 3, 3).timestamp(), "no reminder"
             clock.shift(timedelta(minutes=15))
         reminder = dms(fake_slack)[-1]
@@ -125,9 +112,9 @@ def test_a_confidence_of_0_is_noted_like_any_other(slack, fake_slack, running_ap
         _onboard(container)
         _add_meeting(container, "Weekly planning")
         clock.move_to(_utc(2026, 3, 2, 14, 45))
-        assert _tick(container, dispatcher) == 1
+        assert tick(container, dispatcher) == 1
         pre = dms(fake_slack)[-1]
-        _choose_confidence(slack, fake_slack, pre, "0 — cannot do at all")
+        choose_confidence(slack, fake_slack, pre, "0 — cannot do at all")
     updated = fake_slack.message(dm, pre["ts"])
     assert "*Weekly planning*: Confidence noted: *0*. Today's challenge:" in texts(
         updated["blocks"]

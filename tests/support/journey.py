@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from bot.services.planner import extend_horizons
 from tests.conftest import USER_ID
 from tests.support.view_state import radio, state, text
 from tests.support.view_state import select as pick
@@ -65,6 +66,31 @@ def log_meeting(slack, fake, *, outcome="did_it", felt="about_right", tried=None
     )
     assert r.status == 200 and r.text == "", r.text
     return wait(lambda: dms(fake)[dm_count:])[0]
+
+
+def tick(container, dispatcher) -> int:
+    """One scheduler round at the clock's time: plan ahead, then send what is due."""
+    extend_horizons(container.db, container.clock)
+    return dispatcher.tick()
+
+
+def choose_confidence(slack, fake, pre: dict, shown: str) -> dict:
+    """She picks the option showing ``shown`` in a pre-meeting check-in's menu; returns it
+    once the check-in has been updated in place."""
+    menu = next(b["accessory"] for b in pre["blocks"] if b.get("accessory"))
+    option = next(o for o in menu["options"] if o["text"]["text"] == shown)
+    updates = len(fake.calls_to("chat.update"))
+    r = slack.block_action(
+        user_id=USER_ID,
+        action_id=menu["action_id"],
+        action_type="static_select",
+        selected_option=option,
+        message=pre,
+        channel_id=fake.dm_channel(USER_ID),
+    )
+    assert r.status == 200
+    fake.wait_for("chat.update", count=updates + 1)
+    return option
 
 
 def button(message: dict, action_id: str) -> dict:
