@@ -13,11 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-import sqlalchemy as sa
-from sqlmodel import select
-
 from bot.domain.schedule import MeetingRule, Occurrence, checkin_times, occurrences, zone
-from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting, MeetingSource
+from bot.models import CheckinKind, CheckinStatus, Coachee, Meeting, MeetingSource
 from bot.storage import calendars, checkins, meetings
 
 HORIZON = timedelta(days=8)
@@ -165,39 +162,23 @@ def follow_occurrences(
             wanted[(row["occurrence_start"], row["kind"])] = row
     have = {
         (row.occurrence_start, row.kind): row
-        for row in session.exec(
-            select(Checkin)
-            .where(
-                Checkin.meeting_id == meeting.id,
-                Checkin.kind.in_(_PLANNED_KINDS),
-                Checkin.occurrence_start > now,
-            )
-            # Rows loaded earlier in this session may be stale after the moves above.
-            .execution_options(populate_existing=True)
-        ).all()
+        for row in checkins.of_occurrences_after(
+            session, meeting_id=meeting.id, after=now, kinds=_PLANNED_KINDS
+        )
     }
     gone = [
         row.id
         for slot, row in have.items()
         if row.status == CheckinStatus.PENDING and slot not in wanted
     ]
-    if gone:
-        session.execute(
-            sa.update(Checkin)
-            .where(Checkin.id.in_(gone), Checkin.status == CheckinStatus.PENDING)
-            .values(status=CheckinStatus.CANCELLED)
-        )
+    checkins.cancel_pending_ids(session, ids=gone)
     for slot, row in wanted.items():
         current = have.get(slot)
         if current is None or current.status != CheckinStatus.PENDING:
             continue
         times = {name: row[name] for name in ("due_at", "send_until", "expires_at")}
         if any(getattr(current, name) != value for name, value in times.items()):
-            session.execute(
-                sa.update(Checkin)
-                .where(Checkin.id == current.id, Checkin.status == CheckinStatus.PENDING)
-                .values(**times)
-            )
+            checkins.retime_pending(session, checkin_id=current.id, times=times)
             changed += 1
     missing = [
         row
@@ -215,41 +196,20 @@ def _move_checkins(
 ) -> int:
     """Move the check-ins of occurrences that moved (both starts after ``now``).
 
-    A slot (meeting, start, kind) holds one row. If the new one is taken by a
-    cancelled row, that row goes (it has no history); if by a live one, the moving
-    row stays where it was and, if still pending, is cancelled by the caller. Moves
-    later are made latest first and moves earlier earliest first, so that a series
-    shifted as a whole frees each slot before the next occurrence needs it.
+    A row that can't move (a live row holds its new slot) stays where it was and, if
+    still pending, is cancelled by the caller. Moves later are made latest first and
+    moves earlier earliest first, so that a series shifted as a whole frees each slot
+    before the next occurrence needs it.
     """
     moves = [(old, new) for old, new in moved if old > now and new > now and old != new]
     later = sorted((m for m in moves if m[1] > m[0]), reverse=True)
     earlier = sorted(m for m in moves if m[1] < m[0])
-    count = 0
-    for old, new in later + earlier:
-        rows = session.execute(
-            select(Checkin.id, Checkin.kind).where(
-                Checkin.meeting_id == meeting.id,
-                Checkin.occurrence_start == old,
-                Checkin.kind.in_(_PLANNED_KINDS),
-            )
-        ).all()
-        for row in rows:
-            taken = session.execute(
-                select(Checkin.id, Checkin.status).where(
-                    Checkin.meeting_id == meeting.id,
-                    Checkin.occurrence_start == new,
-                    Checkin.kind == row.kind,
-                )
-            ).first()
-            if taken is not None:
-                if taken.status != CheckinStatus.CANCELLED:
-                    continue
-                session.execute(sa.delete(Checkin).where(Checkin.id == taken.id))
-            session.execute(
-                sa.update(Checkin).where(Checkin.id == row.id).values(occurrence_start=new)
-            )
-            count += 1
-    return count
+    return sum(
+        checkins.move_occurrence(
+            session, meeting_id=meeting.id, old=old, new=new, kinds=_PLANNED_KINDS
+        )
+        for old, new in later + earlier
+    )
 
 
 def extend_horizons(db, clock, *, limit: int = 500) -> int:

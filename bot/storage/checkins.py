@@ -69,6 +69,74 @@ def cancel_pending(
     return session.execute(statement.values(status=CheckinStatus.CANCELLED)).rowcount or 0
 
 
+def of_occurrences_after(
+    session: Session, *, meeting_id: int, after: datetime, kinds: Iterable[str]
+) -> list[Checkin]:
+    """The meeting's check-ins of these kinds for occurrences starting after ``after``,
+    read afresh (rows loaded earlier in the session may be stale)."""
+    return session.exec(
+        select(Checkin)
+        .where(
+            Checkin.meeting_id == meeting_id,
+            Checkin.kind.in_(list(kinds)),
+            Checkin.occurrence_start > after,
+        )
+        .execution_options(populate_existing=True)
+    ).all()
+
+
+def cancel_pending_ids(session: Session, *, ids: list[int]) -> int:
+    """Cancel these check-ins if they are still pending; returns how many."""
+    if not ids:
+        return 0
+    statement = (
+        sa.update(Checkin)
+        .where(Checkin.id.in_(ids), Checkin.status == CheckinStatus.PENDING)
+        .values(status=CheckinStatus.CANCELLED)
+    )
+    return session.execute(statement).rowcount or 0
+
+
+def retime_pending(session: Session, *, checkin_id: int, times: dict) -> None:
+    """New due and expiry times for a check-in that is still pending."""
+    session.execute(
+        sa.update(Checkin)
+        .where(Checkin.id == checkin_id, Checkin.status == CheckinStatus.PENDING)
+        .values(**times)
+    )
+
+
+def move_occurrence(
+    session: Session, *, meeting_id: int, old: datetime, new: datetime, kinds: Iterable[str]
+) -> int:
+    """Move an occurrence's check-ins (sent ones too) from ``old`` to ``new``; returns how
+    many moved. A slot (meeting, start, kind) holds one row: a cancelled row in the way
+    goes (it has no history); a live one keeps its slot and the moving row stays put."""
+    count = 0
+    rows = session.execute(
+        select(Checkin.id, Checkin.kind).where(
+            Checkin.meeting_id == meeting_id,
+            Checkin.occurrence_start == old,
+            Checkin.kind.in_(list(kinds)),
+        )
+    ).all()
+    for row in rows:
+        taken = session.execute(
+            select(Checkin.id, Checkin.status).where(
+                Checkin.meeting_id == meeting_id,
+                Checkin.occurrence_start == new,
+                Checkin.kind == row.kind,
+            )
+        ).first()
+        if taken is not None:
+            if taken.status != CheckinStatus.CANCELLED:
+                continue
+            session.execute(sa.delete(Checkin).where(Checkin.id == taken.id))
+        session.execute(sa.update(Checkin).where(Checkin.id == row.id).values(occurrence_start=new))
+        count += 1
+    return count
+
+
 def claim_due(
     session: Session, *, now: datetime, owner: str, limit: int, per_minute: int | None = None
 ) -> list[int]:
