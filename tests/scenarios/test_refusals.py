@@ -18,8 +18,8 @@ from bot.slack.listeners.actions import checkins as checkin_actions
 from bot.slack.listeners.commands import voice
 from tests.conftest import TEAM_ID, USER_ID
 from tests.observability.support import grew, scrape, value, with_option_without_text
-from tests.scenarios.test_checkins import _add_meeting, _onboard, _tick, _utc
-from tests.support.journey import button, dms, wait
+from tests.scenarios.test_checkins import _add_meeting, _onboard, _utc
+from tests.support.journey import button, dms, tick, wait
 
 
 @pytest.fixture
@@ -56,13 +56,13 @@ def test_a_refused_checkin_is_counted_never_retried_and_her_next_one_arrives(
         clock.move_to(_utc(2026, 3, 2, 14, 45))  # 09:45 EST: her pre-meeting check-in
         before = scrape(running.url)
         assert value(before, "voice_coach_checkins_due") == 1
-        assert _tick(container, dispatcher) == 0
+        assert tick(container, dispatcher) == 0
         refusals = fake_slack.expect_refusals()
         assert [(r.where, r.error) for r in refusals] == [("chat.postMessage", "invalid_blocks")]
         posts = len(fake_slack.calls_to("chat.postMessage"))
         for minute in (46, 50, 59):  # past any back-off: still not sent again
             clock.move_to(_utc(2026, 3, 2, 14, minute))
-            assert _tick(container, dispatcher) == 0
+            assert tick(container, dispatcher) == 0
         assert len(fake_slack.calls_to("chat.postMessage")) == posts
         with db.session() as s:
             first = select(Checkin).where(Checkin.kind == "pre").order_by(Checkin.due_at)
@@ -86,7 +86,7 @@ def test_a_refused_checkin_is_counted_never_retried_and_her_next_one_arrives(
         waiting = scrape(running.url)
         assert value(waiting, "voice_coach_checkins_due") == 1
         assert value(waiting, "voice_coach_checkins_overdue") == 1  # over 5 minutes late
-        assert _tick(container, dispatcher) == 1
+        assert tick(container, dispatcher) == 1
         assert "How did" in str(dms(fake_slack)[-1]["blocks"])
         sent = scrape(running.url)
         assert grew(before, sent, "voice_coach_checkins_sent_total") == 1
@@ -136,7 +136,7 @@ def test_a_refused_update_of_a_checkin_gets_her_an_apology(
         _onboard(container, USER_ID, "America/New_York")
         _add_meeting(container, USER_ID, "America/New_York")
         clock.move_to(_utc(2026, 3, 2, 14, 45))
-        assert _tick(container, dispatcher) == 1
+        assert tick(container, dispatcher) == 1
         pre = dms(fake_slack)[-1]
         monkeypatch.setattr(
             checkin_actions, "build_checkin_state", lambda s: _with_empty_section(build(s))
