@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -261,14 +262,15 @@ def parse_feed(
 
     ``default_tz`` (her Slack zone) is where floating times are, unless the feed says
     ``X-WR-TIMEZONE``. ``her_email``, when known, drops the events she declined.
-    Raises NotACalendar or TitlesHidden; an empty list means no meetings.
+    Raises NotACalendar, or TitlesHidden when every event near the window (``_near``)
+    is untitled or a free/busy word; an empty list means no meetings.
     """
     for name, value in (("start", start), ("end", end)):
         if value.utcoffset() is None:
             raise ValueError(f"{name} must be timezone-aware")
     her_zone = zone(default_tz)
     with _own_zones():
-        calendar = _read(data)
+        calendar = _read(_near(data, start=start, end=end))
         events = _usable_events(calendar)
         feed_zone = _feed_zone(calendar)
         events = _in_zones(events, feed_zone=feed_zone, her_zone=her_zone)
@@ -289,6 +291,90 @@ def parse_feed(
             occurrences=occurrences,
         )
     return occurrences
+
+
+# A VEVENT block, and the properties that say when it can happen (after unfolding).
+_VEVENT = re.compile(rb"^BEGIN:VEVENT\r?$.*?^END:VEVENT\r?$\n?", re.M | re.S | re.I)
+_FOLD = re.compile(rb"\r?\n[ \t]")
+_WHEN = re.compile(
+    rb"^(UID|DTSTART|RRULE|RDATE|EXRULE|RECURRENCE-ID)([;:][^\r\n]*)\r?$", re.M | re.I
+)
+_DAY = re.compile(rb"(\d{4})(\d{2})(\d{2})")
+_UNTIL = re.compile(rb"UNTIL=(\d{8})", re.I)
+# More than any zone can shift a date (UTC-12 to UTC+14), and then some.
+_DATE_SLACK = timedelta(days=2)
+
+
+def _near(data: bytes, *, start: datetime, end: datetime) -> bytes:
+    """The feed without the events that cannot have a meeting in [start, end).
+
+    A feed of years (Google's of 677 events) is mostly meetings long past; parsing
+    each into icalendar's objects is most of a sync's work and memory. Read from the
+    text alone, a UID none of whose events comes near the window is left out, and so
+    is an edit of one occurrence that moves it neither from nor into the window.
+    Whatever the text leaves in doubt stays (no UID, a date that can't be read, a
+    COUNT or RDATE, ``RANGE=THISANDFUTURE``), so the meetings found are exactly the
+    whole feed's.
+    """
+    low = (start - _DATE_SLACK).date()
+    high = (end + _DATE_SLACK).date()
+    blocks: list[tuple[int, int, bytes, bool]] = []  # (from, to, uid, a far edit)
+    near: set[bytes] = set()  # the UIDs with an event that may reach the window
+    for block in _VEVENT.finditer(data):
+        props: dict[bytes, bytes] = {}
+        for match in _WHEN.finditer(_FOLD.sub(b"", block.group())):
+            props.setdefault(match.group(1).upper(), match.group(2))
+        uid = props.get(b"UID", b"").lstrip(b";:").strip()
+        starts = _day(props.get(b"DTSTART"))
+        far_edit = False
+        if b"RRULE" in props or b"RDATE" in props or b"EXRULE" in props:
+            until = _day(_UNTIL.search(props.get(b"RRULE", b"")))
+            is_near = (
+                b"RDATE" in props
+                or b"RRULE" not in props
+                or ((until is None or until >= low) and (starts is None or starts <= high))
+            )
+        elif b"RECURRENCE-ID" in props:
+            moved_from = props[b"RECURRENCE-ID"]
+            far_edit = not (
+                b"RANGE=" in moved_from.upper()
+                or _within(_day(moved_from), low, high)
+                or _within(starts, low, high)
+            )
+            is_near = not far_edit
+        else:
+            is_near = _within(starts, low, high)
+        if is_near or not uid:
+            near.add(uid)
+        blocks.append((block.start(), block.end(), uid, far_edit))
+    left_out = [(a, b) for a, b, uid, far_edit in blocks if far_edit or uid not in near]
+    if not left_out:
+        return data
+    kept, at = [], 0
+    for begin, stop in left_out:
+        kept.append(data[at:begin])
+        at = stop
+    kept.append(data[at:])
+    return b"".join(kept)
+
+
+def _day(value: bytes | re.Match | None) -> date | None:
+    """The date a property's value starts with (after any parameters), if readable."""
+    if isinstance(value, re.Match):
+        value = value.group(1)
+    if value is None:
+        return None
+    found = _DAY.match(value.rsplit(b":", 1)[-1].strip().lstrip(b"="))
+    if found is None:
+        return None
+    try:
+        return date(*(int(part) for part in found.groups()))
+    except ValueError:
+        return None
+
+
+def _within(day: date | None, low: date, high: date) -> bool:
+    return day is None or low <= day <= high
 
 
 def _read(data: bytes) -> icalendar.Calendar:

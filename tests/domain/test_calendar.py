@@ -17,6 +17,7 @@ import icalendar
 import pytest
 from icalendar.timezone import tzp
 
+import bot.domain.calendar as calendar_module
 from bot.domain.calendar import (
     Changes,
     NotACalendar,
@@ -112,6 +113,105 @@ def test_every_real_feed_parses(name: str) -> None:
 
 
 # -- moved occurrences (RECURRENCE-ID) ---------------------------------------------
+
+
+def _found(data: bytes, start: datetime, tz: str) -> tuple[str, list[Occurrence]]:
+    try:
+        return "ok", parse(data, start=start, end=start + timedelta(days=14), tz=tz)
+    except TitlesHidden as hidden:
+        return "titles hidden", hidden.occurrences
+    except NotACalendar:
+        return "not a calendar", []
+
+
+@needs_corpus
+@pytest.mark.parametrize("name", CORPUS)
+def test_leaving_out_far_events_never_changes_the_meetings_found(name: str, monkeypatch) -> None:
+    """A sync parses only the events near its 14-day window (``_near``): for windows
+    around the feed's own meetings, the result is the whole feed's, to the field."""
+    data = feed(name)
+    try:
+        starts = sorted({o.start for o in corpus(name)})
+    except TitlesHidden as hidden:
+        starts = sorted({o.start for o in hidden.occurrences})
+    sample = starts[:: max(1, len(starts) // 6)] + starts[-1:]
+    windows = {utc(2026, 3, 2), utc(2019, 2, 1)}
+    for at in sample:
+        windows |= {at - timedelta(days=13, hours=23), at - timedelta(minutes=1), at}
+    for n, start in enumerate(sorted(windows)):
+        tz = ("Pacific/Kiritimati", "Pacific/Pago_Pago")[n % 2]  # UTC+14, UTC-11
+        got = _found(data, start, tz)
+        with monkeypatch.context() as whole:
+            whole.setattr(calendar_module, "_near", lambda data, **_: data)
+            want = _found(data, start, tz)
+        where = f"{name}, window from {start:%Y-%m-%d %H:%M}Z in {tz}"
+        assert got[1] == want[1], where
+        # "Titles hidden" is judged by the events near the window: with none near,
+        # she hears "no meetings in the next 14 days" instead, the fact that counts.
+        assert got[0] == want[0] or not want[1], where
+
+
+def test_far_events_are_left_out_and_near_ones_kept() -> None:
+    """What the text alone decides: past one-offs and ended series go; an edit that
+    moves an old occurrence into the window, and THISANDFUTURE, keep their series."""
+    feed_text = ics(
+        event("old", "Old", "DTSTART:20190107T100000Z", "DTEND:20190107T110000Z"),
+        event("next", "Next", "DTSTART:20260303T100000Z", "DTEND:20260303T110000Z"),
+        event(
+            "ended",
+            "Ended",
+            "DTSTART:20180101T100000Z",
+            "DTEND:20180101T110000Z",
+            "RRULE:FREQ=WEEKLY;UNTIL=20181231T000000Z",
+        ),
+        event(
+            "revived",
+            "Revived",
+            "DTSTART:20180102T100000Z",
+            "DTEND:20180102T110000Z",
+            "RRULE:FREQ=WEEKLY;UNTIL=20181231T000000Z",
+        ),
+        event(
+            "revived",
+            "Revived",
+            "RECURRENCE-ID:20180109T100000Z",
+            "DTSTART:20260304T090000Z",
+            "DTEND:20260304T100000Z",
+        ),
+        event(
+            "weekly",
+            "Weekly",
+            "DTSTART:20180103T100000Z",
+            "DTEND:20180103T110000Z",
+            "RRULE:FREQ=WEEKLY",
+        ),
+        event(
+            "weekly",
+            "Weekly",
+            "RECURRENCE-ID:20180110T100000Z",
+            "DTSTART:20180110T120000Z",
+            "DTEND:20180110T130000Z",
+        ),
+        event(
+            "weekly",
+            "Weekly",
+            "RECURRENCE-ID;RANGE=THISANDFUTURE:20180117T100000Z",
+            "DTSTART:20180117T150000Z",
+            "DTEND:20180117T160000Z",
+        ),
+    ).encode()
+    start = utc(2026, 3, 2)
+    kept = calendar_module._near(feed_text, start=start, end=start + timedelta(days=14))
+    assert b"UID:old" not in kept and b"UID:ended" not in kept
+    assert b"RECURRENCE-ID:20180110T100000Z" not in kept  # an old edit of a live series
+    assert kept.count(b"UID:revived") == 2 and b"THISANDFUTURE" in kept
+    assert b"UID:next" in kept and kept.count(b"UID:weekly") == 2
+    found = parse(feed_text, start=start, end=start + timedelta(days=14))
+    assert [(o.uid, o.start) for o in found if o.uid != "weekly"] == [
+        ("next", utc(2026, 3, 3, 10)),
+        ("revived", utc(2026, 3, 4, 9)),
+    ]
+    assert {o.start.hour for o in found if o.uid == "weekly"} == {15}  # THISANDFUTURE
 
 
 @needs_corpus
