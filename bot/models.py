@@ -223,6 +223,11 @@ class CalendarFeed(SQLModel, table=True):
     # The server's validators, sent back on the next fetch.
     etag: str | None = Field(default=None, max_length=255)
     last_modified: str | None = Field(default=None, max_length=255)
+    # The last feed read in full (parsed and followed): when, and its digest
+    # (bot.domain.calendar.feed_digest). The same digest again within
+    # FULL_READ_EVERY means the same meetings: nothing to parse.
+    read_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    read_digest: str | None = Field(default=None, max_length=64)
     next_sync_at: datetime = Field(sa_column=_utc(index=True))
     lease_owner: str | None = Field(default=None, max_length=64)
     lease_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))

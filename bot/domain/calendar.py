@@ -293,6 +293,20 @@ def parse_feed(
     return occurrences
 
 
+# Google and Exchange stamp every event with the time of each export.
+_DTSTAMP = re.compile(rb"^DTSTAMP[;:][^\r\n]*\r?\n", re.M | re.I)
+
+
+def feed_digest(data: bytes, *, default_tz: str, her_email: str | None = None) -> str:
+    """A digest of everything ``parse_feed``'s meetings depend on but the window: the
+    feed without its DTSTAMP lines, her zone and her email. Equal digests mean equal
+    meetings, so a sync need not parse a feed that only was exported again."""
+    digest = hashlib.sha256(_DTSTAMP.sub(b"", data))
+    email = (her_email or "").strip().casefold()
+    digest.update(f"\0{default_tz}\0{email}".encode())
+    return digest.hexdigest()
+
+
 # A VEVENT block, and the properties that say when it can happen (after unfolding).
 _VEVENT = re.compile(rb"^BEGIN:VEVENT\r?$.*?^END:VEVENT\r?$\n?", re.M | re.S | re.I)
 _FOLD = re.compile(rb"\r?\n[ \t]")

@@ -36,6 +36,7 @@ from bot.domain.calendar import (
     Occurrence,
     Series,
     TitlesHidden,
+    feed_digest,
     parse_feed,
     series_of,
 )
@@ -70,11 +71,11 @@ FAILING_NOTICE_AFTER = timedelta(hours=24)
 # What connect or reopen read is kept in memory this long for choose (the next modal
 # step); after that, or in another process, choose fetches the link again.
 CHOICE_KEPT = timedelta(minutes=10)
-# A conditional fetch (ETag / Last-Modified) may answer "not modified" for weeks, while
-# the 14-day window moves on: the feed is read in full at least this often (kept per
-# process: a process reads each feed in full the first time).
+# A conditional fetch (ETag / Last-Modified) may answer "not modified", and a feed
+# may come back with the same digest, for weeks, while the 14-day window moves on: the
+# feed is read in full at least this often (a meeting enters the window at most this
+# late, still about 13 days ahead of it).
 FULL_READ_EVERY = timedelta(hours=6)
-_FULL_READS_KEPT = 10_000
 # Series she may practise in from her calendar (typed meetings have their own cap).
 MAX_CALENDAR_MEETINGS = 20
 # Feeds fetched at once by one sync_due call (fetching waits on the network; parsing
@@ -151,7 +152,6 @@ class CalendarService:
         self._client = client
         self._box = box
         self._reads: dict[tuple[str, str], _Read] = {}
-        self._full_reads: dict[int, datetime] = {}  # feed id -> last full parse here
         self._lock = threading.Lock()
 
     @property
@@ -271,6 +271,8 @@ class CalendarService:
             session.flush()
             active = calendars.calendar_meetings(session, coachee_id=coachee.id)
             self._follow(session, coachee, active, read.occurrences, now=now)
+            # What choose stored came from the picker's read: the next sync reads in full.
+            calendars.forget_read(session, feed_id=feed.id)
             self._sync_before_next_checkin(session, feed, now=now)
             if fetched_again:
                 calendars.bring_forward(session, feed_id=feed.id, to=now)
@@ -506,26 +508,30 @@ class CalendarService:
                 )
                 return False
             sealed, etag, last_modified = feed.url_sealed, feed.etag, feed.last_modified
+            read_lately = feed.read_at is not None and now - feed.read_at < FULL_READ_EVERY
+            read_digest = feed.read_digest if read_lately else None
             team_id, user_id, tz = coachee.team_id, coachee.slack_user_id, _tz(coachee.tz)
         try:
             url = self._box.open(sealed)
         except SecretUnreadable:
             # SECRET_KEY lost the key that sealed it: only connecting again helps her.
             return self._failed(feed_id, owner, "not_connected")
-        with self._lock:
-            read_lately = now - self._full_reads.get(feed_id, _EPOCH) < FULL_READ_EVERY
         if not read_lately:
             etag = last_modified = None
         try:
             fetched = self._client.fetch(url, etag=etag, last_modified=last_modified)
         except FeedError as failure:
             return self._failed(feed_id, owner, failure.why)
-        found: list[Occurrence] | None = None
+        found: list[Occurrence] | None = None  # None: the meetings are as stored
         rename = True
+        digest = None
         if fetched.status == "ok":
             body = fetched.body or b""
+            email = _email(email_of, team_id, user_id)
+            digest = feed_digest(body, default_tz=tz, her_email=email)
+        if digest is not None and digest != read_digest:
             try:
-                found = _parse(body, tz=tz, email=_email(email_of, team_id, user_id), now=now)
+                found = _parse(body, tz=tz, email=email, now=now)
             except TitlesHidden as hidden:
                 # Published without titles now: the times are still right.
                 found, rename = hidden.occurrences, False
@@ -558,15 +564,9 @@ class CalendarService:
                 ok=True,
                 etag=fetched.etag,
                 last_modified=fetched.last_modified,
+                read_digest=digest if found is not None else None,
                 next_sync_at=_next_sync(session, coachee.id, now=now),
             )
-        if found is not None:
-            with self._lock:
-                if len(self._full_reads) >= _FULL_READS_KEPT:
-                    self._full_reads = {
-                        k: at for k, at in self._full_reads.items() if now - at < FULL_READ_EVERY
-                    }
-                self._full_reads[feed_id] = now
         return True
 
     def _failed(self, feed_id: int, owner: str, why: str) -> bool:

@@ -72,6 +72,8 @@ def save_feed(
         "host": host,
         "etag": None,
         "last_modified": None,
+        "read_at": None,
+        "read_digest": None,
         "next_sync_at": now + SYNC_EVERY,
         "lease_owner": None,
         "lease_until": None,
@@ -87,6 +89,16 @@ def save_feed(
     feed = get_feed(session, coachee_id=coachee_id)
     session.refresh(feed)  # the identity map may hold the row as it was before
     return feed
+
+
+def forget_read(session: Session, *, feed_id: int) -> None:
+    """Make the next sync read the feed in full (what is stored no longer matches the
+    digest of its last full read)."""
+    session.execute(
+        sa.update(CalendarFeed)
+        .where(CalendarFeed.id == feed_id)
+        .values(read_at=None, read_digest=None)
+    )
 
 
 def reseal_feed(session: Session, *, feed_id: int, url_sealed: str) -> bool:
@@ -179,14 +191,16 @@ def record_sync(
     error: str | None = None,
     etag: str | None = None,
     last_modified: str | None = None,
+    read_digest: str | None = None,
     next_sync_at: datetime,
 ) -> bool:
     """Record how a sync we hold the lease for went, and free the feed until
     ``next_sync_at``. False (and nothing written) if the lease was lost.
 
     Success stores the server's validators (too long ones are dropped) and ends any
-    run of failures. A failure keeps the validators, remembers when the run of
-    failures began, and stores ``error``: a short code such as "not_found", which
+    run of failures; with ``read_digest``, the feed was read in full just now. A
+    failure keeps the validators, remembers when the run of failures began, and
+    stores ``error``: a short code such as "not_found", which
     is checked so that a URL or a message can never land there.
     """
     if ok == (error is not None):
@@ -209,6 +223,8 @@ def record_sync(
             "last_error": None,
             "failure_noticed_at": None,
         }
+        if read_digest is not None:
+            values |= {"read_at": now, "read_digest": read_digest}
     else:
         values |= {
             "failing_since": sa.func.coalesce(CalendarFeed.failing_since, now),

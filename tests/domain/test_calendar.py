@@ -25,6 +25,7 @@ from bot.domain.calendar import (
     Series,
     TitlesHidden,
     diff,
+    feed_digest,
     occurrence_key,
     parse_feed,
     series_of,
@@ -149,6 +150,23 @@ def test_leaving_out_far_events_never_changes_the_meetings_found(name: str, monk
         # "Titles hidden" is judged by the events near the window: with none near,
         # she hears "no meetings in the next 14 days" instead, the fact that counts.
         assert got[0] == want[0] or not want[1], where
+
+
+def test_the_digest_ignores_export_stamps_and_covers_all_else_parsing_depends_on() -> None:
+    def text(stamp: str, title: str = "Planning") -> bytes:
+        return ics(
+            event("p", title, "DTSTART:20260303T100000Z", "DTEND:20260303T110000Z")
+            + f"\nDTSTAMP:{stamp}"
+        ).encode()
+
+    first = feed_digest(text("20260301T000000Z"), default_tz="UTC", her_email="Mila@x.org ")
+    assert feed_digest(text("20260302T081500Z"), default_tz="UTC", her_email="mila@x.org") == first
+    for changed in (
+        feed_digest(text("20260301T000000Z", "Retro"), default_tz="UTC", her_email="mila@x.org"),
+        feed_digest(text("20260301T000000Z"), default_tz="Europe/Berlin", her_email="mila@x.org"),
+        feed_digest(text("20260301T000000Z"), default_tz="UTC", her_email=None),
+    ):
+        assert changed != first
 
 
 def test_far_events_are_left_out_and_near_ones_kept() -> None:

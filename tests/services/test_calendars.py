@@ -562,6 +562,57 @@ def test_not_modified_writes_nothing_and_the_feed_is_read_in_full_now_and_then(
     assert "If-None-Match" not in server.requests[-1][1]
 
 
+def test_a_feed_only_exported_again_is_not_parsed_and_is_read_in_full_every_few_hours(
+    db, service, server, clock
+):
+    user, _ = connected(service, db, server)
+    service.choose(team_id="T1", user_id=user, series_keys={SYNC})
+    assert feed_of(db, user).read_at is None  # choose stored the picker's read
+    clock.advance(minutes=20)
+    assert service.sync_due(owner="A", email_of=no_email) == 1
+    first_read = feed_of(db, user).read_at
+    assert first_read == clock.now()
+    syncs = lambda: sorted(  # noqa: E731
+        o.start for o in _stored_occurrences(db) if o.key.startswith(SYNC)
+    )
+    assert syncs() == [utc(2, 9), utc(9, 9)]
+    before = snapshot(db)
+
+    # Exported again (new DTSTAMPs), same meetings: nothing parsed, nothing written.
+    serve(server, ics(weekly_sync(), standup(), review(), stamp="20260302T083500Z"), name=user)
+    clock.advance(minutes=20)
+    due_now(db, clock)
+    assert service.sync_due(owner="A", email_of=no_email) == 1
+    feed = feed_of(db, user)
+    assert (feed.last_ok_at, feed.read_at) == (clock.now(), first_read)
+    assert snapshot(db) == before
+
+    # Hours later the window has moved on: the feed is read in full, so the Monday
+    # that came into it is followed (and the one that is over forgotten).
+    clock.advance(hours=7)
+    due_now(db, clock)
+    assert service.sync_due(owner="A", email_of=no_email) == 1
+    assert feed_of(db, user).read_at == clock.now()
+    assert syncs() == [utc(9, 9), utc(16, 9)]
+
+
+def test_a_feed_read_with_her_email_for_the_first_time_is_parsed_again(db, service, server, clock):
+    """The digest covers her email: once Slack tells it, the meetings she declined go."""
+    declined = weekly_sync(
+        "ATTENDEE;PARTSTAT=DECLINED:mailto:mila@example.com",
+    )
+    user, _ = connected(service, db, server, body=ics(declined, standup(), review()))
+    service.choose(team_id="T1", user_id=user, series_keys={SYNC})
+    clock.advance(minutes=20)
+    assert service.sync_due(owner="A", email_of=no_email) == 1
+    assert {kind for _, kind, _ in pending(db, user)} == {"pre", "post"}
+
+    clock.advance(minutes=20)
+    due_now(db, clock)
+    service.sync_due(owner="A", email_of=lambda team, u: "mila@example.com")
+    assert pending(db, user) == set()
+
+
 def test_a_failing_calendar_keeps_her_check_ins_and_she_is_told_once_a_day_later(
     db, service, server, clock, caplog
 ):

@@ -132,3 +132,46 @@ def test_0003_keeps_existing_meetings_and_their_check_ins(empty_engine):
     migrate.upgrade(empty_engine)  # and up again
     assert migrate.is_up_to_date(empty_engine)
     assert checkin_meetings() == [7]
+
+
+# -- 0004: a calendar feed's last full read ---------------------------------------------
+
+
+def test_0004_adds_the_last_full_read_and_keeps_connected_calendars(empty_engine):
+    """A calendar connected before 0004 stays connected, and its next sync reads it in
+    full (no digest yet); going down keeps the link."""
+    when = "2026-03-02 08:00:00"
+    migrate.upgrade(empty_engine, "0003")
+    with empty_engine.begin() as c:
+        c.execute(
+            sa.text(
+                "INSERT INTO coachee (id, team_id, slack_user_id, tz, share_wins,"
+                " pre_checkin_minutes, post_checkin_minutes, reminder_minutes,"
+                " working_hours_start, working_hours_end, created_at, updated_at)"
+                " VALUES (1, 'T1', 'U1', 'UTC', false, 15, 5, 120, '09:00:00', '18:00:00',"
+                f" '{when}', '{when}')"
+            )
+        )
+        c.execute(
+            sa.text(
+                "INSERT INTO calendar_feed (team_id, coachee_id, url_sealed, host,"
+                f" next_sync_at, created_at, updated_at) VALUES ('T1', 1, 'sealed',"
+                f" 'calendar.google.com', '{when}', '{when}', '{when}')"
+            )
+        )
+
+    def feeds():
+        with empty_engine.connect() as c:
+            return c.execute(sa.text("SELECT url_sealed, host FROM calendar_feed")).all()
+
+    migrate.upgrade(empty_engine)
+    with empty_engine.connect() as c:
+        row = c.execute(sa.text("SELECT read_at, read_digest FROM calendar_feed")).one()
+    assert tuple(row) == (None, None)
+    _downgrade(empty_engine, "0003")
+    assert "read_digest" not in {
+        c["name"] for c in sa.inspect(empty_engine).get_columns("calendar_feed")
+    }
+    assert [tuple(r) for r in feeds()] == [("sealed", "calendar.google.com")]
+    migrate.upgrade(empty_engine)
+    assert migrate.is_up_to_date(empty_engine)
