@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.clock import Clock, SystemClock
 from bot.content import load_ladder
@@ -33,10 +34,13 @@ from bot.services.workspaces import WorkspaceService
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app, make_client
 from bot.slack.checkin_sender import SlackCheckinSender
+from bot.slack.install import oauth_settings
+from bot.slack.tokens import OneWorkspaceToken, Tokens, WorkspaceTokens
 from bot.storage import migrate
 from bot.storage.crypto import SecretBox
 from bot.storage.db import Database
 from bot.storage.engine import make_engine
+from bot.storage.installations import SealedInstallationStore
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,9 @@ class Container:
     client: WebClient
     services: Services
     app: App
+    # Each workspace's bot token, for every Slack call made outside a request (the
+    # check-in dispatcher, scheduled jobs): ``tokens.bot_token(team_id=...)``.
+    tokens: Tokens
 
 
 def load_content() -> Ladder:
@@ -63,15 +70,20 @@ def load_content() -> Ladder:
 
 
 def build_services(
-    db: Database, clock: Clock, ladder: Ladder, settings: Settings | None = None
+    db: Database,
+    clock: Clock,
+    ladder: Ladder,
+    settings: Settings | None = None,
+    *,
+    tokens: WorkspaceTokens | None = None,
 ) -> Services:
     """Every service. Without ``settings`` (scripts, benchmarks) calendars are
-    unavailable, as without SECRET_KEY."""
+    unavailable, as without SECRET_KEY. ``tokens``: many workspaces' stored tokens."""
     coaching = CoachingService(db, clock, ladder)
     celebrations = CelebrationService(db, clock, ladder)
     roundups = RoundupService(db, clock, celebrations.headline_of)
     return Services(
-        workspaces=WorkspaceService(db, clock),
+        workspaces=WorkspaceService(db, clock, tokens),
         coaching=coaching,
         progress=ProgressService(db, clock, ladder),
         preferences=PreferencesService(db, clock, roundups),
@@ -137,11 +149,43 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
     ladder = load_content()
     db = open_database(settings)
     client = make_client(settings)
+    if settings.many_workspaces:
+        tokens = workspace_tokens(settings, db, client)
+        services = build_services(db, clock, ladder, settings, tokens=tokens)
+        tokens.on_revoked(lambda team_id: services.workspaces.uninstalled(team_id=team_id))
+        oauth = oauth_settings(settings, db, tokens.store, services.workspaces)
+        app = build_bolt_app(settings, client, services, tokens=tokens, oauth=oauth)
+        return Container(settings, clock, db, client, services, app, tokens)
     services = build_services(db, clock, ladder, settings)
     team_id, team_name = _check_token(client)
     services.workspaces.installed(team_id=team_id, name=team_name)
-    app = build_bolt_app(settings, client, services)
-    return Container(settings, clock, db, client, services, app)
+    try:
+        app = build_bolt_app(settings, client, services)
+    except ValueError as e:
+        raise StartupError(str(e)) from None
+    return Container(
+        settings,
+        clock,
+        db,
+        client,
+        services,
+        app,
+        tokens=OneWorkspaceToken(settings.slack_bot_token),
+    )
+
+
+def workspace_tokens(settings: Settings, db: Database, client: WebClient) -> WorkspaceTokens:
+    """Many workspaces: their installations, tokens sealed with SECRET_KEY, refreshed
+    through ``client`` (so SLACK_API_URL applies to oauth.v2.access too)."""
+    store = SealedInstallationStore(
+        settings.slack_client_id, db.engine, SecretBox.from_settings(settings)
+    )
+    rotator = TokenRotator(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        client=client,
+    )
+    return WorkspaceTokens(db, store, rotator)
 
 
 def _check_token(client: WebClient) -> tuple[str, str | None]:

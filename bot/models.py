@@ -16,6 +16,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from bot.domain.attempts import Felt, Outcome  # noqa: F401  (stored as their values)
+from bot.storage.installations import register_tables
 
 
 class UTCDateTime(TypeDecorator):
@@ -100,10 +101,20 @@ class BuddyStatus(StrEnum):
 
 
 class Workspace(SQLModel, table=True):
-    """A Slack workspace the app is installed in."""
+    """A Slack workspace the app is installed in.
+
+    ``team_id`` is the installation's key, the one every other table's ``team_id`` names:
+    the workspace id, or for an org-wide (Enterprise Grid) install the enterprise id (a
+    person is then the same person in every workspace of the org). ``enterprise_id`` is
+    the org a workspace belongs to, if any.
+    """
 
     team_id: str = Field(primary_key=True, max_length=32)
     name: str | None = Field(default=None, max_length=255)
+    enterprise_id: str | None = Field(default=None, max_length=32)
+    is_enterprise_install: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
+    )
     installed_at: datetime = Field(default_factory=_now, sa_column=_utc())
     uninstalled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
 
@@ -452,3 +463,8 @@ class RateLimit(SQLModel, table=True):
         default=0.0, sa_column=sa.Column(sa.Float, nullable=False, server_default="0")
     )
     refilled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+# slack_sdk's installation and OAuth state stores (many-workspace mode): their own
+# tables, built by the stores' classmethods, so that migrations own them too.
+SLACK_INSTALLATIONS, SLACK_BOTS, SLACK_OAUTH_STATES = register_tables(SQLModel.metadata)

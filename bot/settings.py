@@ -19,6 +19,7 @@ from dotenv import dotenv_values
 
 DEFAULT_DATABASE_URL = "sqlite:///voice_coach.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_SLACK_AUTHORIZE_URL = "https://slack.com/oauth/v2/authorize"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -44,14 +45,29 @@ class Settings:
     secret_key: tuple[str, ...] | None = None
     # Tests only: calendar links may then be fetched over http and from 127.0.0.0/8.
     calendar_allow_loopback: bool = False
+    # Many workspaces (OAuth v2): the app's client credentials, instead of a bot token.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_authorize_url: str = DEFAULT_SLACK_AUTHORIZE_URL
 
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
 
+    @property
+    def many_workspaces(self) -> bool:
+        """The one place the mode is decided: installed by "Add to Slack" into any number
+        of workspaces (client credentials), or one workspace with SLACK_BOT_TOKEN."""
+        return self.slack_client_id is not None
+
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in a log line."""
-        found = [self.slack_bot_token, self.slack_signing_secret, self.slack_app_token]
+        found = [
+            self.slack_bot_token,
+            self.slack_signing_secret,
+            self.slack_app_token,
+            self.slack_client_secret,
+        ]
         password = urlsplit(self.database_url).password
         return tuple(s for s in [*found, password, *(self.secret_key or ())] if s)
 
@@ -86,7 +102,11 @@ def load_settings(
             "(Basic Information → App-Level Tokens, scope connections:write), or unset it "
             "to serve HTTP."
         )
-    if require_slack:
+    client_id, client_secret = get.optional("SLACK_CLIENT_ID"), get.optional("SLACK_CLIENT_SECRET")
+    secret_key = _secret_key(get.optional("SECRET_KEY"))
+    if require_slack and (client_id or client_secret):
+        bot_token, secret = _many_workspaces(get, client_id, client_secret, app_token, secret_key)
+    elif require_slack:
         bot_token = get.required(
             "SLACK_BOT_TOKEN",
             "copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions into .env",
@@ -120,9 +140,55 @@ def load_settings(
             "SLACK_MESSAGES_PER_MINUTE", default=600, low=1, high=1_000_000, example="600"
         ),
         metrics_dir=get.optional("PROMETHEUS_MULTIPROC_DIR"),
-        secret_key=_secret_key(get.optional("SECRET_KEY")),
+        secret_key=secret_key,
         calendar_allow_loopback=_calendar_allow_loopback(get.optional("CALENDAR_ALLOW_LOOPBACK")),
+        slack_client_id=client_id if require_slack else None,
+        slack_client_secret=client_secret if require_slack else None,
+        slack_authorize_url=_http_url(
+            "SLACK_AUTHORIZE_URL",
+            get.optional("SLACK_AUTHORIZE_URL") or DEFAULT_SLACK_AUTHORIZE_URL,
+            DEFAULT_SLACK_AUTHORIZE_URL,
+        ),
     )
+
+
+def _many_workspaces(
+    get: _Reader,
+    client_id: str | None,
+    client_secret: str | None,
+    app_token: str | None,
+    secret_key: tuple[str, ...] | None,
+) -> tuple[str, str]:
+    """Client credentials: installed by "Add to Slack" into any number of workspaces.
+    Returns (bot token, signing secret); every conflict is refused in one line."""
+    if get.optional("SLACK_BOT_TOKEN") is not None:
+        raise SettingsError(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are both set: keep "
+            "SLACK_BOT_TOKEN for one workspace, or the client credentials for any number "
+            "of workspaces, and unset the other."
+        )
+    if app_token is not None:
+        raise SettingsError(
+            "SLACK_APP_TOKEN is set with SLACK_CLIENT_ID/SLACK_CLIENT_SECRET: Socket Mode "
+            "serves one workspace only; unset SLACK_APP_TOKEN to serve HTTP for many, or "
+            "use SLACK_BOT_TOKEN instead of the client credentials."
+        )
+    for name, value in (("SLACK_CLIENT_ID", client_id), ("SLACK_CLIENT_SECRET", client_secret)):
+        if value is None:
+            raise SettingsError(
+                f"{name} is not set: with many workspaces copy both the Client ID and the "
+                "Client Secret from Basic Information → App Credentials into .env."
+            )
+    secret = get.required(
+        "SLACK_SIGNING_SECRET",
+        "copy the Signing Secret from Basic Information → App Credentials into .env",
+    )
+    if secret_key is None:
+        raise SettingsError(
+            "SECRET_KEY is not set: with many workspaces it encrypts their tokens at rest; "
+            f"generate one with `{GENERATE_SECRET_KEY}`."
+        )
+    return "", secret
 
 
 class _Reader:
@@ -170,13 +236,18 @@ def _database_url(url: str) -> str:
 
 
 def _slack_api_url(url: str) -> str:
+    url = _http_url("SLACK_API_URL", url, DEFAULT_SLACK_API_URL)
+    return url if url.endswith("/") else url + "/"
+
+
+def _http_url(name: str, url: str, example: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SettingsError(
-            "SLACK_API_URL must be an http(s) URL such as https://slack.com/api/ "
+            f"{name} must be an http(s) URL such as {example} "
             f"(or unset it to use Slack's own); got {url!r}."
         )
-    return url if url.endswith("/") else url + "/"
+    return url
 
 
 def _log_level(level: str) -> str:

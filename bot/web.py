@@ -1,16 +1,21 @@
-"""The WSGI application: Slack's requests, a health check and the metrics page."""
+"""The WSGI application: Slack's requests, a health check and the metrics page; with
+many workspaces also the landing page, the privacy page and "Add to Slack"."""
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot import pages
 from bot.clock import Clock, SystemClock
 from bot.observability import metrics
 from bot.storage.db import Database
+
+log = logging.getLogger(__name__)
 
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -27,6 +32,19 @@ def _reply(start_response, status: str, body: dict) -> Iterable[bytes]:
     return [data]
 
 
+def _html(start_response, status: str, body: str, method: str = "GET") -> Iterable[bytes]:
+    data = body.encode()
+    start_response(
+        status,
+        [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(data))),
+            ("Cache-Control", "no-store"),
+        ],
+    )
+    return [data] if method != "HEAD" else []
+
+
 def make_wsgi_app(
     app: App | None,
     db: Database,
@@ -39,6 +57,8 @@ def make_wsgi_app(
     ``metrics_dir`` is where gunicorn's workers keep their metrics, if there are several."""
     slack = SlackRequestHandler(app, path=SLACK_PATH) if app is not None else None
     clock = clock or SystemClock()
+    oauth = app.oauth_flow if app is not None else None
+    install_paths = {oauth.install_path, oauth.redirect_uri_path} if oauth is not None else set()
 
     def wsgi(environ, start_response) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
@@ -64,6 +84,32 @@ def make_wsgi_app(
             if not 0 <= length <= MAX_BODY_BYTES:
                 return _reply(start_response, "413 Content Too Large", {"error": "too_large"})
             return slack(environ, start_response)
+        if oauth is not None and method in ("GET", "HEAD"):
+            if path == "/":
+                return _html(start_response, "200 OK", pages.landing_page(), method)
+            if path == "/privacy":
+                return _html(start_response, "200 OK", pages.privacy_page(), method)
+            if path in install_paths and method == "GET":
+                return _install(slack, environ, start_response)
         return _reply(start_response, "404 Not Found", {"error": "not_found"})
 
     return wsgi
+
+
+def _install(slack: SlackRequestHandler, environ, start_response) -> Iterable[bytes]:
+    """Bolt's install and redirect handlers; whatever they raise (Slack unreachable, the
+    database gone) ends on a page that says so, never a stack trace."""
+    answered: list = []
+
+    def remember(status, headers, exc_info=None):
+        answered.append((status, headers))
+
+    try:
+        body = b"".join(slack(environ, remember))
+    except Exception as e:
+        log.error("an install failed: %s", e.__class__.__name__)
+        page = pages.install_failed_page("unavailable")
+        return _html(start_response, "502 Bad Gateway", page)
+    status, headers = answered[0]
+    start_response(status, headers)
+    return [body]

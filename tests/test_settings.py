@@ -171,3 +171,69 @@ def test_start_up_warns_once_when_calendar_loopback_is_allowed(
         assert "unsafe outside tests" in warnings[0]
     else:
         assert warnings == []
+
+
+# -- one workspace or many ---------------------------------------------------------------
+
+MANY = {
+    "SLACK_CLIENT_ID": "1111.2222",
+    "SLACK_CLIENT_SECRET": "client-secret-value",
+    "SLACK_SIGNING_SECRET": "s3cr3t-value",
+    "SECRET_KEY": KEY_NEW,
+}
+
+
+def test_one_workspace_is_the_bot_token():
+    s = load()
+    assert not s.many_workspaces
+    assert s.slack_authorize_url == "https://slack.com/oauth/v2/authorize"
+
+
+def test_many_workspaces_are_the_client_credentials():
+    s = load_settings({**MANY, "SLACK_AUTHORIZE_URL": "http://127.0.0.1:9/oauth"}, env_file=None)
+    assert s.many_workspaces and not s.socket_mode
+    assert (s.slack_client_id, s.slack_bot_token) == ("1111.2222", "")
+    assert s.slack_authorize_url == "http://127.0.0.1:9/oauth"
+    assert "client-secret-value" in s.secrets()
+
+
+@pytest.mark.parametrize(
+    ("env", "says"),
+    [
+        ({"SLACK_BOT_TOKEN": "xoxb-1-2-abc"}, "SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT"),
+        ({"SLACK_APP_TOKEN": "xapp-1"}, "Socket Mode serves one workspace only"),
+        ({"SLACK_CLIENT_SECRET": ""}, "SLACK_CLIENT_SECRET is not set"),
+        ({"SLACK_CLIENT_ID": ""}, "SLACK_CLIENT_ID is not set"),
+        ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET is not set"),
+        ({"SECRET_KEY": ""}, "SECRET_KEY is not set: with many workspaces"),
+        ({"SECRET_KEY": "A" * 43 + "="}, "SECRET_KEY: it is too weak"),
+        ({"SLACK_AUTHORIZE_URL": "slack.com"}, "SLACK_AUTHORIZE_URL must be an http(s) URL"),
+    ],
+)
+def test_a_muddled_mode_stops_with_one_line_saying_what_to_set(env, says):
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**MANY, **env}, env_file=None)
+    message = str(caught.value)
+    assert says in message and "\n" not in message
+    assert "client-secret-value" not in message and KEY_NEW not in message
+
+
+def test_a_bot_token_with_only_a_client_id_is_refused_too():
+    with pytest.raises(SettingsError, match="both set"):
+        load(SLACK_CLIENT_ID="1111.2222")
+
+
+def test_one_workspace_refuses_bolts_client_credentials_trap(
+    fake_slack, database_url, monkeypatch, tmp_path
+):
+    """Bolt switches App(token=...) to OAuth with file stores when SLACK_CLIENT_ID and
+    SLACK_CLIENT_SECRET are in the process's environment: the app refuses to start so."""
+    from bot.bootstrap import StartupError, build
+    from tests.conftest import make_settings
+
+    settings = make_settings(fake_slack, database_url)
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1111.2222")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "client-secret-value")
+    monkeypatch.setenv("HOME", str(tmp_path))  # where Bolt's file stores would go
+    with pytest.raises(StartupError, match="unset them for one workspace"):
+        build(settings)

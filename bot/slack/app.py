@@ -9,6 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RetryHandler
@@ -25,6 +26,7 @@ from bot.settings import Settings
 from bot.slack import listeners
 from bot.slack.refusals import REFUSED, checked_respond, method_of, refusal_of
 from bot.slack.surfaces import send_dm
+from bot.slack.tokens import TokenAuthorize, Tokens, WorkspaceTokens
 
 log = logging.getLogger(__name__)
 
@@ -157,9 +159,20 @@ class MeasuredApp(App):
         return response
 
 
-def build_bolt_app(settings: Settings, client: WebClient, services: Services) -> App:
+def build_bolt_app(
+    settings: Settings,
+    client: WebClient,
+    services: Services,
+    *,
+    tokens: Tokens | None = None,
+    oauth: OAuthSettings | None = None,
+) -> App:
+    """One workspace: ``client`` carries SLACK_BOT_TOKEN. Many: ``tokens`` (the
+    WorkspaceTokens the scheduled jobs use too) authorizes each request and ``oauth``
+    serves "Add to Slack"."""
+    many = isinstance(tokens, WorkspaceTokens)
     app = MeasuredApp(
-        client=client,  # carries the token, the base URL and the retry handlers
+        client=client,  # carries the token (one workspace), the base URL and the retry handlers
         signing_secret=settings.slack_signing_secret or None,
         # Socket Mode requests arrive over an authenticated socket and carry no signature.
         request_verification_enabled=not settings.socket_mode,
@@ -167,12 +180,37 @@ def build_bolt_app(settings: Settings, client: WebClient, services: Services) ->
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
         listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener"),
+        **(
+            {
+                "authorize": TokenAuthorize(tokens),
+                "installation_store": tokens.store,
+                "oauth_settings": oauth,
+            }
+            if many
+            else {}
+        ),
     )
+    if not many and (app.oauth_flow is not None or app.installation_store is not None):
+        # Bolt turns OAuth on by itself when SLACK_CLIENT_ID/SECRET are in the process's
+        # environment, and drops the bot token: one workspace must stay one workspace.
+        raise ValueError(
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are in the environment with "
+            "SLACK_BOT_TOKEN: unset them for one workspace, or unset SLACK_BOT_TOKEN for many"
+        )
+    app.middleware(_installation_key)
     app.middleware(checked_respond)
     app.middleware(_skip_slack_retries(services))
-    app.error(_on_error)
+    app.error(_on_error(tokens))
     listeners.register(app, services)
     return app
+
+
+def _installation_key(context, next) -> BoltResponse | None:
+    """Every table's ``team_id`` is the installation key: for a request from a workspace of
+    an org-wide install, the enterprise id (one person across the org's workspaces)."""
+    if context.is_enterprise_install and context.enterprise_id:
+        context["team_id"] = context.enterprise_id
+    return next()
 
 
 def _skip_slack_retries(services: Services):
@@ -190,7 +228,17 @@ def _skip_slack_retries(services: Services):
     return skip_slack_retries
 
 
-def _on_error(error: Exception, body: dict, respond, context, client: WebClient, response) -> None:
+def _on_error(tokens: Tokens | None):
+    def on_error(error: Exception, body: dict, respond, context, client: WebClient, response):
+        if tokens is not None and isinstance(error, SlackApiError) and context.team_id:
+            # A revoked token pauses its workspace; an expired one is refreshed next time.
+            tokens.token_refused(team_id=context.team_id, error=error.response.get("error", ""))
+        _log_error(error, body, respond, context, client, response)
+
+    return on_error
+
+
+def _log_error(error: Exception, body: dict, respond, context, client: WebClient, response) -> None:
     """Log once with context and count; the person sees a short apology, never the error.
 
     A payload Slack refused is logged with the method, Slack's error and where it broke

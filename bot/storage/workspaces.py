@@ -11,14 +11,32 @@ from bot.models import Checkin, CheckinStatus, ProcessedRequest, Workspace
 from bot.storage.db import upsert
 
 
-def upsert_workspace(session: Session, *, team_id: str, name: str | None, now: datetime) -> None:
+def upsert_workspace(
+    session: Session,
+    *,
+    team_id: str,
+    name: str | None,
+    now: datetime,
+    enterprise_id: str | None = None,
+    is_enterprise_install: bool = False,
+) -> None:
     """Record the install; safe when several processes start at once."""
-    statement = upsert(session, Workspace).values(team_id=team_id, name=name, installed_at=now)
+    statement = upsert(session, Workspace).values(
+        team_id=team_id,
+        name=name,
+        installed_at=now,
+        enterprise_id=enterprise_id,
+        is_enterprise_install=is_enterprise_install,
+    )
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["team_id"],
             set_={
                 "name": sa.func.coalesce(statement.excluded.name, Workspace.name),
+                "enterprise_id": sa.func.coalesce(
+                    statement.excluded.enterprise_id, Workspace.enterprise_id
+                ),
+                "is_enterprise_install": statement.excluded.is_enterprise_install,
                 "uninstalled_at": None,
             },
         )

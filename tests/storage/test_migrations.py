@@ -38,8 +38,10 @@ def test_upgrade_twice_is_a_no_op(db: Database):
 
 
 def test_every_table_carries_the_team_id():
+    # An OAuth state is issued before anyone has said which workspace they install into.
     for table in SQLModel.metadata.sorted_tables:
-        assert "team_id" in table.columns, table.name
+        if table.name != "slack_oauth_states":
+            assert "team_id" in table.columns, table.name
 
 
 # -- 0003: calendar feeds ------------------------------------------------------------
