@@ -275,6 +275,7 @@ class FakeSlack:
         self._response_urls: dict[str, list] = {}  # url -> [created (monotonic), uses]
         self._response_posts: list[tuple[str, dict]] = []
         self._faults: dict[str, _Fault] = {}
+        self._workspace_tokens: dict[str, str] = {}  # another workspace's bot token -> its team
         self.add_user(bot_user_id, name="voice-coach", is_bot=True)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -321,6 +322,14 @@ class FakeSlack:
 
     # -- workspace set-up ----------------------------------------------------------------------
 
+    def add_workspace(self, team_id: str, bot_token: str) -> None:
+        """Another workspace the app is installed in, with its own bot token. A call made
+        with one workspace's token that names a user (or her DM) of another workspace is
+        answered ``invalid_auth``: a token mix-up shows at once. (Users belong to
+        ``team_id`` of the constructor unless ``add_user`` names another.)"""
+        with self._lock:
+            self._workspace_tokens[bot_token] = team_id
+
     def add_user(
         self,
         user_id: str,
@@ -332,8 +341,10 @@ class FakeSlack:
         email: str | None = None,
         deleted: bool = False,
         is_bot: bool = False,
+        team_id: str | None = None,
     ) -> dict:
         """Register a user that users.info and conversations.open know; return it."""
+        team_id = team_id or self.team_id
         now = datetime.now(ZoneInfo(tz))
         name = name or user_id.lower()
         real_name = real_name or name
@@ -343,12 +354,12 @@ class FakeSlack:
             "display_name": name,
             "display_name_normalized": name,
             "email": email or f"{name}@example.com",
-            "team": self.team_id,
+            "team": team_id,
         }
         user = {
             **dict.fromkeys(USER_FLAGS.split(), False),
             "id": user_id,
-            "team_id": self.team_id,
+            "team_id": team_id,
             "name": name,
             "real_name": real_name,
             "deleted": deleted,
@@ -596,6 +607,9 @@ class FakeSlack:
     def _authorize(self, method: str, args: dict, headers: dict) -> None:
         authorization = headers.get("authorization", "")
         token = authorization.removeprefix("Bearer ").strip() or args.get("token")
+        if token in self._workspace_tokens and method != "apps.connections.open":
+            self._check_team(self._workspace_tokens[token], args)
+            return
         wanted = self.app_token if method == "apps.connections.open" else self.bot_token
         if not token:
             raise SlackError("not_authed")
@@ -603,6 +617,17 @@ class FakeSlack:
             raise SlackError("not_allowed_token_type")
         if token != wanted:
             raise SlackError("invalid_auth")
+        if wanted == self.bot_token:
+            self._check_team(self.team_id, args)
+
+    def _check_team(self, team_id: str, args: dict) -> None:
+        """A bot acts in its own workspace only: refuse a user or DM of another one."""
+        named = [args.get(name) for name in ("channel", "user", "user_id")]
+        named += str(args.get("users") or "").split(",")
+        for value in filter(None, named):
+            user = self._users.get(value) or self._users.get(self._dm_user(value) or "")
+            if user is not None and user["team_id"] != team_id:
+                raise SlackError("invalid_auth")
 
     def _handle_upload(self, file_id: str, body: bytes) -> _Reply:
         with self._lock:
