@@ -10,7 +10,9 @@ recording it: at most one per row in flight when it died, and only once its leas
 (60 s) has run out.
 
 Slack's limits are shared: a ``ratelimited`` answer blocks the workspace for every
-process (storage.ratelimits), and claims are paced by the workspace's budget.
+process (storage.ratelimits), and claims are paced by the workspace's budget. All
+of it is per workspace, and claims are fair between workspaces, so one workspace's
+burst, budget or missing token never holds up another's check-ins.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from sqlmodel import select
 
 from bot.clock import Clock
 from bot.domain.schedule import reminder_time
-from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting
+from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting, Workspace
 from bot.observability import metrics
 from bot.services.buddies import Buddyship, active_buddies
 from bot.services.coaching import ChallengeCard, CoachingService
@@ -41,6 +43,9 @@ log = logging.getLogger(__name__)
 
 MAX_SEND_ATTEMPTS = 8
 DEFAULT_CONCURRENCY = 8
+# How long a workspace without a working token is left alone before its token is
+# looked up again (by the next claim of one of its check-ins).
+UNREACHABLE_HOLD = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,7 @@ class CheckinMessage:
     coachee_id: int | None = None
     channel: str | None = None  # her DM, when already known
     buddy: Buddyship | None = None  # who may cheer her on before the meeting
+    enterprise_id: str | None = None  # her workspace's org (Enterprise Grid), if any
 
 
 class RecipientGone(Exception):
@@ -84,10 +90,15 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
+class WorkspaceUnreachable(Exception):
+    """Her workspace has no working bot token now (uninstalled, revoked, not found):
+    nothing can be sent there, and her check-in waits, as in a paused workspace."""
+
+
 class CheckinSender(Protocol):
     def send(self, message: CheckinMessage) -> tuple[str, str]:
         """Deliver; returns (channel, ts). Raises RecipientGone, Refused, RateLimited,
-        or anything else for a retry."""
+        WorkspaceUnreachable, or anything else for a retry."""
         ...
 
 
@@ -179,11 +190,9 @@ class Dispatcher:
             rows = session.exec(select(Checkin).where(Checkin.id.in_(ids))).all()
             coachees = _by_id(session, Coachee, {c.coachee_id for c in rows})
             meetings = _by_id(session, Meeting, {c.meeting_id for c in rows if c.meeting_id})
-            gone = {
-                team_id
+            teams = {
+                team_id: workspaces.get_workspace(session, team_id=team_id)
                 for team_id in {c.team_id for c in rows}
-                if (w := workspaces.get_workspace(session, team_id=team_id)) is not None
-                and w.uninstalled_at is not None
             }
             pre = [coachees[c.coachee_id] for c in rows if c.kind == CheckinKind.PRE]
             buddies = active_buddies(session, pre)
@@ -192,8 +201,8 @@ class Dispatcher:
                 meeting = meetings.get(checkin.meeting_id)
                 try:
                     buddy = buddies.get(coachee.id)
-                    uninstalled = checkin.team_id in gone
-                    message = self._message(checkin, coachee, meeting, buddy, uninstalled, now)
+                    workspace = teams[checkin.team_id]
+                    message = self._message(checkin, coachee, meeting, buddy, workspace, now)
                 except Exception as e:
                     log.exception("check-in %s could not be prepared", checkin.id)
                     failed.append((checkin.id, e))
@@ -210,7 +219,7 @@ class Dispatcher:
         coachee: Coachee,
         meeting: Meeting | None,
         buddy: Buddyship | None,
-        uninstalled: bool,
+        workspace: Workspace | None,
         now: datetime,
     ) -> CheckinMessage | None:
         if not checkins.holds_lease(checkin, owner=self.owner, now=now):
@@ -218,6 +227,7 @@ class Dispatcher:
         if now >= checkin.send_until:
             metrics.CHECKINS_LAPSED.inc()
             return self._finish(checkin, CheckinStatus.EXPIRED, "no longer useful")
+        uninstalled = workspace is not None and workspace.uninstalled_at is not None
         if uninstalled or meeting is None or not meeting.active or is_paused(coachee, now):
             return self._finish(checkin, CheckinStatus.CANCELLED, "not wanted any more")
         card = self._coaching.card_of(coachee)
@@ -236,6 +246,7 @@ class Dispatcher:
             coachee_id=coachee.id,
             channel=coachee.dm_channel_id,
             buddy=buddy if checkin.kind == CheckinKind.PRE else None,
+            enterprise_id=workspace.enterprise_id if workspace is not None else None,
         )
 
     def _finish(self, checkin: Checkin, status: str, why: str) -> None:
@@ -276,6 +287,9 @@ class Dispatcher:
             return None
         except RateLimited as e:
             self._rate_limited(message, e.retry_after)
+            return None
+        except WorkspaceUnreachable as e:
+            self._unreachable(message, str(e))
             return None
         except Exception as e:  # anything else is worth another try later
             self._retry_later_by_id(message.checkin_id, e)
@@ -325,6 +339,15 @@ class Dispatcher:
             ratelimits.block(session, team_id=message.team_id, until=until)
             checkins.defer(session, checkin_id=message.checkin_id, owner=self.owner, to=until)
         log.warning("Slack asked us to wait %g s; every process holds back", retry_after)
+
+    def _unreachable(self, message: CheckinMessage, why: str) -> None:
+        """Hold her workspace's check-ins back (not lost, not a failed try) until its
+        token is looked up again; the other workspaces go on."""
+        until = self._clock.now() + UNREACHABLE_HOLD
+        with self._db.session() as session:
+            ratelimits.block(session, team_id=message.team_id, until=until)
+            checkins.defer(session, checkin_id=message.checkin_id, owner=self.owner, to=until)
+        log.warning("workspace %s can't be reached (%s); its check-ins wait", message.team_id, why)
 
     def _record_sent(self, session, message: CheckinMessage, channel: str, ts: str) -> None:
         now = self._clock.now()

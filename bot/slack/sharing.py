@@ -39,9 +39,11 @@ def announce(client: WebClient, services: Services, views: list[CelebrationView]
                 best_effort_dm(client, buddy.buddy_user_id, build_buddy_win(buddy, view.headline))
 
 
-def best_effort_dm(client: WebClient, user_id: str, message: dict) -> None:
+def best_effort_dm(
+    client: WebClient, user_id: str, message: dict, *, token: str | None = None
+) -> None:
     try:
-        send_dm(client, user_id, message)
+        send_dm(client, user_id, message, token=token)
     except SlackApiError as e:  # what she did is recorded whatever happens to this DM
         log_failure(log, f"DM to {user_id} failed", e)
 

@@ -14,14 +14,23 @@ from bot.slack.blocks.home import build_home_dashboard, build_home_welcome
 log = logging.getLogger(__name__)
 
 
-def open_dm(client: WebClient, user_id: str) -> str:
-    return client.conversations_open(users=user_id)["channel"]["id"]
+def open_dm(client: WebClient, user_id: str, *, token: str | None = None) -> str:
+    return client.conversations_open(users=user_id, **with_token(token))["channel"]["id"]
 
 
-def send_dm(client: WebClient, user_id: str, message: dict) -> tuple[str, str]:
-    """Post to her DM; returns (channel, ts) so the message can be updated in place."""
-    reply = client.chat_postMessage(channel=open_dm(client, user_id), **message)
+def send_dm(
+    client: WebClient, user_id: str, message: dict, *, token: str | None = None
+) -> tuple[str, str]:
+    """Post to her DM; returns (channel, ts) so the message can be updated in place.
+    ``token``: her workspace's bot token, when the client serves several."""
+    channel = open_dm(client, user_id, token=token)
+    reply = client.chat_postMessage(channel=channel, **message, **with_token(token))
     return reply["channel"], reply["ts"]
+
+
+def with_token(token: str | None) -> dict:
+    """The call's own token, if given; else the client's."""
+    return {"token": token} if token is not None else {}
 
 
 # The message a click came from can be gone (deleted, too old) or not ours to edit.
