@@ -119,8 +119,8 @@ _FAILURES = {
     ),
     "invalid_browser": (
         "Let's start that again",
-        "This install was started in another browser, or its link is too old. "
-        "Start again from this page, in this browser.",
+        "This install was started in another browser, or its link is too old. Nothing "
+        "was installed; start again from this page, in this browser.",
     ),
     "invalid_state": (
         "That install link has expired",

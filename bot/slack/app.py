@@ -60,7 +60,8 @@ def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> WebCli
     if retry_rate_limits:
         retries.insert(2, CountedRateLimitRetries(max_retry_count=2))
     return WebClient(
-        token=settings.slack_bot_token,
+        # Many workspaces: no token of its own; each call names its workspace's.
+        token=settings.slack_bot_token or None,
         base_url=settings.slack_api_url,
         timeout=10,
         retry_handlers=retries,

@@ -74,12 +74,17 @@ class SlackRequests:
         api_app_id: str = "A0APP",
         team_domain: str = "voicecoach-test",
         verification_token: str = "verification-token",
+        enterprise_id: str | None = None,
+        is_enterprise_install: bool = False,
     ) -> None:
+        """``enterprise_id``: the workspace is part of an Enterprise Grid org;
+        ``is_enterprise_install``: the app is installed org-wide there."""
         self.url = app_url.rstrip("/") + path
         self.verifier = SignatureVerifier(signing_secret)
         self.fake = fake
         self.team_id, self.team_domain, self.api_app_id = team_id, team_domain, api_app_id
         self.verification_token = verification_token
+        self.enterprise_id, self.is_enterprise_install = enterprise_id, is_enterprise_install
 
     # -- payloads ------------------------------------------------------------------------------
 
@@ -106,10 +111,12 @@ class SlackRequests:
             "command": command,
             "text": text,
             "api_app_id": self.api_app_id,
-            "is_enterprise_install": "false",
+            "is_enterprise_install": "true" if self.is_enterprise_install else "false",
             "response_url": response_url,
             "trigger_id": trigger_id,
         }
+        if self.enterprise_id:
+            fields |= {"enterprise_id": self.enterprise_id, "enterprise_name": "Grid Org"}
         response = self.send_raw(urlencode(fields).encode(), FORM)
         response.response_url, response.trigger_id = response_url, trigger_id
         if response.status == 200 and response.text.strip():
@@ -228,11 +235,12 @@ class SlackRequests:
             "event_time": int(time.time()),
             "authorizations": [
                 {
-                    "enterprise_id": None,
-                    "team_id": self.team_id,
+                    "enterprise_id": self.enterprise_id,
+                    # An org-wide install's authorization names the org, not a workspace.
+                    "team_id": None if self.is_enterprise_install else self.team_id,
                     "user_id": self.fake.bot_user_id if self.fake else "UBOT",
                     "is_bot": True,
-                    "is_enterprise_install": False,
+                    "is_enterprise_install": self.is_enterprise_install,
                 }
             ],
             "is_ext_shared_channel": False,
@@ -314,8 +322,10 @@ class SlackRequests:
             "token": self.verification_token,
             "trigger_id": self._trigger_id(),
             "team": {"id": self.team_id, "domain": self.team_domain},
-            "enterprise": None,
-            "is_enterprise_install": False,
+            "enterprise": (
+                {"id": self.enterprise_id, "name": "Grid Org"} if self.enterprise_id else None
+            ),
+            "is_enterprise_install": self.is_enterprise_install,
         }
 
     def _message_context(
