@@ -116,11 +116,18 @@ def build_dispatcher(container: Container) -> Dispatcher:
             container.settings.database_url, pool_size=DEFAULT_CONCURRENCY + 1, pre_ping=False
         )
     )
+    tokens = container.tokens
+    token_for = None
+    if isinstance(tokens, WorkspaceTokens):  # many workspaces: each check-in its own token
+
+        def token_for(team_id: str, enterprise_id: str | None) -> str | None:
+            return tokens.bot_token(team_id=team_id, enterprise_id=enterprise_id)
+
     return Dispatcher(
         db,
         container.clock,
         container.services.coaching,
-        SlackCheckinSender(client),
+        SlackCheckinSender(client, token_for=token_for),
         owner=owner[:64],
         per_minute=container.settings.slack_messages_per_minute,
     )

@@ -11,82 +11,33 @@ import sqlalchemy as sa
 
 from bot.models import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES, Workspace
 from bot.services.workspaces import GRACE
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM_ID
-from tests.fakes.slack_oauth import FakeSlackWorkspaces
-from tests.support.app_runner import serve_in_thread
-from tests.support.installs import get, install, many_settings, start, via_slack
+from tests.support.installs import (
+    ALPHA,
+    BETA,
+    GRID,
+    GRID_A,
+    GRID_B,
+    PEOPLE,
+    get,
+    install,
+    install_all,
+    raw_rows,
+    rows,
+    slack_of,
+    start,
+    via_slack,
+)
 from tests.support.journey import wait
-from tests.support.slack_requests import SlackRequests
-
-ALPHA, BETA, GRID, GRID_A, GRID_B = "T0ALPHA", "T0BETA", "E0GRID", "T0GRIDA", "T0GRIDB"
-PEOPLE = {ALPHA: "U0ANNA", BETA: "U0BEN", GRID_A: "W0CARA", GRID_B: "W0DAN"}
 
 
 @pytest.fixture
-def fake() -> FakeSlackWorkspaces:
-    fake = FakeSlackWorkspaces(bot_token=BOT_TOKEN, team_id=TEAM_ID)
-    fake.start()
-    fake.scopes = {
-        "commands",
-        "chat:write",
-        "im:write",
-        "users:read",
-        "users:read.email",
-        "channels:read",
-        "groups:read",
-        "files:write",
-    }
-    fake.add_team(ALPHA, "Alpha")
-    fake.add_team(BETA, "Beta")
-    fake.add_team(GRID_A, "Grid A", enterprise_id=GRID)
-    fake.add_team(GRID_B, "Grid B", enterprise_id=GRID)
-    for team, user in PEOPLE.items():
-        fake.add_member(user, team, tz="Europe/Berlin")
-    yield fake
-    fake.stop()
-    assert not fake.refusals, f"Slack would have refused: {fake.refusals}"
+def fake(oauth_slack):
+    return oauth_slack
 
 
 @pytest.fixture
-def app(fake, database_url):
-    running = serve_in_thread(many_settings(fake, database_url))
-    fake.redirect_url = running.url + "/slack/oauth_redirect"  # the Slack app's config
-    yield running
-    running.stop()
-
-
-def slack_of(app, fake, team: str) -> SlackRequests:
-    """Signed requests from a workspace (of the org, installed org-wide, for GRID_*)."""
-    org = team in (GRID_A, GRID_B)
-    return SlackRequests(
-        app.url,
-        SIGNING_SECRET,
-        fake,
-        team,
-        enterprise_id=GRID if org else None,
-        is_enterprise_install=org,
-    )
-
-
-def rows(db, table) -> list[dict]:
-    with db.engine.connect() as c:
-        return [dict(r) for r in c.execute(sa.select(table)).mappings()]
-
-
-def raw_rows(db, table) -> list[dict]:
-    """What a database dump holds: the columns as stored, nothing opened."""
-    with db.engine.connect() as c:
-        return [dict(r) for r in c.execute(sa.text(f"SELECT * FROM {table.name}")).mappings()]
-
-
-def install_all(app, fake) -> None:
-    for page in (
-        install(app.url, fake, ALPHA),
-        install(app.url, fake, BETA),
-        install(app.url, fake, enterprise_id=GRID),
-    ):
-        assert page.status == 200, page.text
-        assert "/voice" in page.text and "all set" in page.text
+def app(many_app):
+    return many_app
 
 
 # -- pages -------------------------------------------------------------------------------------

@@ -10,11 +10,20 @@ from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlsplit
 
+import sqlalchemy as sa
+
+from bot.pages import BOT_SCOPES
 from bot.settings import Settings, load_settings
-from tests.conftest import SIGNING_SECRET
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM_ID
 from tests.fakes.slack_oauth import FakeSlackWorkspaces
+from tests.support.slack_requests import SlackRequests
 
 SECRET_KEY = "kTeUt3jYLKmTX6QLc0E8mpwnBE9mrHl9lCkj0CfYTZ4="
+# Two plain workspaces, and two workspaces of an Enterprise Grid org.
+ALPHA, BETA, GRID, GRID_A, GRID_B = "T0ALPHA", "T0BETA", "E0GRID", "T0GRIDA", "T0GRIDB"
+PEOPLE = {ALPHA: "U0ANNA", BETA: "U0BEN", GRID_A: "W0CARA", GRID_B: "W0DAN"}
+# The scopes the Slack app's config grants (manifest.yml's; test_manifest holds them equal).
+SCOPES = set(BOT_SCOPES)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -103,3 +112,52 @@ def many_settings(fake: FakeSlackWorkspaces, database_url: str, **overrides: str
         **overrides,
     }
     return load_settings(environ, env_file=None)
+
+
+def workspaces_fake() -> FakeSlackWorkspaces:
+    """The offline Slack with the four workspaces and a person in each."""
+    fake = FakeSlackWorkspaces(bot_token=BOT_TOKEN, team_id=TEAM_ID)
+    fake.start()
+    fake.scopes = set(SCOPES)
+    fake.add_team(ALPHA, "Alpha")
+    fake.add_team(BETA, "Beta")
+    fake.add_team(GRID_A, "Grid A", enterprise_id=GRID)
+    fake.add_team(GRID_B, "Grid B", enterprise_id=GRID)
+    for team, user in PEOPLE.items():
+        fake.add_member(user, team, tz="Europe/Berlin")
+    return fake
+
+
+def slack_of(app, fake, team: str) -> SlackRequests:
+    """Signed requests from a workspace (of the org, installed org-wide, for GRID_*)."""
+    org = team in (GRID_A, GRID_B)
+    return SlackRequests(
+        app.url,
+        SIGNING_SECRET,
+        fake,
+        team,
+        enterprise_id=GRID if org else None,
+        is_enterprise_install=org,
+    )
+
+
+def rows(db, table) -> list[dict]:
+    with db.engine.connect() as c:
+        return [dict(r) for r in c.execute(sa.select(table)).mappings()]
+
+
+def raw_rows(db, table) -> list[dict]:
+    """What a database dump holds: the columns as stored, nothing opened."""
+    with db.engine.connect() as c:
+        return [dict(r) for r in c.execute(sa.text(f"SELECT * FROM {table.name}")).mappings()]
+
+
+def install_all(app, fake) -> None:
+    """ALPHA and BETA, and the GRID org org-wide, through the real flow."""
+    for page in (
+        install(app.url, fake, ALPHA),
+        install(app.url, fake, BETA),
+        install(app.url, fake, enterprise_id=GRID),
+    ):
+        assert page.status == 200, page.text
+        assert "/voice" in page.text and "all set" in page.text
