@@ -1,0 +1,98 @@
+"""Token rotation: a workspace whose bot tokens expire is served with a fresh one every
+time, refreshed exactly once per expiry however many processes race for it (refresh
+tokens are single-use), and a refresh Slack refuses pauses that workspace only."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from slack_sdk import WebClient
+from slack_sdk.oauth.token_rotation import TokenRotator
+
+from bot.bootstrap import workspace_tokens
+from bot.models import Workspace
+from bot.slack.tokens import WorkspaceTokens
+from bot.storage.db import Database
+from bot.storage.engine import make_engine
+from tests.support.installs import ALPHA, BETA, install, rows
+from tests.support.journey import wait
+
+# Tokens live 3 s here (Slack's: 12 h) and are refreshed in their last 2 s.
+LIFETIME, REFRESH_BEFORE = 3, 2
+
+
+def _process(app, fake) -> tuple[WorkspaceTokens, Database]:
+    """What another app process holds: its own engine, store, cache and client."""
+    db = Database(make_engine(app.container.settings.database_url))
+    client = WebClient(base_url=fake.base_url, timeout=10)
+    tokens = workspace_tokens(app.container.settings, db, client)
+    return (
+        WorkspaceTokens(
+            db,
+            tokens.store,
+            TokenRotator(client_id=fake.client_id, client_secret=fake.client_secret, client=client),
+            refresh_before=REFRESH_BEFORE,
+            cache_seconds=0.2,
+        ),
+        db,
+    )
+
+
+def test_two_processes_racing_refresh_once_per_expiry_and_always_hold_a_good_token(
+    many_app, oauth_slack
+):
+    fake = oauth_slack
+    fake.rotation, fake.token_seconds = True, LIFETIME
+    assert install(many_app.url, fake, ALPHA).status == 200
+    processes = [_process(many_app, fake) for _ in range(2)]
+    client = WebClient(base_url=fake.base_url, timeout=10)
+    problems: list[str] = []
+    used: set[str] = set()
+    stop = time.monotonic() + 3.5 * (LIFETIME - REFRESH_BEFORE)
+
+    def hammer(tokens: WorkspaceTokens) -> None:
+        while time.monotonic() < stop:
+            token = tokens.bot_token(team_id=ALPHA)
+            if token is None:
+                problems.append("no token")
+                return
+            used.add(token)
+            answer = client.auth_test(token=token)  # Slack accepts it: not expired
+            if answer["team_id"] != ALPHA:
+                problems.append(str(answer))
+            time.sleep(0.01)
+
+    threads = [
+        threading.Thread(target=hammer, args=(tokens,)) for tokens, _ in processes for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    for _, db in processes:
+        db.engine.dispose()
+
+    assert problems == []
+    assert fake.refused_refreshes == []  # no refresh token was ever presented twice
+    refreshes = len(fake.refreshes)
+    assert refreshes >= 3  # several expiries went by
+    assert refreshes == sum(tokens.refreshes for tokens, _ in processes)
+    # Once per expiry: every token issued was used, and none was refreshed twice.
+    assert len(fake.installs[ALPHA].tokens) == refreshes + 1
+    assert used <= set(fake.installs[ALPHA].tokens)
+    assert len(used) >= refreshes  # each refreshed token was used before it expired
+
+
+def test_a_refresh_slack_refuses_pauses_that_workspace_only(many_app, oauth_slack, db):
+    fake = oauth_slack
+    fake.rotation, fake.token_seconds = True, LIFETIME
+    assert install(many_app.url, fake, ALPHA).status == 200
+    assert install(many_app.url, fake, BETA).status == 200
+    tokens = many_app.container.tokens  # refreshes 10 minutes ahead: every token is due
+    fake.revoke(ALPHA)
+    assert tokens.bot_token(team_id=ALPHA) is None
+    gone = wait(lambda: [w for w in rows(db, Workspace.__table__) if w["uninstalled_at"]])
+    assert [w["team_id"] for w in gone] == [ALPHA]
+    assert tokens.bot_token(team_id=BETA) == fake.installs[BETA].live_token()
+    assert fake.refreshes == [BETA]
