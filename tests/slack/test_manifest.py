@@ -126,3 +126,63 @@ def test_scopes_are_the_narrow_set(manifest):
     }
     # Never broader than needed: no reading of message history, no posting uninvited.
     assert not scopes & {"chat:write.public", "channels:history", "im:history"}
+
+
+# -- the hosted app (manifest.yml) and the one-workspace Socket Mode app ------------------
+
+SOCKET_MODE = ROOT / "manifest.socket-mode.yml"
+
+
+@pytest.fixture(scope="module")
+def socket_mode_manifest() -> dict:
+    return yaml.safe_load(SOCKET_MODE.read_text())
+
+
+def test_the_socket_mode_manifest_validates_against_slacks_schema(socket_mode_manifest):
+    schema = json.loads(SCHEMA.read_text())
+    assert [e.message for e in Validator(schema).iter_errors(socket_mode_manifest)] == []
+
+
+def test_both_manifests_declare_the_same_app(manifest, socket_mode_manifest):
+    def surface(m: dict) -> tuple:
+        command = {k: v for k, v in m["features"]["slash_commands"][0].items() if k != "url"}
+        return (
+            m["display_information"],
+            m["features"]["app_home"],
+            command,
+            m["oauth_config"]["scopes"],
+            m["settings"]["event_subscriptions"]["bot_events"],
+        )
+
+    assert surface(manifest) == surface(socket_mode_manifest)
+
+
+def test_the_hosted_app_is_http_org_deployable_with_the_apps_redirect_url(manifest):
+    from bot.slack.install import REDIRECT_PATH
+    from bot.web import SLACK_PATH
+
+    settings = manifest["settings"]
+    assert settings["socket_mode_enabled"] is False and settings["org_deploy_enabled"] is True
+    assert settings["token_rotation_enabled"] is True  # bot/slack/tokens.py refreshes them
+    urls = [
+        manifest["features"]["slash_commands"][0]["url"],
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+    ]
+    assert all(url.startswith("https://") and url.endswith(SLACK_PATH) for url in urls)
+    [redirect] = manifest["oauth_config"]["redirect_urls"]
+    assert redirect.startswith("https://") and redirect.endswith(REDIRECT_PATH)
+
+
+def test_the_one_workspace_app_is_socket_mode_without_rotation(socket_mode_manifest):
+    settings = socket_mode_manifest["settings"]
+    assert settings["socket_mode_enabled"] is True and settings["org_deploy_enabled"] is False
+    # A rotating token would die after 12 hours: SLACK_BOT_TOKEN is never refreshed.
+    assert settings["token_rotation_enabled"] is False
+    assert "redirect_urls" not in socket_mode_manifest["oauth_config"]
+
+
+def test_add_to_slack_asks_for_the_manifests_scopes(manifest):
+    from bot.pages import BOT_SCOPES
+
+    assert list(BOT_SCOPES) == manifest["oauth_config"]["scopes"]["bot"]
