@@ -18,7 +18,8 @@ from bot.bootstrap import Container, build_dispatcher
 from bot.services.planner import extend_horizons
 from bot.slack.blocks.calendar import build_calendar_failing
 from bot.slack.profiles import ProfileEmails
-from bot.slack.sharing import best_effort_dm, deliver_cheers, post_roundups
+from bot.slack.sharing import TokenFor, best_effort_dm, deliver_cheers, post_roundups
+from bot.slack.tokens import WorkspaceTokens
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ CALENDAR_FAILING_MINUTES = 10
 
 def start_scheduler(container: Container) -> BackgroundScheduler:
     dispatcher = build_dispatcher(container)
+    token_for = workspace_token_for(container)
     scheduler = BackgroundScheduler(
         timezone="UTC",
         # A late run is still wanted (the rows decide what is useful), but never two at once.
@@ -49,13 +51,13 @@ def start_scheduler(container: Container) -> BackgroundScheduler:
         next_run_time=container.clock.now(),
     )
     scheduler.add_job(
-        _guard(lambda: deliver_cheers(container.client, container.services)),
+        _guard(lambda: deliver_cheers(container.client, container.services, token_for=token_for)),
         "interval",
         seconds=CHEERS_SECONDS,
         id="cheers",
     )
     scheduler.add_job(
-        _guard(lambda: post_roundups(container.client, container.services)),
+        _guard(lambda: post_roundups(container.client, container.services, token_for=token_for)),
         "interval",
         minutes=ROUNDUP_MINUTES,
         id="roundups",
@@ -68,7 +70,7 @@ def start_scheduler(container: Container) -> BackgroundScheduler:
         next_run_time=container.clock.now(),
     )
     calendar_owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:64]
-    emails = ProfileEmails(container.client)
+    emails = ProfileEmails(container.client, token_for=token_for)
     scheduler.add_job(
         _guard(
             lambda: container.services.calendars.sync_due(
@@ -90,11 +92,26 @@ def start_scheduler(container: Container) -> BackgroundScheduler:
     return scheduler
 
 
+def workspace_token_for(container: Container) -> TokenFor | None:
+    """With many workspaces, the jobs' calls each name their workspace's token; with one,
+    they use the client's."""
+    tokens = getattr(container, "tokens", None)
+    if not isinstance(tokens, WorkspaceTokens):
+        return None
+    return lambda team_id: tokens.bot_token(team_id=team_id)
+
+
 def tell_failing_calendars(container: Container) -> int:
     """DM each person whose calendar has failed for a day (once per run of failures)."""
+    token_for = workspace_token_for(container)
     notices = container.services.calendars.failing_for_a_day()
     for notice in notices:
-        best_effort_dm(container.client, notice.user_id, build_calendar_failing(notice))
+        token = token_for(notice.team_id) if token_for is not None else None
+        if token_for is not None and token is None:
+            continue  # uninstalled or revoked
+        best_effort_dm(
+            container.client, notice.user_id, build_calendar_failing(notice), token=token
+        )
     return len(notices)
 
 

@@ -57,6 +57,7 @@ class CheerNews:
     headline: str
     cheerers: tuple[str, ...]
     dm: tuple[str, str] | None  # the DM to update, if one was sent before
+    team_id: str = ""  # her workspace (installation key), whose token sends the DM
 
 
 class CelebrationService:
@@ -189,7 +190,14 @@ class CelebrationService:
                 view = self._view(session, celebration, coachee)
                 dm = (celebration.dm_channel_id, celebration.dm_ts) if celebration.dm_ts else None
                 news.append(
-                    CheerNews(celebration.id, coachee.slack_user_id, view.headline, view.cheers, dm)
+                    CheerNews(
+                        celebration.id,
+                        coachee.slack_user_id,
+                        view.headline,
+                        view.cheers,
+                        dm,
+                        team_id=coachee.team_id,
+                    )
                 )
             return news
 

@@ -27,6 +27,7 @@ class Roundup:
     channel_id: str
     week: str
     headlines: list[str]
+    team_id: str = ""  # the channel's workspace (installation key), whose token posts it
 
 
 def _iso_week(day) -> str:
@@ -119,8 +120,9 @@ class RoundupService:
                     .order_by(Celebration.shared_at)
                 ).all()
                 if wins:
-                    due.append((sub.channel_id, week, list(wins)))
+                    due.append((sub.team_id, sub.channel_id, week, list(wins)))
         # Headlines read the database again: only once this session has ended.
         return [
-            Roundup(channel, week, [self._headline(w) for w in wins]) for channel, week, wins in due
+            Roundup(channel, week, [self._headline(w) for w in wins], team_id=team)
+            for team, channel, week, wins in due
         ]

@@ -32,8 +32,11 @@ class ProfileEmails:
         *,
         keep_seconds: float = KEEP_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
+        token_for: Callable[[str], str | None] | None = None,
     ) -> None:
+        """``token_for(team_id)``: with many workspaces, her workspace's bot token."""
         self._client = client
+        self._token_for = token_for
         self._keep = keep_seconds
         self._monotonic = monotonic
         self._known: dict[tuple[str, str], tuple[float, str | None]] = {}
@@ -45,7 +48,7 @@ class ProfileEmails:
             kept = self._known.get((team_id, user_id))
         if kept is not None and now - kept[0] < self._keep:
             return kept[1]
-        email = self._ask(user_id)
+        email = self._ask(team_id, user_id)
         with self._lock:
             if len(self._known) >= _MAX_KEPT:
                 self._known.clear()
@@ -54,9 +57,14 @@ class ProfileEmails:
 
     __call__ = email_of
 
-    def _ask(self, user_id: str) -> str | None:
+    def _ask(self, team_id: str, user_id: str) -> str | None:
+        token = {}
+        if self._token_for is not None:
+            token = {"token": self._token_for(team_id)}
+            if token["token"] is None:
+                return None
         try:
-            profile = self._client.users_info(user=user_id)["user"].get("profile") or {}
+            profile = self._client.users_info(user=user_id, **token)["user"].get("profile") or {}
         except SlackApiError as e:
             log.info("users.info for %s failed: %s", user_id, e.response.get("error"))
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -19,11 +20,13 @@ from bot.slack.blocks.celebrations import (
     build_shared,
 )
 from bot.slack.refusals import log_failure
-from bot.slack.surfaces import send_dm
+from bot.slack.surfaces import send_dm, with_token
 
 log = logging.getLogger(__name__)
 
 CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "not_a_member"}
+# A workspace's bot token by its team id (many workspaces); None: it has none now.
+TokenFor = Callable[[str], str | None]
 
 
 def announce(client: WebClient, services: Services, views: list[CelebrationView]) -> None:
@@ -93,28 +96,43 @@ def post_win(client: WebClient, services: Services, view: CelebrationView) -> di
     return build_shared(view)
 
 
-def post_roundups(client: WebClient, services: Services) -> int:
-    """This week's shared wins, one post per channel that asked for it."""
+def post_roundups(
+    client: WebClient, services: Services, *, token_for: TokenFor | None = None
+) -> int:
+    """This week's shared wins, one post per channel that asked for it. ``token_for``:
+    with many workspaces, each post is made with its workspace's token."""
     posted = 0
     for roundup in services.roundups.claim_due():
+        token = token_for(roundup.team_id) if token_for is not None else None
+        if token_for is not None and token is None:
+            log.info("round-up for %s not posted: its workspace has no token", roundup.channel_id)
+            continue
         try:
-            client.chat_postMessage(channel=roundup.channel_id, **build_roundup(roundup.headlines))
+            client.chat_postMessage(
+                channel=roundup.channel_id, **build_roundup(roundup.headlines), **with_token(token)
+            )
             posted += 1
         except SlackApiError as e:  # the week is claimed: no retry storm in a channel
             log_failure(log, f"round-up for {roundup.channel_id} not posted", e)
     return posted
 
 
-def deliver_cheers(client: WebClient, services: Services) -> int:
-    """One DM per post with everyone who cheered it, updated in place as more arrive."""
+def deliver_cheers(
+    client: WebClient, services: Services, *, token_for: TokenFor | None = None
+) -> int:
+    """One DM per post with everyone who cheered it, updated in place as more arrive.
+    ``token_for``: with many workspaces, each DM goes with its workspace's token."""
     delivered = 0
     for news in services.celebrations.cheers_to_deliver():
+        token = token_for(news.team_id) if token_for is not None else None
+        if token_for is not None and token is None:
+            continue  # uninstalled or revoked: nothing goes there
         message = build_cheers_dm(news)
         if news.dm is not None:
-            client.chat_update(channel=news.dm[0], ts=news.dm[1], **message)
+            client.chat_update(channel=news.dm[0], ts=news.dm[1], **message, **with_token(token))
             dm = news.dm
         else:
-            dm = send_dm(client, news.user_id, message)
+            dm = send_dm(client, news.user_id, message, token=token)
         services.celebrations.cheers_delivered(celebration_id=news.celebration_id, dm=dm)
         delivered += 1
     return delivered

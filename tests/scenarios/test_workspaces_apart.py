@@ -185,3 +185,38 @@ def test_a_reinstall_within_the_grace_period_resumes_and_replans(world, db):
     assert tick(app.container, dispatcher) == 4
     assert "DU0ANNA" in _sent_to(fake)[ALPHA]
     assert clock.now() - MONDAY_9 > timedelta(days=6)
+
+
+def test_the_scheduled_jobs_dm_with_each_workspaces_token_and_skip_a_removed_one(world, db):
+    from types import SimpleNamespace
+
+    from bot.scheduler import tell_failing_calendars, workspace_token_for
+    from bot.services.calendars import FailingNotice
+    from bot.slack.profiles import ProfileEmails
+
+    app, fake, _, _ = world
+    fake.uninstall(BETA)
+    slack_of(app, fake, BETA).event({"type": "app_uninstalled"})
+    wait(lambda: _workspace(db, BETA)["uninstalled_at"])
+    notices = [
+        FailingNotice(team_id=KEY[team], user_id=user, why="not_found", host="calendar.example")
+        for team, user in PEOPLE.items()
+    ]
+
+    class Calendars:
+        def failing_for_a_day(self):
+            return notices
+
+    container = SimpleNamespace(
+        client=app.container.client,
+        tokens=app.container.tokens,
+        services=SimpleNamespace(calendars=Calendars()),
+    )
+    tell_failing_calendars(container)
+    assert set(_sent_to(fake)) == {ALPHA, GRID}
+    assert sorted(_sent_to(fake)[GRID]) == ["DW0CARA", "DW0DAN"]
+
+    emails = ProfileEmails(app.container.client, token_for=workspace_token_for(app.container))
+    assert emails.email_of(GRID, PEOPLE[GRID_B]) == "w0dan@example.com"
+    assert emails.email_of(BETA, PEOPLE[BETA]) is None  # no token: no call at all
+    assert fake.calls_for(BETA, "users.info") == []
