@@ -276,7 +276,11 @@ class CalendarService:
             self._sync_before_next_checkin(session, feed, now=now)
             if fetched_again:
                 calendars.bring_forward(session, feed_id=feed.id, to=now)
-            return [meeting.name for meeting in practised]
+            names = [meeting.name for meeting in practised]
+        with self._lock:  # used: a whole calendar's meetings need not stay in memory
+            if self._reads.get((team_id, user_id)) is read:
+                del self._reads[(team_id, user_id)]
+        return names
 
     def disconnect(self, *, team_id: str, user_id: str) -> bool:
         """Delete her link and her calendar meetings' future: pending check-ins are
@@ -368,9 +372,13 @@ class CalendarService:
 
     def _remember(self, team_id: str, user_id: str, read: _Read) -> None:
         with self._lock:
-            for key in [k for k, r in self._reads.items() if read.at - r.at > CHOICE_KEPT]:
-                del self._reads[key]
-            self._reads[(team_id, user_id)] = read
+            self._reads.pop((team_id, user_id), None)
+            self._reads[(team_id, user_id)] = read  # the oldest first: those expire first
+            while self._reads:
+                oldest = next(iter(self._reads))
+                if read.at - self._reads[oldest].at <= CHOICE_KEPT:
+                    break
+                del self._reads[oldest]
 
     def _recall(self, team_id: str, user_id: str, *, sealed: str, now: datetime) -> _Read | None:
         with self._lock:

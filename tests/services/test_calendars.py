@@ -342,6 +342,20 @@ def test_choose_in_another_process_fetches_the_link_again(db, service, server, c
     assert feed_of(db, user).next_sync_at == clock.now()
 
 
+def test_the_pickers_read_is_kept_for_one_choice_only(db, service, server, clock):
+    """Thousands connecting must not keep thousands of calendars in memory: choose uses
+    the read once; choosing again reads the link again."""
+    user, _ = connected(service, db, server)
+    fetched = len(server.requests)
+    service.choose(team_id="T1", user_id=user, series_keys={SYNC})
+    assert len(server.requests) == fetched
+
+    service.choose(team_id="T1", user_id=user, series_keys={SYNC, REVIEW})
+
+    assert len(server.requests) == fetched + 1
+    assert ("Quarterly review", "pre", utc(4, 12, 45)) in pending(db)
+
+
 def test_a_feed_that_cannot_be_used_is_a_problem_with_a_code_and_nothing_is_stored(
     db, service, server, caplog
 ):
