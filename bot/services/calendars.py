@@ -27,9 +27,6 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
-from sqlmodel import select
-
 from bot.clock import Clock
 from bot.domain.calendar import (
     NotACalendar,
@@ -45,17 +42,14 @@ from bot.ical.client import FeedClient, FeedError, normalize_url
 from bot.models import (
     CALENDAR_KEY_MAX,
     CALENDAR_SERIES_MAX,
-    Attempt,
     CalendarFeed,
-    Checkin,
-    CheckinStatus,
     Coachee,
     Meeting,
     MeetingSource,
 )
 from bot.services.coaching import onboarded_coachee
 from bot.services.planner import follow_occurrences
-from bot.storage import calendars, checkins, coachees, workspaces
+from bot.storage import calendars, checkins, coachees, meetings, workspaces
 from bot.storage.calendars import SYNC_EVERY
 from bot.storage.crypto import SecretBox, SecretUnreadable
 from bot.storage.db import Database
@@ -298,8 +292,8 @@ class CalendarService:
                 session, coachee_id=coachee.id, include_inactive=True
             ):
                 _untick(session, coachee, meeting, now=now)
-                if not _has_history(session, meeting):
-                    _delete_meeting(session, meeting)
+                if not meetings.has_history(session, meeting_id=meeting.id):
+                    meetings.delete_unused(session, meeting=meeting)
         with self._lock:
             self._reads.pop((team_id, user_id), None)
         return had
@@ -702,26 +696,3 @@ def _untick(session, coachee: Coachee, meeting: Meeting, *, now: datetime) -> No
         session, coachee_id=coachee.id, meeting_id=meeting.id, occurring_after=now
     )
     calendars.replace_occurrences(session, meeting_id=meeting.id, occurrences=[])
-
-
-def _has_history(session, meeting: Meeting) -> bool:
-    """Whether anything happened in it: a check-in sent, answered, skipped or past
-    its time, or an attempt recorded."""
-    live = session.execute(
-        select(Checkin.id)
-        .where(
-            Checkin.meeting_id == meeting.id,
-            Checkin.status.not_in([CheckinStatus.PENDING, CheckinStatus.CANCELLED]),
-        )
-        .limit(1)
-    ).first()
-    tried = session.execute(
-        select(Attempt.id).where(Attempt.meeting_id == meeting.id).limit(1)
-    ).first()
-    return live is not None or tried is not None
-
-
-def _delete_meeting(session, meeting: Meeting) -> None:
-    """A meeting nothing happened in goes, with its check-ins (none was sent)."""
-    session.execute(sa.delete(Checkin).where(Checkin.meeting_id == meeting.id))
-    session.delete(meeting)

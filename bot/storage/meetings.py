@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from bot.models import Meeting
+from bot.models import Attempt, Checkin, CheckinStatus, Meeting
 
 
 def list_meetings(session: Session, *, coachee_id: int) -> list[Meeting]:
@@ -37,3 +38,20 @@ def meetings_to_extend(session: Session, *, before: datetime, limit: int) -> lis
             .limit(limit)
         ).all()
     )
+
+
+def has_history(session: Session, *, meeting_id: int) -> bool:
+    """Whether anything happened in it: a check-in sent, answered, skipped or past
+    its time, or an attempt recorded."""
+    lived = select(Checkin.id).where(
+        Checkin.meeting_id == meeting_id,
+        Checkin.status.not_in([CheckinStatus.PENDING, CheckinStatus.CANCELLED]),
+    )
+    tried = select(Attempt.id).where(Attempt.meeting_id == meeting_id)
+    return session.execute(select(sa.or_(sa.exists(lived), sa.exists(tried)))).scalar_one()
+
+
+def delete_unused(session: Session, *, meeting: Meeting) -> None:
+    """A meeting nothing happened in goes, with its check-ins (none was sent)."""
+    session.execute(sa.delete(Checkin).where(Checkin.meeting_id == meeting.id))
+    session.delete(meeting)
