@@ -117,3 +117,48 @@ def test_db_upgrade_command(tmp_path):
     app = run({"DATABASE_URL": f"sqlite:///{tmp_path}/fresh.db"}, tmp_path, ("db", "upgrade"))
     assert app.process.wait(30) == 0
     assert "database is at revision" in app.output()
+
+
+def _many_env(oauth_slack, database_url, **extra) -> dict[str, str]:
+    from tests.support.installs import SECRET_KEY
+
+    return {
+        "SLACK_CLIENT_ID": oauth_slack.client_id,
+        "SLACK_CLIENT_SECRET": oauth_slack.client_secret,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SECRET_KEY": SECRET_KEY,
+        "SLACK_API_URL": oauth_slack.base_url,
+        "SLACK_AUTHORIZE_URL": oauth_slack.authorize_url,
+        "DATABASE_URL": database_url,
+        "PORT": str(free_port()),
+        **extra,
+    }
+
+
+def test_many_workspaces_serve_add_to_slack_from_gunicorn(tmp_path, oauth_slack, database_url):
+    from tests.support.installs import ALPHA, PEOPLE, get, install
+
+    app = start_process(_many_env(oauth_slack, database_url, LOG_LEVEL="DEBUG"), tmp_path)
+    try:
+        app.wait_healthy()
+        oauth_slack.redirect_url = app.url + "/slack/oauth_redirect"
+        assert "Add to Slack" in get(app.url + "/").text
+        assert install(app.url, oauth_slack, ALPHA).status == 200
+        slack = SlackRequests(app.url, SIGNING_SECRET, oauth_slack, ALPHA)
+        r = slack.command("help", user_id=PEOPLE[ALPHA])
+        assert r.status == 200 and "`/voice start`" in r.text
+    finally:
+        assert app.stop(signal.SIGTERM) == 0
+    output = app.output()
+    live = [t for i in oauth_slack.installs.values() for t in i.tokens]
+    for secret in (*live, oauth_slack.client_secret, SIGNING_SECRET):
+        assert secret not in output
+    assert "Traceback" not in output
+
+
+def test_client_credentials_and_socket_mode_stop_in_one_line(tmp_path, oauth_slack, database_url):
+    env = _many_env(oauth_slack, database_url, SLACK_APP_TOKEN="xapp-1-socket")
+    app = start_process(env, tmp_path)
+    assert app.process.wait(20) == 2
+    [line] = app.output().strip().splitlines()
+    assert line.startswith("voice-coach: SLACK_APP_TOKEN is set with SLACK_CLIENT_ID")

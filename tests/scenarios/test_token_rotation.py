@@ -4,6 +4,7 @@ tokens are single-use), and a refresh Slack refuses pauses that workspace only."
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -96,3 +97,24 @@ def test_a_refresh_slack_refuses_pauses_that_workspace_only(many_app, oauth_slac
     assert [w["team_id"] for w in gone] == [ALPHA]
     assert tokens.bot_token(team_id=BETA) == fake.installs[BETA].live_token()
     assert fake.refreshes == [BETA]
+
+
+def test_no_token_reaches_a_log_line(many_app, oauth_slack, caplog):
+    """Installs, refreshes, a refused refresh and a refused call, all logged at DEBUG:
+    neither an access token, a refresh token nor the client secret is in any line."""
+    fake = oauth_slack
+    fake.rotation, fake.token_seconds = True, LIFETIME
+    with caplog.at_level(logging.DEBUG):
+        assert install(many_app.url, fake, ALPHA).status == 200
+        assert install(many_app.url, fake, BETA).status == 200
+        tokens = many_app.container.tokens
+        assert tokens.bot_token(team_id=ALPHA) and tokens.bot_token(team_id=BETA)
+        fake.revoke(BETA)
+        tokens.forget(team_id=BETA)
+        assert tokens.bot_token(team_id=BETA) is None
+    secrets = {fake.client_secret, *fake._refresh_tokens}
+    for install_ in fake.installs.values():
+        secrets |= set(install_.tokens)
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "refused to refresh its token" in logged  # the logs did say what happened
+    assert [s for s in secrets if s in logged] == []

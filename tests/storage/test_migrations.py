@@ -177,3 +177,33 @@ def test_0004_adds_the_last_full_read_and_keeps_connected_calendars(empty_engine
     assert [tuple(r) for r in feeds()] == [("sealed", "calendar.google.com")]
     migrate.upgrade(empty_engine)
     assert migrate.is_up_to_date(empty_engine)
+
+
+# -- 0005: "Add to Slack" installations ---------------------------------------------------
+
+
+def test_0005_adds_the_installation_stores_and_keeps_installed_workspaces(empty_engine):
+    """A workspace installed before 0005 stays installed, as a plain (not org-wide) one;
+    going down removes the stores' tables and nothing else."""
+    migrate.upgrade(empty_engine, "0004")
+    with empty_engine.begin() as c:
+        c.execute(
+            sa.text(
+                "INSERT INTO workspace (team_id, name, installed_at)"
+                " VALUES ('T1', 'One', '2026-03-02 08:00:00')"
+            )
+        )
+    migrate.upgrade(empty_engine)
+    with empty_engine.connect() as c:
+        row = c.execute(
+            sa.text("SELECT team_id, enterprise_id, is_enterprise_install FROM workspace")
+        ).one()
+    assert (row[0], row[1], bool(row[2])) == ("T1", None, False)
+    stores = {"slack_installations", "slack_bots", "slack_oauth_states"}
+    assert stores <= set(sa.inspect(empty_engine).get_table_names())
+    _downgrade(empty_engine, "0004")
+    inspector = sa.inspect(empty_engine)
+    assert not stores & set(inspector.get_table_names())
+    assert "enterprise_id" not in {c["name"] for c in inspector.get_columns("workspace")}
+    migrate.upgrade(empty_engine)
+    assert migrate.is_up_to_date(empty_engine)
