@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextvars import ContextVar
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -373,7 +376,37 @@ def _bound_by_deadline(transport: SafeTransport) -> None:
         return
     if not isinstance(backend, SafeBackend):
         raise TypeError(f"expected ssrfguard's SafeBackend in the pool, found {backend!r}")
+    backend.resolver = _LookupWithinDeadline(backend.resolver or socket.getaddrinfo)
     pool._network_backend = _DeadlineBackend(backend)
+
+
+class _LookupWithinDeadline:
+    """A name lookup that gives up when the fetch's time is up.
+
+    ``getaddrinfo`` takes no timeout and can't be interrupted (a hostile name server can
+    hold it for as long as it likes), so it runs in a thread of a small pool of its own
+    while the fetch waits what is left of its deadline. A held lookup keeps its thread
+    until the system resolver gives up; with every thread held, new lookups wait their
+    fetch's deadline and fail as timeouts: never more threads, never a fetch past its
+    time. A literal address needs no lookup and is answered at once.
+    """
+
+    THREADS = 8
+
+    def __init__(self, lookup):
+        self._lookup = lookup
+        self._pool = ThreadPoolExecutor(self.THREADS, thread_name_prefix="calendar-dns")
+
+    def __call__(self, host, port, family=0, type=0, proto=0, flags=0):
+        if flags & socket.AI_NUMERICHOST:
+            return self._lookup(host, port, family, type, proto, flags)
+        left = _time_left(None, httpcore.ConnectTimeout)
+        answer = self._pool.submit(self._lookup, host, port, family, type, proto, flags)
+        try:
+            return answer.result(timeout=left)
+        except FutureTimeout:
+            answer.cancel()  # still queued: never run
+            raise httpcore.ConnectTimeout("the calendar's name did not resolve in time") from None
 
 
 # ---- What httpx and httpcore would log ----------------------------------------------------

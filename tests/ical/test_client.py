@@ -13,6 +13,7 @@ import shutil
 import socket
 import ssl
 import subprocess
+import threading
 import time
 import traceback
 
@@ -278,6 +279,34 @@ def test_a_server_that_never_answers_times_out(raw_servers):
 
     refused(FeedClient(allow_loopback=True, timeout=0.5), silent.url(FEED), "timeout")
     assert 0.4 < time.monotonic() - started < 1.0
+
+
+def test_a_name_server_that_never_answers_times_out_and_holds_no_fetch_past_its_time(server):
+    """getaddrinfo takes no timeout: a lookup held by a hostile name server must not
+    hold the fetch (nor, with every lookup thread held, the next ones)."""
+    held = threading.Event()
+    answer = _stub_dns({"calendar.test": ["127.0.0.1"]})
+
+    def stalls(host, port, *args):
+        if host == "stall.test":
+            held.wait(10)
+        return answer("calendar.test", port, *args)
+
+    policy = feed_policy(allow_loopback=True)
+    client = FeedClient(
+        allow_loopback=True,
+        timeout=0.5,
+        transport=SafeTransport(policy=policy, resolver=stalls),
+    )
+    try:
+        for _ in range(10):  # more than the lookup threads: the later ones queue
+            started = time.monotonic()
+            refused(client, f"http://stall.test:{server.port}{FEED}", "timeout")
+            assert time.monotonic() - started < 0.8
+        held.set()  # the name server answers at last: names resolve again
+        assert client.fetch(f"http://calendar.test:{server.port}{FEED}").body == ICS
+    finally:
+        held.set()
 
 
 @pytest.mark.parametrize(
