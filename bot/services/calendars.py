@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from bot.clock import Clock
 from bot.domain.calendar import (
+    NO_TITLE,
     NotACalendar,
     Occurrence,
     Series,
@@ -185,6 +186,7 @@ class CalendarService:
             ticked = calendars.calendar_meetings(session, coachee_id=coachee.id)
             self._follow(session, coachee, ticked, found, now=now)
             self._sync_before_next_checkin(session, feed, now=now)
+            series += _absent(ticked, series)
             chosen = _chosen(ticked, series)
         self._remember(team_id, user_id, _Read(sealed, found, now))
         log.info("calendar %s connected (%s)", feed.id, host)
@@ -207,6 +209,7 @@ class CalendarService:
         if not series:
             raise CalendarProblem("no_meetings")
         self._remember(team_id, user_id, _Read(sealed, found, now))
+        series += _absent(ticked, series)
         return CalendarChoice(host, series, _chosen(ticked, series))
 
     def choose(self, *, team_id: str, user_id: str, series_keys: set[str]) -> list[str]:
@@ -261,6 +264,11 @@ class CalendarService:
                     mine = [o for o in read.occurrences if lineage(o.series) == name]
                     practised.append(self._tick(session, coachee, meeting, key, mine, now=now))
                 elif meeting is not None and meeting.active:
+                    _untick(session, coachee, meeting, now=now)
+            for name, meeting in existing.items():
+                # Ticked, with no meeting in the window: shown apart, so she can untick it.
+                absent = name not in groups and meeting.active
+                if absent and meeting.calendar_series not in series_keys:
                     _untick(session, coachee, meeting, now=now)
             session.flush()
             active = calendars.calendar_meetings(session, coachee_id=coachee.id)
@@ -618,6 +626,23 @@ def _tz(name: str | None) -> str:
 def _parse(body: bytes, *, tz: str, email: str | None, now: datetime) -> list[Occurrence]:
     found = parse_feed(body, start=now, end=now + WINDOW, default_tz=tz, her_email=email)
     return [o for o in found if len(o.series) <= CALENDAR_SERIES_MAX]
+
+
+def _absent(ticked: list[Meeting], series: list[Series]) -> list[Series]:
+    """Lines for the series she practises that have no meeting in the window (a monthly
+    one, a break): still hers, shown so that she can untick them."""
+    shown = {lineage(line.key) for line in series}
+    return [
+        Series(
+            meeting.calendar_series,
+            meeting.name or NO_TITLE,
+            f"{meeting.name or NO_TITLE} · no meeting in the next {HORIZON_DAYS} days",
+        )
+        for meeting in sorted(ticked, key=lambda m: m.id)
+        if meeting.active
+        and meeting.on_date is None  # a one-off gone from the window is over
+        and lineage(meeting.calendar_series) not in shown
+    ]
 
 
 def _chosen(ticked: list[Meeting], series: list[Series]) -> frozenset[str]:

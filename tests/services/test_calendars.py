@@ -418,8 +418,39 @@ def test_reconnecting_keeps_the_series_she_ticked_that_still_exist(db, service, 
 
     choice = service.connect(team_id="T1", user_id=user, url=url, email=None)
 
-    assert choice.chosen == frozenset({SYNC})
+    assert choice.chosen == frozenset({SYNC, STANDUP})
     assert pending(db) == checkins_of("Weekly team sync", (utc(2, 9), 30), (utc(9, 9), 30))
+    # Still hers, with no meeting to come: shown apart, so she can untick it.
+    assert [line.line for line in choice.series if line.key == STANDUP] == [
+        "Standup · no meeting in the next 14 days"
+    ]
+    assert service.reopen(team_id="T1", user_id=user, email=None).series == choice.series
+
+    service.choose(team_id="T1", user_id=user, series_keys={SYNC})
+
+    assert service.reopen(team_id="T1", user_id=user, email=None).chosen == frozenset({SYNC})
+    with db.session() as s:
+        standup_meeting = s.exec(select(Meeting).where(Meeting.name == "Standup")).one()
+        assert not standup_meeting.active
+
+
+def test_a_ticked_series_with_no_meeting_in_the_window_stays_ticked_when_choosing(
+    db, service, server, clock
+):
+    user, _ = connected(service, db, server)
+    service.choose(team_id="T1", user_id=user, series_keys={SYNC, REVIEW})
+    # The team sync pauses for a few weeks; the one-off review is over.
+    serve(server, ics(standup()), name=user)
+    clock.instant = utc(5, 8)
+    choice = service.reopen(team_id="T1", user_id=user, email=None)
+    assert choice.chosen == frozenset({SYNC})
+    assert REVIEW not in {line.key for line in choice.series}
+
+    service.choose(team_id="T1", user_id=user, series_keys=set(choice.chosen) | {STANDUP})
+
+    assert service.reopen(team_id="T1", user_id=user, email=None).chosen == frozenset(
+        {SYNC, STANDUP}
+    )
 
 
 # -- sync --------------------------------------------------------------------------------
