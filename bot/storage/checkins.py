@@ -20,6 +20,8 @@ from bot.storage.db import upsert
 LEASE = timedelta(seconds=60)
 # How many of the earliest-due rows a claim considers when it picks the nearest deadlines.
 WINDOW = 512
+# A claim of n rows chooses among the CANDIDATES * n first in turn.
+CANDIDATES = 4
 
 # The statements run once per check-in go to the session's connection: as ORM
 # statements they would also synchronise the session, which costs more than they do.
@@ -142,10 +144,12 @@ def claim_due(
 ) -> list[int]:
     """Take a lease on up to ``limit`` due rows nobody else holds; returns their ids.
 
-    The nearest deadline goes first (a pre-meeting check-in is useless once the
-    meeting starts; a post-meeting one keeps for hours). Workspaces that Slack told
-    to wait are skipped, and with ``per_minute`` each workspace's rows are paced by
-    its shared sending budget (storage.ratelimits).
+    Fair between workspaces: each due workspace gets its turn in every claim, one
+    row after another (its nearest deadline first: a pre-meeting check-in is useless
+    once the meeting starts; a post-meeting one keeps for hours), so one workspace's
+    burst never holds up another's. Workspaces that Slack told to wait are skipped,
+    and with ``per_minute`` so are those that spent their sending budget; the rows
+    of the others are paced by their budget (storage.ratelimits).
 
     PostgreSQL: row locks with SKIP LOCKED, so processes claim disjoint rows at once.
     SQLite: the session holds the write lock (BEGIN IMMEDIATE), so claims are serial.
@@ -155,16 +159,16 @@ def claim_due(
         Checkin.due_at <= now,
         sa.or_(Checkin.lease_until.is_(None), Checkin.lease_until < now),
     )
-    # Deadline order among the earliest due only: the index then stops after
-    # WINDOW rows instead of the whole backlog being read and sorted on each claim.
-    earliest = select(Checkin.id).where(*claimable).order_by(Checkin.due_at).limit(WINDOW)
+    held = ratelimits.held(session, now=now, per_minute=per_minute)
+    eligible = (*claimable, Checkin.team_id.not_in(held)) if held else claimable
+    candidates = _candidates(eligible, limit)
     due = (
         select(Checkin.id, Checkin.team_id)
-        # The conditions again, outside the subquery: PostgreSQL re-checks them on a
-        # row another process claimed while this statement waited for its lock.
-        .where(Checkin.id.in_(earliest), *claimable)
-        .where(ratelimits.not_blocked(Checkin.team_id, now))
-        .order_by(Checkin.send_until, Checkin.id)
+        .join(candidates, candidates.c.id == Checkin.id)
+        # The conditions again, on the row itself: PostgreSQL re-checks them on a row
+        # another process claimed while this statement waited for its lock.
+        .where(*claimable)
+        .order_by(candidates.c.turn, Checkin.send_until, Checkin.id)
         .limit(limit)
     )
     if session.bind.dialect.name == "postgresql":
@@ -187,17 +191,49 @@ def claim_due(
     return ids
 
 
+def _candidates(eligible: tuple, limit: int) -> sa.Subquery:
+    """The rows a claim chooses from, each with its workspace's turn (1 for its nearest
+    deadline, 2 for the next, ...), at most ``CANDIDATES * limit`` in turn order: the
+    rows PostgreSQL skips because another process is claiming them leave enough.
+
+    The WINDOW earliest due come from the (status, due_at) index, which stops there;
+    a workspace with none of them (behind another's burst) adds its own due rows.
+    Rows beyond the window of a workspace in it wait for a later claim, so one big
+    backlog is never read and sorted whole, while every due workspace has a turn.
+    """
+    columns = (Checkin.id, Checkin.team_id, Checkin.send_until)
+    head = select(*columns).where(*eligible).order_by(Checkin.due_at).limit(WINDOW).cte("head")
+    behind = select(*columns).where(*eligible, Checkin.team_id.not_in(select(head.c.team_id)))
+    rows = sa.union_all(select(*head.c), behind).subquery("due")
+    turn = sa.func.row_number().over(
+        partition_by=rows.c.team_id, order_by=(rows.c.send_until, rows.c.id)
+    )
+    ranked = select(rows.c.id, rows.c.send_until, turn.label("turn")).subquery("ranked")
+    return (
+        select(ranked.c.id, ranked.c.turn)
+        .where(ranked.c.turn <= limit)
+        .order_by(ranked.c.turn, ranked.c.send_until, ranked.c.id)
+        .limit(CANDIDATES * limit)
+        .subquery("candidates")
+    )
+
+
 def _within_budget(session: Session, rows: list, *, per_minute: int, now: datetime) -> list:
-    by_team: dict[str, list] = {}
+    wanted: dict[str, int] = {}
     for row in rows:
-        by_team.setdefault(row.team_id, []).append(row)
-    kept = []
-    for team_id in sorted(by_team):  # one order everywhere, so bucket locks never deadlock
-        wanted = by_team[team_id]
-        allowed = ratelimits.take(
-            session, team_id=team_id, wanted=len(wanted), per_minute=per_minute, now=now
+        wanted[row.team_id] = wanted.get(row.team_id, 0) + 1
+    allowed = {
+        # One order everywhere, so bucket locks never deadlock.
+        team_id: ratelimits.take(
+            session, team_id=team_id, wanted=wanted[team_id], per_minute=per_minute, now=now
         )
-        kept += wanted[:allowed]
+        for team_id in sorted(wanted)
+    }
+    kept = []
+    for row in rows:  # in the claim's order
+        if allowed[row.team_id] > 0:
+            allowed[row.team_id] -= 1
+            kept.append(row)
     return kept
 
 

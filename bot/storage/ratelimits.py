@@ -11,7 +11,7 @@ long to wait. Two things live here, one row per (workspace, method):
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -44,6 +44,28 @@ def not_blocked(team_id, now: datetime, method: str = POST_MESSAGE):
         RateLimit.team_id == team_id,
         RateLimit.method == method,
         RateLimit.blocked_until > now,
+    )
+
+
+def held(
+    session: Session, *, now: datetime, per_minute: int | None, method: str = POST_MESSAGE
+) -> list[str]:
+    """The workspaces that may not send now: Slack told them to wait, or (with
+    ``per_minute``) their bucket holds less than one send. A claim leaves their rows
+    alone, so that they take no place another workspace's rows could have."""
+    query = sa.select(
+        RateLimit.team_id, RateLimit.blocked_until, RateLimit.tokens, RateLimit.refilled_at
+    ).where(RateLimit.method == method)
+    if per_minute is None:
+        query = query.where(RateLimit.blocked_until > now)
+    else:
+        # A bucket last drawn on longer ago than one send's worth of refill holds a send.
+        recently = now - timedelta(seconds=60 / per_minute)
+        query = query.where(sa.or_(RateLimit.blocked_until > now, RateLimit.refilled_at > recently))
+    return sorted(
+        row.team_id
+        for row in session.execute(query)
+        if row.blocked_until > now or _tokens(row, per_minute, now) < 1
     )
 
 
@@ -86,13 +108,17 @@ def take(
     bucket = session.execute(query).scalar_one()
     if bucket.blocked_until > now:
         return 0
-    capacity = max(1.0, per_minute * BURST_SECONDS / 60)
-    if bucket.refilled_at is None:
-        tokens = capacity
-    else:
-        elapsed = max(0.0, (now - bucket.refilled_at).total_seconds())
-        tokens = min(capacity, bucket.tokens + elapsed * per_minute / 60)
+    tokens = _tokens(bucket, per_minute, now)
     taken = min(wanted, int(tokens))
     bucket.tokens = tokens - taken
     bucket.refilled_at = now
     return taken
+
+
+def _tokens(bucket, per_minute: int, now: datetime) -> float:
+    """What the bucket holds at ``now``: what was left, plus the refill since."""
+    capacity = max(1.0, per_minute * BURST_SECONDS / 60)
+    if bucket.refilled_at is None:
+        return capacity
+    elapsed = max(0.0, (now - bucket.refilled_at).total_seconds())
+    return min(capacity, bucket.tokens + elapsed * per_minute / 60)
