@@ -117,17 +117,20 @@ def build_dispatcher(container: Container) -> Dispatcher:
         )
     )
     tokens = container.tokens
-    token_for = None
+    token_for = token_refused = None
     if isinstance(tokens, WorkspaceTokens):  # many workspaces: each check-in its own token
 
         def token_for(team_id: str, enterprise_id: str | None) -> str | None:
             return tokens.bot_token(team_id=team_id, enterprise_id=enterprise_id)
 
+        def token_refused(team_id: str, error: str) -> None:
+            tokens.token_refused(team_id=team_id, error=error)
+
     return Dispatcher(
         db,
         container.clock,
         container.services.coaching,
-        SlackCheckinSender(client, token_for=token_for),
+        SlackCheckinSender(client, token_for=token_for, token_refused=token_refused),
         owner=owner[:64],
         per_minute=container.settings.slack_messages_per_minute,
     )

@@ -30,6 +30,8 @@ BUILDERS = {"pre": build_pre_checkin, "post": build_post_checkin, "reminder": bu
 
 # (team_id, enterprise_id) -> that workspace's bot token, None if it has none (now).
 TokenLookup = Callable[[str, str | None], str | None]
+# (team_id, Slack's error): the workspace's token was refused (revoked, expired...).
+TokenRefused = Callable[[str, str], None]
 
 
 class SlackCheckinSender:
@@ -38,11 +40,19 @@ class SlackCheckinSender:
 
     ``token_for``: with many workspaces, the one client makes every call with the
     token of the check-in's workspace; without it, with the client's own token.
+    ``token_refused`` hears when Slack refuses that token, so that a revoked one
+    pauses its workspace and an expired one is refreshed (bot.slack.tokens).
     """
 
-    def __init__(self, client: WebClient, token_for: TokenLookup | None = None):
+    def __init__(
+        self,
+        client: WebClient,
+        token_for: TokenLookup | None = None,
+        token_refused: TokenRefused | None = None,
+    ):
         self._client = client
         self._token_for = token_for
+        self._token_refused = token_refused
 
     def send(self, message: CheckinMessage) -> tuple[str, str]:
         token = None
@@ -60,6 +70,8 @@ class SlackCheckinSender:
             if error in GONE:
                 raise RecipientGone(error) from None
             if self._token_for is not None and error in TOKEN_REFUSED:
+                if self._token_refused is not None:
+                    self._token_refused(message.team_id, error)
                 raise WorkspaceUnreachable(error) from None
             refused = refusal_of(e)
             if refused is not None:  # a bug in the message: another try would get the same

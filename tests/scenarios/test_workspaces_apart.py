@@ -170,6 +170,20 @@ def test_a_token_slack_refuses_mid_request_pauses_its_workspace_only(world, db):
     wait(lambda: fake.install_keys_of("views.open") == [BETA])
 
 
+def test_a_token_slack_refuses_to_the_dispatcher_pauses_its_workspace_only(world, db):
+    """Revoked with no event and no request since: the check-in's own DM finds out."""
+    app, fake, dispatcher, clock = world
+    fake.revoke(BETA)
+    clock.advance(minutes=46)
+
+    assert tick(app.container, dispatcher) == 3
+    wait(lambda: _workspace(db, BETA)["uninstalled_at"])
+    assert _bot_keys(db) == {ALPHA, GRID}
+    assert set(_sent_to(fake)) == {ALPHA, GRID}
+    assert _pending(db, BETA) == 0  # paused like an uninstall: nothing waits on a dead token
+    assert _workspace(db, ALPHA)["uninstalled_at"] is None
+
+
 def test_a_reinstall_within_the_grace_period_resumes_and_replans(world, db):
     app, fake, dispatcher, clock = world
     fake.uninstall(ALPHA)
