@@ -356,6 +356,34 @@ class Attempt(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=_now, sa_column=_utc())
 
 
+class IfThenPlan(SQLModel, table=True):
+    """Her if-then plan for one meeting ("When X, I will Y"), fixed in the pre-meeting
+    check-in, and whether it fired, asked after. Private to her: never in a channel,
+    never to a buddy."""
+
+    __tablename__ = "if_then_plan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    coachee_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("coachee.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    # The pre-meeting check-in it was made in: one plan per meeting occurrence.
+    checkin_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("checkin.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    challenge_id: str = Field(max_length=64)
+    text: str = Field(max_length=200)
+    source: str = Field(max_length=16)  # suggested | own
+    fired: str | None = Field(default=None, max_length=16)  # yes | partly | no
+    created_at: datetime = Field(default_factory=_now, sa_column=_utc())
+    fired_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
 class Celebration(SQLModel, table=True):
     """A win or milestone, and whether (and where) she chose to share it."""
 

@@ -26,6 +26,11 @@ MAX_SUMMARY = 150
 MAX_DO = 150
 MAX_TIP = 200
 MAX_WHY = 200
+# A suggested plan fits on one line of a DM and can be rehearsed in one breath.
+MAX_PLAN = 150
+# Implementation intentions work best written as "When X, I will Y" (Gollwitzer &
+# Sheeran 2006, d = 0.65 across 94 studies), so a suggested plan must read that way.
+PLAN_PATTERN = re.compile(r"When \S.*, I will \S.*")
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -38,7 +43,7 @@ _QUOTING_PROBLEMS = ("mapping values are not allowed here", "but found '<scalar>
 
 _TOP_KEYS = ("steps",)
 _STEP_KEYS = ("step", "name", "summary", "challenges")
-_CHALLENGE_KEYS = ("id", "do", "tip", "why")
+_CHALLENGE_KEYS = ("id", "do", "tip", "why", "plans")
 _TEXT_LIMITS = {
     "name": MAX_NAME,
     "summary": MAX_SUMMARY,
@@ -222,9 +227,45 @@ class _Parser:
             do=self.text(node, fields, "do", where, one_line=True),
             tip=self.text(node, fields, "tip", where),
             why=self.text(node, fields, "why", where),
+            plans=self.plans(node, fields, where),
         )
 
     # -- values ------------------------------------------------------------------------
+
+    def plans(self, node: yaml.Node, fields: dict, where: str) -> tuple[str, ...]:
+        """One or more suggested if-then plans, each "When …, I will …", one line."""
+        if "plans" not in fields:
+            raise self.fail(
+                node, f"{where} has no plans (add at least one 'When …, I will …' plan)"
+            )
+        plans_node = fields["plans"][1]
+        if not isinstance(plans_node, yaml.SequenceNode) or not plans_node.value:
+            raise self.fail(
+                plans_node,
+                f"{where}: plans should be a list of one or more 'When …, I will …' lines",
+            )
+        plans = []
+        for n, plan_node in enumerate(plans_node.value, start=1):
+            if not isinstance(plan_node, yaml.ScalarNode) or plan_node.tag != _STR:
+                raise self.fail(
+                    plan_node, f"{where}: plan {n} should be text, not {_kind(plan_node)}"
+                )
+            plan = plan_node.value.strip()
+            if not plan:
+                raise self.fail(plan_node, f"{where}: plan {n} is empty")
+            if "\n" in plan:
+                raise self.fail(plan_node, f"{where}: plan {n} should be one line")
+            if len(plan) > MAX_PLAN:
+                raise self.fail(
+                    plan_node,
+                    f"{where}: plan {n} is {len(plan)} characters; keep it to {MAX_PLAN} or fewer",
+                )
+            if not PLAN_PATTERN.fullmatch(plan):
+                raise self.fail(
+                    plan_node, f"{where}: plan {n} should read 'When <moment>, I will <action>'"
+                )
+            plans.append(plan)
+        return tuple(plans)
 
     def challenge_id(self, node: yaml.Node, fields: dict, where: str) -> str:
         challenge_id = self.text(node, fields, "id", where)

@@ -26,6 +26,8 @@ class Challenge:
     do: str
     tip: str
     why: str
+    # Suggested if-then plans ("When X, I will Y."), at least one from the content.
+    plans: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ from sqlmodel import select
 
 from bot.clock import Clock
 from bot.domain.attempts import Felt, Outcome
+from bot.domain.plans import PlanFired, PlanSource, suggested_plan
 from bot.models import Attempt, Checkin, CheckinKind, CheckinStatus, Meeting
 from bot.services.coaching import ChallengeCard, CoachingService, Offer
-from bot.storage import attempts, checkins
+from bot.storage import attempts, checkins, plans
 from bot.storage.db import Database
 
 
@@ -39,6 +40,11 @@ class CheckinState:
     detailed: bool = False
     skipped: bool = False
     attempt_id: int | None = None
+    # Her if-then plan: before the meeting, the one she fixed (or the suggestion for
+    # today's challenge); after it, the one she made and whether it fired.
+    plan: str | None = None
+    suggested_plan: str | None = None
+    plan_fired: PlanFired | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,62 @@ class CheckinService:
                 offer = self._coaching.offer_after(session, coachee)
             return self._state(session, checkin, coachee), offer
 
+    def make_plan(
+        self, *, team_id: str, user_id: str, checkin_id: int, own: str | None = None
+    ) -> CheckinState:
+        """Her if-then plan for this meeting: the suggestion for today's challenge, or
+        ``own`` (already cleaned by bot.domain.plans.clean_own_plan). A second one
+        replaces the first: she may change her mind until the meeting starts."""
+        with self._db.session() as session:
+            checkin, coachee = self._open(session, team_id, user_id, checkin_id, CheckinKind.PRE)
+            challenge = self._state(session, checkin, coachee).card.challenge
+            text = own if own is not None else suggested_plan(challenge)
+            if not text:
+                raise CheckinClosed("unknown")
+            plans.save_plan(
+                session,
+                team_id=team_id,
+                coachee_id=coachee.id,
+                checkin_id=checkin.id,
+                challenge_id=challenge.id,
+                text=text,
+                source=PlanSource.OWN if own is not None else PlanSource.SUGGESTED,
+                now=self._clock.now(),
+            )
+            return self._state(session, checkin, coachee)
+
+    def plan_draft(
+        self, *, team_id: str, user_id: str, checkin_id: int
+    ) -> tuple[str | None, str | None]:
+        """For her to write a plan: today's suggestion, and her plan so far (or None)."""
+        with self._db.session() as session:
+            checkin, coachee = self._open(session, team_id, user_id, checkin_id, CheckinKind.PRE)
+            state = self._state(session, checkin, coachee)
+            return state.suggested_plan, state.plan
+
+    def plan_fired(
+        self, *, team_id: str, user_id: str, checkin_id: int, fired: PlanFired
+    ) -> CheckinState:
+        """After the meeting: did her plan fire? Taken once, while the check-in is open."""
+        with self._db.session() as session:
+            checkin, coachee = self._hers(session, team_id, user_id, checkin_id)
+            if checkin.kind != CheckinKind.POST:
+                raise CheckinClosed("unknown")
+            if self._clock.now() >= checkin.expires_at:
+                raise CheckinClosed("expired")
+            plan = plans.plan_for_occurrence(
+                session,
+                coachee_id=coachee.id,
+                meeting_id=checkin.meeting_id,
+                occurrence_start=checkin.occurrence_start,
+            )
+            if plan is None:
+                raise CheckinClosed("unknown")
+            if not plans.mark_fired(session, plan_id=plan.id, fired=fired, now=self._clock.now()):
+                raise CheckinClosed("answered")
+            session.refresh(plan)
+            return self._state(session, checkin, coachee)
+
     def message_of(self, *, team_id: str, user_id: str, checkin_id: int) -> tuple[str, str] | None:
         """Where her check-in DM is (channel, ts), to update it in place."""
         with self._db.session() as session:
@@ -186,6 +248,14 @@ class CheckinService:
         attempt = None  # only a post check-in's answer records an attempt
         if checkin.kind == CheckinKind.POST:
             attempt = session.exec(select(Attempt).where(Attempt.checkin_id == checkin.id)).first()
+            plan = plans.plan_for_occurrence(
+                session,
+                coachee_id=coachee.id,
+                meeting_id=checkin.meeting_id,
+                occurrence_start=checkin.occurrence_start,
+            )
+        else:
+            plan = plans.plan_of_checkin(session, checkin_id=checkin.id)
         return CheckinState(
             checkin_id=checkin.id,
             kind=checkin.kind,
@@ -196,6 +266,11 @@ class CheckinService:
             detailed=attempt is not None and attempt.felt is not None,
             skipped=checkin.status == CheckinStatus.SKIPPED,
             attempt_id=attempt.id if attempt else None,
+            plan=plan.text if plan else None,
+            suggested_plan=suggested_plan(card.challenge)
+            if checkin.kind == CheckinKind.PRE
+            else None,
+            plan_fired=PlanFired(plan.fired) if plan and plan.fired else None,
         )
 
     def _meeting_name(self, session, checkin: Checkin) -> str:

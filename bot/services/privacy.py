@@ -19,6 +19,7 @@ from bot.models import (
     Checkin,
     Cheer,
     Coachee,
+    IfThenPlan,
     Meeting,
     Pause,
     RoundupSubscription,
@@ -26,7 +27,8 @@ from bot.models import (
 from bot.storage import calendars, coachees
 from bot.storage.db import Database
 
-PER_COACHEE = (Meeting, Checkin, Attempt, Celebration, Buddy, Pause)
+# Her if-then plans are hers alone, and in her export like the rest.
+PER_COACHEE = (Meeting, Checkin, IfThenPlan, Attempt, Celebration, Buddy, Pause)
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ class PrivacyService:
                     session, CalendarOccurrence, CalendarOccurrence.meeting_id.in_(meeting_ids)
                 )
                 deleted += _delete(session, CalendarFeed, CalendarFeed.coachee_id == coachee.id)
-                for model in (Attempt, Checkin, Celebration, Buddy, Pause, Meeting):
+                for model in (IfThenPlan, Attempt, Checkin, Celebration, Buddy, Pause, Meeting):
                     deleted += _delete(session, model, model.coachee_id == coachee.id)
                 deleted += _delete(session, Coachee, Coachee.id == coachee.id)
             deleted += _delete(

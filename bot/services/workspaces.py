@@ -27,6 +27,7 @@ from bot.models import (
     Checkin,
     Cheer,
     Coachee,
+    IfThenPlan,
     Meeting,
     Pause,
     ProcessedRequest,
@@ -45,6 +46,7 @@ GRACE = timedelta(days=30)
 # Children first, so deleting works whether or not the database cascades.
 TEAM_TABLES = (
     Cheer,
+    IfThenPlan,
     Attempt,
     Checkin,
     Celebration,

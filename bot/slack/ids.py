@@ -86,3 +86,10 @@ CALENDAR_PICK_VIEW = "calendar_pick"
 CALENDAR_URL = "calendar_url"
 CALENDAR_SERIES = "calendar_series"  # the list's input blocks: calendar_series_0, _1, …
 CALENDAR_OTHER_LINK = "calendar_other_link"
+
+# If-then plans (values carry the check-in id, checked against the clicking user)
+PLAN_ACCEPT = "plan_accept"
+PLAN_WRITE = "plan_write"
+PLAN_FIRED = "plan_fired"  # plan_fired_yes, _partly, _no
+PLAN_VIEW = "plan"
+PLAN_TEXT = "plan_text"

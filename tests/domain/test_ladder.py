@@ -92,6 +92,8 @@ def valid_text(steps: int = 7, challenges: int = 3) -> str:
                 f"        do: Do thing {s}.{n} in your next meeting.",
                 f"        tip: Tip for c-{s}-{n}.",
                 f"        why: Why c-{s}-{n} helps.",
+                "        plans:",
+                f"          - When the meeting opens, I will try c-{s}-{n}.",
             ]
     return "\n".join(lines) + "\n"
 
@@ -188,7 +190,7 @@ def test_an_unknown_key_names_its_line(after, key, owner):
 
 
 def test_a_step_with_two_challenges_names_the_step():
-    text = drop_lines(valid_text(), "id: c-6-3", 4)
+    text = drop_lines(valid_text(), "id: c-6-3", 6)
     line = line_of(text, "id: c-6-1") - 1  # the step's "challenges:" line
     assert text.splitlines()[line - 1].strip() == "challenges:"
     assert error_for(text) == (
@@ -317,3 +319,91 @@ def test_two_challenges_still_swap_to_the_other():
 def test_ladder_refuses_broken_structures(steps):
     with pytest.raises(LadderError):
         Ladder(steps)
+
+
+# -- suggested if-then plans ---------------------------------------------------------
+
+
+def test_every_shipped_challenge_suggests_a_when_then_plan(ladder):
+    for step in ladder.steps:
+        for challenge in step.challenges:
+            assert challenge.plans, challenge.id
+            for plan in challenge.plans:
+                assert plan.startswith("When ") and ", I will " in plan, plan
+                assert len(plan) <= 150
+    assert (
+        ladder.challenge("answer-any-thoughts")
+        .plans[0]
+        .startswith("When the facilitator asks for thoughts, I will say my point about")
+    )
+
+
+def test_the_test_ladder_carries_its_plans():
+    assert parse_ladder(valid_text()).challenge("c-3-2").plans == (
+        "When the meeting opens, I will try c-3-2.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "          - When the meeting opens, I will try c-4-2.",
+            "          - When the meeting opens, I will " + "x" * 129 + ".",
+            "challenge 'c-4-2': plan 1 is 161 characters; keep it to 150 or fewer",
+        ),
+        (
+            "          - When the meeting opens, I will try c-4-2.",
+            "          - Try to speak up more.",
+            "challenge 'c-4-2': plan 1 should read 'When <moment>, I will <action>'",
+        ),
+        (
+            "          - When the meeting opens, I will try c-4-2.",
+            "          - ''",
+            "challenge 'c-4-2': plan 1 is empty",
+        ),
+        (
+            "        plans:\n          - When the meeting opens, I will try c-4-2.",
+            "        plans: []",
+            "challenge 'c-4-2': plans should be a list of one or more",
+        ),
+    ],
+)
+def test_a_broken_plan_names_its_challenge_and_line(old, new, expected):
+    text = valid_text().replace(old, new)
+    message = error_for(text)
+    line = line_of(valid_text(), old.split("\n")[-1])
+    assert message.startswith(f"ladder.yml line {line}: ") or message.startswith(
+        f"ladder.yml line {line - 1}: "
+    )
+    assert expected in message
+
+
+def test_a_challenge_without_plans_is_named():
+    text = valid_text().replace(
+        "        plans:\n          - When the meeting opens, I will try c-5-1.\n", ""
+    )
+    line = line_of(text, "id: c-5-1")
+    assert error_for(text) == (
+        f"ladder.yml line {line}: challenge 'c-5-1' has no plans "
+        "(add at least one 'When …, I will …' plan)"
+    )
+
+
+def test_a_broken_plan_stops_the_app_at_start_with_one_clear_line(tmp_path, monkeypatch):
+    import bot.content
+    from bot.bootstrap import StartupError, load_content
+
+    shipped = bot.content.LADDER_PATH.read_text(encoding="utf-8")
+    plan = "When the facilitator asks for thoughts, I will say my point about"
+    assert plan in shipped
+    broken = tmp_path / "ladder.yml"
+    broken.write_text(shipped.replace(plan, "Say your point" + "!" * 200, 1), encoding="utf-8")
+    monkeypatch.setattr(bot.content, "LADDER_PATH", broken)
+    with pytest.raises(StartupError) as info:
+        load_content()
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith("the challenge ladder is broken: ")
+    assert "challenge 'answer-any-thoughts': plan 1 is" in message
+    assert "keep it to 150 or fewer" in message

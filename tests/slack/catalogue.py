@@ -24,6 +24,7 @@ from bot.domain.attempts import Outcome
 from bot.domain.calendar import Occurrence, Series, occurrence_key, series_of
 from bot.domain.milestones import STREAK_MILESTONES
 from bot.domain.placement import SelfPlacement
+from bot.domain.plans import MAX_OWN_PLAN, PlanFired
 from bot.domain.progress import PracticeRecord, current_streak, weekly_confidence, wins
 from bot.domain.progression import Move, Reason
 from bot.domain.schedule import ALL_DAYS, WORKING_DAYS, describe_when, weekdays_to_mask
@@ -79,6 +80,7 @@ class Words:
     command: str = "progres now"  # the text after /voice
     tz: str = "Europe/Berlin"
     calendar_title: str = "Weekly team sync"  # a meeting's title in her calendar
+    plan: str = "When Sam asks for risks, I will name the vendor delay."  # her if-then plan
 
 
 # -- hostile text ----------------------------------------------------------------------------
@@ -134,6 +136,7 @@ def words() -> st.SearchStrategy[Words]:
         command=hostile(MAX_COMMAND_TEXT),
         tz=st.sampled_from(["UTC", "America/Argentina/ComodRivadavia", "Asia/Kolkata"]),
         calendar_title=hostile(MAX_CALENDAR_TITLE),
+        plan=hostile(MAX_OWN_PLAN),
     )
 
 
@@ -144,6 +147,7 @@ HOSTILE = Words(
     encouragement="<!everyone> go & <@U123>",
     command="<!channel>&<@U123> more <!here>",
     calendar_title="<!channel> Sync & <@U123> *bold* <https://example.com|click> 🎉",
+    plan="When <!here> asks, I will say & <@U123> *bold*",
 )
 
 
@@ -636,6 +640,41 @@ def checkin_states(words: Words) -> Iterator[tuple[str, CheckinState]]:
             f"pre, confidence {confidence}",
             CheckinState(IDS[-1], "pre", words.meeting, EVERY_STEP[-1], confidence=confidence),
         )
+    for c in EVERY_CHALLENGE:  # today's suggested plan, or the plan she fixed
+        suggestion = c.challenge.plans[0]
+        yield (
+            f"pre, {c.challenge.id}, plan suggested",
+            CheckinState(IDS[-1], "pre", words.meeting, c, suggested_plan=suggestion),
+        )
+    for confidence in (None, 0, 100):
+        yield (
+            f"pre, her own plan, confidence {confidence}",
+            CheckinState(
+                IDS[-1],
+                "pre",
+                words.meeting,
+                EVERY_STEP[-1],
+                confidence=confidence,
+                plan=words.plan,
+                suggested_plan=EVERY_STEP[-1].challenge.plans[0],
+            ),
+        )
+    for outcome in Outcome:
+        for fired in (None, *PlanFired):
+            for detailed in (False, True):
+                yield (
+                    f"post, {outcome}, plan fired={fired}, detailed={detailed}",
+                    CheckinState(
+                        IDS[-1],
+                        "post",
+                        words.meeting,
+                        EVERY_STEP[0],
+                        outcome=outcome,
+                        detailed=detailed,
+                        plan=words.plan,
+                        plan_fired=fired,
+                    ),
+                )
     for outcome in (*Outcome, None):
         for detailed in (False, True):
             yield (
@@ -661,6 +700,18 @@ def _(words):
 def _(words):
     for why in ("expired", "answered", "unknown"):
         yield why, checkins.build_closed(why)
+
+
+@covers(checkins.build_plan_modal)
+def _(words):
+    for c in EVERY_CHALLENGE:
+        for checkin_id in IDS:
+            plan = c.challenge.plans[-1]
+            yield (
+                f"{c.challenge.id}, {checkin_id}",
+                checkins.build_plan_modal(checkin_id, plan, None),
+            )
+    yield "changing hers", checkins.build_plan_modal(IDS[-1], None, words.plan)
 
 
 @covers(checkins.build_details_modal)

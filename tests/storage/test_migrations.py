@@ -207,3 +207,52 @@ def test_0005_adds_the_installation_stores_and_keeps_installed_workspaces(empty_
     assert "enterprise_id" not in {c["name"] for c in inspector.get_columns("workspace")}
     migrate.upgrade(empty_engine)
     assert migrate.is_up_to_date(empty_engine)
+
+
+# -- 0006: if-then plans -----------------------------------------------------------------
+
+
+def test_0006_adds_if_then_plans_that_go_with_her(empty_engine):
+    """A plan belongs to one pre-meeting check-in of hers; deleting her (forget-me, or a
+    workspace's data after uninstall) takes it along; going down drops only the table."""
+    when = "2026-03-02 08:00:00"
+    migrate.upgrade(empty_engine, "0006")
+    with empty_engine.begin() as c:
+        c.execute(
+            sa.text(
+                "INSERT INTO coachee (id, team_id, slack_user_id, tz, share_wins,"
+                " pre_checkin_minutes, post_checkin_minutes, reminder_minutes,"
+                " working_hours_start, working_hours_end, created_at, updated_at)"
+                " VALUES (1, 'T1', 'U1', 'UTC', false, 15, 5, 120, '09:00:00', '18:00:00',"
+                f" '{when}', '{when}')"
+            )
+        )
+        c.execute(
+            sa.text(
+                "INSERT INTO checkin (id, team_id, coachee_id, kind, occurrence_start, due_at,"
+                " send_until, expires_at, status, send_attempts, created_at) VALUES"
+                f" (1, 'T1', 1, 'pre', '{when}', '{when}', '{when}', '{when}', 'sent', 0,"
+                f" '{when}')"
+            )
+        )
+        c.execute(
+            sa.text(
+                "INSERT INTO if_then_plan (team_id, coachee_id, checkin_id, challenge_id, text,"
+                " source, created_at) VALUES ('T1', 1, 1, 'answer-any-thoughts',"
+                f" 'When asked, I will speak.', 'suggested', '{when}')"
+            )
+        )
+    with pytest.raises(sa.exc.IntegrityError), empty_engine.begin() as c:  # one per check-in
+        c.execute(
+            sa.text(
+                "INSERT INTO if_then_plan (team_id, coachee_id, checkin_id, challenge_id, text,"
+                f" source, created_at) VALUES ('T1', 1, 1, 'x', 'When x, I will y.', 'own',"
+                f" '{when}')"
+            )
+        )
+    _downgrade(empty_engine, "0005")
+    assert "if_then_plan" not in sa.inspect(empty_engine).get_table_names()
+    with empty_engine.connect() as c:
+        assert c.execute(sa.text("SELECT count(*) FROM checkin")).scalar() == 1
+    migrate.upgrade(empty_engine)
+    assert migrate.is_up_to_date(empty_engine)

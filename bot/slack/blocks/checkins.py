@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
     Option,
+    PlainTextInputElement,
     RadioButtonsElement,
     SectionBlock,
     StaticSelectElement,
@@ -20,11 +21,18 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.attempts import FELT_LABELS, OUTCOME_LABELS, Outcome
+from bot.domain.plans import FIRED_LABELS, MAX_OWN_PLAN, PlanFired, suggested_plan
 from bot.services.checkins import CheckinState
 from bot.services.dispatch import CheckinMessage
 from bot.slack import ids
 from bot.slack.blocks.common import after_meeting_inputs, confidence_options, option_for
 from bot.slack.blocks.text import escape
+
+# Why a plan, in a line (Gollwitzer & Sheeran 2006: 94 studies, d = 0.65).
+PLAN_WHY = (
+    "Why a plan: deciding the moment and the words ahead of time makes doing it much "
+    "more likely (94 studies agree). It's yours alone."
+)
 
 
 def _done(blocks: list[Block], text: str) -> dict:
@@ -62,25 +70,58 @@ def _pre_template(card) -> str:
     return json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
 
 
-def _pre_blocks(card, name: str, start: str, value: str, confidence: int | None) -> list[Block]:
+def _confidence_menu(value: str, confidence: int | None) -> SectionBlock:
     # `Option.text` is what Block Kit shows; `.label` is the legacy dialog field (None here).
     menu = [Option(value=f"{value}:{o.value}", text=o.text) for o in confidence_options()]
+    return SectionBlock(
+        block_id=f"pre_confidence_{value}",
+        text="How confident are you that you'll do it?",
+        accessory=StaticSelectElement(
+            action_id=ids.CHECKIN_CONFIDENCE,
+            placeholder="0–100",
+            options=menu,
+            # Slack wants the very option (same text and value) as the initial one.
+            initial_option=option_for(menu, f"{value}:{confidence}"),
+        ),
+    )
+
+
+def _plan_blocks(value: str, suggestion: str | None, plan: str | None) -> list[Block]:
+    """Her plan, if she fixed one (with a way to change it), or today's suggestion with
+    one tap to accept it and a way to write her own."""
+    if plan is not None:
+        return [
+            SectionBlock(
+                block_id=f"plan_{value}",
+                text=f":memo: *Your plan:* “{escape(plan)}”",
+                accessory=ButtonElement(text="Change it", action_id=ids.PLAN_WRITE, value=value),
+            )
+        ]
+    if suggestion is None:
+        return []
+    return [
+        SectionBlock(text=f":memo: *A plan for today?* “{suggestion}”"),
+        ActionsBlock(
+            block_id=f"plan_{value}",
+            elements=[
+                ButtonElement(
+                    text="Use this plan", action_id=ids.PLAN_ACCEPT, value=value, style="primary"
+                ),
+                ButtonElement(text="Write my own", action_id=ids.PLAN_WRITE, value=value),
+            ],
+        ),
+        ContextBlock(elements=[MarkdownTextObject(text=PLAN_WHY)]),
+    ]
+
+
+def _pre_blocks(card, name: str, start: str, value: str, confidence: int | None) -> list[Block]:
     return [
         SectionBlock(
             text=f"*{name}* starts at {start}. Today's challenge:\n:dart: *{card.challenge.do}*"
         ),
         SectionBlock(text=f":bulb: *Tip:* {card.challenge.tip}"),
-        SectionBlock(
-            block_id=f"pre_confidence_{value}",
-            text="How confident are you that you'll do it?",
-            accessory=StaticSelectElement(
-                action_id=ids.CHECKIN_CONFIDENCE,
-                placeholder="0–100",
-                options=menu,
-                # Slack wants the very option (same text and value) as the initial one.
-                initial_option=option_for(menu, f"{value}:{confidence}"),
-            ),
-        ),
+        _confidence_menu(value, confidence),
+        *_plan_blocks(value, suggested_plan(card.challenge), None),
         ActionsBlock(
             block_id=f"pre_actions_{value}",
             elements=[
@@ -139,12 +180,16 @@ def build_checkin_state(state: CheckinState) -> dict:
             return _done([SectionBlock(text=line)], line)
         noted = state.confidence is not None  # 0 is an answer too
         confidence = f"Confidence noted: *{state.confidence}*. " if noted else ""
+        value = str(state.checkin_id)
         blocks = [
             SectionBlock(
                 text=f"*{name}*: {confidence}Today's challenge:\n:dart: *{state.card.challenge.do}*"
             ),
             SectionBlock(text=f":bulb: *Tip:* {state.card.challenge.tip}"),
         ]
+        if not noted:  # a plan fixed first leaves her confidence still to give
+            blocks.append(_confidence_menu(value, None))
+        blocks += _plan_blocks(value, state.suggested_plan, state.plan)
         return _done(blocks, f"{name}: {state.card.challenge.do}")
     label = OUTCOME_LABELS[state.outcome] if state.outcome else "Answered"
     blocks = [SectionBlock(text=f"*{name}*: {label}. Thanks for checking in.")]
@@ -163,7 +208,75 @@ def build_checkin_state(state: CheckinState) -> dict:
         )
     elif state.outcome is Outcome.DID_NOT_HAPPEN:
         blocks = [SectionBlock(text=f"*{name}* didn't happen. No problem, nothing changes.")]
+    if state.outcome not in (None, Outcome.DID_NOT_HAPPEN) and state.plan is not None:
+        blocks += _plan_fired_blocks(state)
     return _done(blocks, f"{name}: {label}")
+
+
+# What she hears back about her plan: a miss is information about the cue, never a fault.
+FIRED_REPLIES = {
+    PlanFired.YES: "Your plan fired. Each time the moment and the action link up, "
+    "the next time takes less effort.",
+    PlanFired.PARTLY: "Partly is real progress. Next time, try making the “When” "
+    "moment even more specific.",
+    PlanFired.NO: "Useful to know. Maybe the moment never came, or came differently; "
+    "next time pick a “When” you're sure will happen.",
+}
+
+
+def _plan_fired_blocks(state: CheckinState) -> list[Block]:
+    value = str(state.checkin_id)
+    plan = SectionBlock(text=f":memo: *Your plan was:* “{escape(state.plan)}”")
+    if state.plan_fired is not None:
+        return [
+            plan,
+            ContextBlock(elements=[MarkdownTextObject(text=FIRED_REPLIES[state.plan_fired])]),
+        ]
+    return [
+        plan,
+        SectionBlock(text="Did it fire when the moment came?"),
+        ActionsBlock(
+            block_id=f"plan_fired_{value}",
+            elements=[
+                ButtonElement(
+                    text=label,
+                    action_id=f"{ids.PLAN_FIRED}_{fired.value}",
+                    value=f"{value}:{fired.value}",
+                )
+                for fired, label in FIRED_LABELS.items()
+            ],
+        ),
+    ]
+
+
+def build_plan_modal(checkin_id: int, suggestion: str | None, current: str | None) -> dict:
+    """She writes her own if-then plan (or changes the one she has)."""
+    example = suggestion or "When the facilitator asks for thoughts, I will share my point."
+    view = View(
+        type="modal",
+        callback_id=ids.PLAN_VIEW,
+        private_metadata=str(checkin_id),
+        title="Your plan",
+        submit="Save plan",
+        close="Cancel",
+        blocks=[
+            SectionBlock(
+                text="Name the moment and what you'll do: “When …, I will …”. Only you will see it."
+            ),
+            InputBlock(
+                block_id=ids.PLAN_TEXT,
+                label="When…, I will…",
+                hint=f"For example: {example}"[:2000],
+                element=PlainTextInputElement(
+                    action_id=ids.PLAN_TEXT,
+                    max_length=MAX_OWN_PLAN,
+                    initial_value=current,
+                    placeholder="When …, I will …",
+                ),
+            ),
+        ],
+    )
+    return view.to_dict()
 
 
 def build_closed(why: str) -> dict:

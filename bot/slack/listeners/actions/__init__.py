@@ -17,6 +17,7 @@ from bot.slack.listeners.actions import (
     home_buttons,
     meetings,
     offer,
+    plans,
     send_chart,
 )
 
@@ -41,6 +42,10 @@ def register(app: App, services: Services) -> None:
     ):
         app.action(action_id)(answer_checkin)
     app.action(re.compile(f"^{ids.CHECKIN_OUTCOME}_"))(answer_checkin)
+    plan_action = plans.make_handler(services)
+    for action_id in (ids.PLAN_ACCEPT, ids.PLAN_WRITE):
+        app.action(action_id)(plan_action)
+    app.action(re.compile(f"^{ids.PLAN_FIRED}_"))(plan_action)
     share = celebrations.make_share_handler(services)
     for action_id in (ids.SHARE_WIN, ids.SHARE_EDIT, ids.SHARE_DECLINE, ids.SHARE_RETRY):
         app.action(action_id)(share)

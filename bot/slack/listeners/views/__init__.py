@@ -11,6 +11,7 @@ from bot.slack.listeners.views import (
     log_attempt,
     meeting,
     onboarding,
+    plans,
     settings,
     share_wording,
 )
@@ -22,6 +23,7 @@ def register(app: App, services: Services) -> None:
     app.view(ids.SETTINGS_VIEW)(settings.make_handler(services))
     app.view(ids.MEETING_VIEW)(meeting.make_handler(services))
     app.view(ids.CHECKIN_DETAILS_VIEW)(checkin_details.make_handler(services))
+    app.view(ids.PLAN_VIEW)(plans.make_handler(services))
     app.view(ids.SHARE_WORDING_VIEW)(share_wording.make_handler(services))
     app.view(ids.ENCOURAGE_VIEW)(encourage.make_handler(services))
     app.view(ids.CALENDAR_LINK_VIEW)(calendar.make_link_handler(services))
