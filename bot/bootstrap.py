@@ -79,7 +79,9 @@ def build_services(
 ) -> Services:
     """Every service. Without ``settings`` (scripts, benchmarks) calendars are
     unavailable, as without SECRET_KEY. ``tokens``: many workspaces' stored tokens."""
-    coaching = CoachingService(db, clock, ladder)
+    coaching = CoachingService(
+        db, clock, ladder, pool_everywhere=settings.pool_across_workspaces if settings else False
+    )
     celebrations = CelebrationService(db, clock, ladder)
     roundups = RoundupService(db, clock, celebrations.headline_of)
     return Services(

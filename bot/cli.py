@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.clock import SystemClock
 from bot.settings import Settings, SettingsError, load_settings
 
 PROG = "voice-coach"
@@ -23,6 +24,10 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("current", help="print the schema revision")
     revision = db_commands.add_parser("revision", help="autogenerate a migration (developers)")
     revision.add_argument("-m", "--message", required=True)
+    commands.add_parser(
+        "ladder-report",
+        help="challenges whose real difficulty (learned from everyone) puts them on another step",
+    )
     return parser
 
 
@@ -35,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         configure_logging(settings.log_level, settings.secrets())
         if args.command == "db":
             return _db(settings, args)
+        if args.command == "ladder-report":
+            return _ladder_report(settings)
         return _run(settings)
     except SettingsError as e:
         print(f"{PROG}: {e}", file=sys.stderr)
@@ -59,6 +66,36 @@ def _db(settings: Settings, args: argparse.Namespace) -> int:
         print(migrate.current_revision(db.engine) or "empty (run: python -m bot db upgrade)")
     else:
         migrate.make_revision(db.engine, args.message)
+    return 0
+
+
+def _ladder_report(settings: Settings) -> int:
+    from bot.bootstrap import StartupError, build_services, load_content, open_database
+    from bot.domain.difficulty import MISPLACED_BY, TRUSTED_AFTER
+
+    try:
+        ladder = load_content()
+        db = open_database(settings)
+    except StartupError as e:
+        print(f"{PROG}: {e}", file=sys.stderr)
+        return 2
+    report = build_services(db, SystemClock(), ladder).coaching.ladder_report()
+    print(
+        f"Challenges {MISPLACED_BY} steps or more from their step, after {TRUSTED_AFTER} "
+        "attempts or more (difficulty: the step at which people manage it 80 % of the time)."
+    )
+    if not any(report.values()):
+        print("None: every challenge with enough attempts sits on the right step.")
+    for pool, found in report.items():
+        if not found:
+            continue
+        print(f"\n{'All workspaces' if pool == '*' else 'Workspace ' + pool}:")
+        for m in found:
+            print(
+                f"  {m.challenge_id} (step {m.step}): difficulty {m.difficulty:.1f} "
+                f"from {m.attempts} attempts; {'harder' if m.difficulty > m.step else 'easier'}"
+                f" than its step, nearer step {round(m.difficulty)}"
+            )
     return 0
 
 

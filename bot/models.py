@@ -493,6 +493,25 @@ class RateLimit(SQLModel, table=True):
     refilled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
 
 
+class ChallengeRating(SQLModel, table=True):
+    """A challenge's difficulty learned from everyone who tried it (bot.domain.difficulty).
+
+    ``team_id`` is the pool: a workspace, or ``"*"`` for all workspaces together (kept
+    only when the operator sets POOL_ACROSS_WORKSPACES). No person is in it: a number
+    per challenge and how many attempts moved it.
+    """
+
+    __tablename__ = "challenge_rating"
+
+    __table_args__ = (sa.UniqueConstraint("team_id", "challenge_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    challenge_id: str = Field(max_length=64)
+    difficulty: float = Field(sa_column=sa.Column(sa.Float, nullable=False))
+    attempts: int = 0
+
+
 # slack_sdk's installation and OAuth state stores (many-workspace mode): their own
 # tables, built by the stores' classmethods, so that migrations own them too.
 SLACK_INSTALLATIONS, SLACK_BOTS, SLACK_OAUTH_STATES = register_tables(SQLModel.metadata)

@@ -49,6 +49,9 @@ class Settings:
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_authorize_url: str = DEFAULT_SLACK_AUTHORIZE_URL
+    # Challenge difficulties learned from all workspaces together, not each its own
+    # (bot.domain.difficulty): only numbers per challenge cross, never a person.
+    pool_across_workspaces: bool = False
 
     @property
     def socket_mode(self) -> bool:
@@ -142,6 +145,11 @@ def load_settings(
         metrics_dir=get.optional("PROMETHEUS_MULTIPROC_DIR"),
         secret_key=secret_key,
         calendar_allow_loopback=_calendar_allow_loopback(get.optional("CALENDAR_ALLOW_LOOPBACK")),
+        pool_across_workspaces=_flag(
+            "POOL_ACROSS_WORKSPACES",
+            get.optional("POOL_ACROSS_WORKSPACES"),
+            "challenge difficulties are then learned from all workspaces together",
+        ),
         slack_client_id=client_id if require_slack else None,
         slack_client_secret=client_secret if require_slack else None,
         slack_authorize_url=_http_url(
@@ -303,6 +311,15 @@ def _calendar_allow_loopback(raw: str | None) -> bool:
         "CALENDAR_ALLOW_LOOPBACK must be 1 or true (tests only: calendar links may then be "
         f"fetched over http and from 127.0.0.0/8), or unset; got {raw!r}."
     )
+
+
+def _flag(name: str, raw: str | None, meaning: str) -> bool:
+    value = (raw or "").lower()
+    if value in ("", "0", "false"):
+        return False
+    if value in ("1", "true"):
+        return True
+    raise SettingsError(f"{name} must be 1 or true ({meaning}), or unset; got {raw!r}.")
 
 
 def log_level_number(settings: Settings) -> int:

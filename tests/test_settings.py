@@ -237,3 +237,16 @@ def test_one_workspace_refuses_bolts_client_credentials_trap(
     monkeypatch.setenv("HOME", str(tmp_path))  # where Bolt's file stores would go
     with pytest.raises(StartupError, match="unset them for one workspace"):
         build(settings)
+
+
+def test_pooling_across_workspaces_is_off_unless_the_operator_turns_it_on():
+    from bot.settings import SettingsError, load_settings
+
+    base = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    assert load_settings(base, env_file=None).pool_across_workspaces is False
+    on = load_settings({**base, "POOL_ACROSS_WORKSPACES": "1"}, env_file=None)
+    assert on.pool_across_workspaces is True
+    import pytest
+
+    with pytest.raises(SettingsError, match="POOL_ACROSS_WORKSPACES must be 1 or true"):
+        load_settings({**base, "POOL_ACROSS_WORKSPACES": "yes"}, env_file=None)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.domain import difficulty
 from bot.domain.attempts import AttemptResult, Felt, Outcome
 from bot.domain.ladder import Challenge, Ladder
-from bot.domain.placement import SelfPlacement, starting_step
+from bot.domain.placement import SelfPlacement, estimate_skill
 from bot.domain.progression import Move, Reason, recommend
 from bot.models import Attempt, Coachee
-from bot.storage import attempts, coachees
+from bot.storage import attempts, coachees, ratings
 from bot.storage.db import Database
 
 
@@ -75,10 +76,14 @@ class Recorded:
 
 
 class CoachingService:
-    def __init__(self, db: Database, clock: Clock, ladder: Ladder):
+    """``pool_everywhere``: challenge difficulties are learned from every workspace
+    together (the operator's POOL_ACROSS_WORKSPACES), not each workspace's own."""
+
+    def __init__(self, db: Database, clock: Clock, ladder: Ladder, *, pool_everywhere=False):
         self._db = db
         self._clock = clock
         self.ladder = ladder
+        self.pool_everywhere = pool_everywhere
 
     # -- reading -------------------------------------------------------------------------
 
@@ -112,9 +117,15 @@ class CoachingService:
             coachee.updated_at = now
             coachee.start_confidence = answers.confidence
             if first_time:
-                step = starting_step(answers.placement, answers.confidence, top=self.ladder.top)
+                # Her own estimate places her; the pool's difficulties are the prior.
+                estimate = estimate_skill(answers.placement, answers.confidence)
+                step, challenge_id = difficulty.place(
+                    estimate,
+                    [self._options(s.number) for s in self.ladder.steps],
+                    self._ratings(session, team_id),
+                )
                 coachee.start_step = coachee.current_step = step
-                coachee.current_challenge_id = self.ladder.first_challenge(step).id
+                coachee.current_challenge_id = challenge_id
                 coachee.onboarded_at = now
             return Started(self.card_of(coachee), first_time, _answers(coachee))
 
@@ -220,13 +231,86 @@ class CoachingService:
 
     def _move_to(self, session, coachee: Coachee, step: int) -> None:
         if step != coachee.current_step:
+            coachee.current_challenge_id = self.pick(session, coachee, step).id
             coachee.current_step = step
-            coachee.current_challenge_id = self.ladder.first_challenge(step).id
         coachee.offer_move = coachee.offer_step = None
         coachee.evidence_after_attempt_id = _last_attempt_id(session, coachee)
         coachee.updated_at = self._clock.now()
 
+    # -- what everyone's attempts teach (bot.domain.difficulty) ------------------------------
+
+    def _pool(self, team_id: str) -> str:
+        return ratings.EVERYWHERE if self.pool_everywhere else team_id
+
+    def _ratings(self, session, team_id: str) -> dict[str, difficulty.Rating]:
+        return ratings.ratings(session, pool=self._pool(team_id))
+
+    def _options(self, step: int) -> list[tuple[str, int]]:
+        return [(c.id, c.step) for c in self.ladder.step(step).challenges]
+
+    def _ability(self, session, coachee: Coachee, pool: dict, *, upto: int | None = None):
+        """Her ability in steps, from her answers at the start and every attempt since
+        (those before attempt ``upto`` when given)."""
+        seen = []
+        for a in attempts.all_attempts(session, coachee_id=coachee.id):
+            if upto is not None and a.id >= upto:
+                break
+            observed = difficulty.score(a.outcome, a.felt) if a.outcome else None
+            if observed is not None:
+                seen.append(difficulty.Observation(a.challenge_id, a.step, observed))
+        start = coachee.start_step or coachee.current_step or 1
+        if coachee.self_placement and coachee.start_confidence is not None:
+            start = estimate_skill(SelfPlacement(coachee.self_placement), coachee.start_confidence)
+        return difficulty.ability(seen, pool, start=start, step=coachee.current_step or 1)
+
+    def pick(self, session, coachee: Coachee, step: int) -> Challenge:
+        """Her challenge on ``step``: the one the pool says is likeliest to stretch her."""
+        pool = self._ratings(session, coachee.team_id)
+        theta = self._ability(session, coachee, pool)
+        theta += step - (coachee.current_step or step)  # moving step: she is at its level
+        chosen = difficulty.pick(
+            self._options(step), pool, ability=theta, current=coachee.current_challenge_id
+        )
+        return self.ladder.challenge(chosen)
+
+    def ladder_report(self) -> dict[str, list[difficulty.Misplaced]]:
+        """Per pool (a workspace, or "*" for all), the challenges whose real difficulty
+        puts them on another step: for whoever edits the ladder."""
+        options = [o for step in self.ladder.steps for o in self._options(step.number)]
+        with self._db.session() as session:
+            return {
+                pool: difficulty.misplaced(options, ratings.ratings(session, pool=pool))
+                for pool in sorted(ratings.pools(session))
+            }
+
+    def learn(self, session, coachee: Coachee) -> None:
+        """Her newest attempt moves its challenge's pooled difficulty (her workspace's
+        pool, and all workspaces' when the operator pools them)."""
+        newest = attempts.last_attempt_id(session, coachee_id=coachee.id)
+        attempt = session.get(Attempt, newest) if newest is not None else None
+        if attempt is None or not self.ladder.has_challenge(attempt.challenge_id):
+            return
+        observed = difficulty.score(attempt.outcome, attempt.felt) if attempt.outcome else None
+        if observed is None:
+            return
+        pools = [coachee.team_id] + ([ratings.EVERYWHERE] if self.pool_everywhere else [])
+        for pool in pools:
+            known = ratings.ratings(session, pool=pool)
+            rating = difficulty.rating_or_prior(known, attempt.challenge_id, attempt.step)
+            theta = self._ability(session, coachee, known, upto=attempt.id)
+            change = difficulty.difficulty_change(rating, ability=theta, observed=observed)
+            ratings.add_to_rating(
+                session,
+                pool=pool,
+                challenge_id=attempt.challenge_id,
+                prior=float(attempt.step),
+                change=change,
+            )
+
     def offer_after(self, session, coachee: Coachee) -> Offer | None:
+        """After each attempt she completes: the pool learns from it, then the policy
+        says whether to offer another step."""
+        self.learn(session, coachee)
         history = [
             AttemptResult(
                 Outcome(a.outcome),
@@ -245,7 +329,9 @@ class CoachingService:
         to_step = coachee.current_step + (1 if advice.move is Move.UP else -1)
         coachee.offer_move, coachee.offer_step = advice.move, to_step
         step = self.ladder.step(to_step)
-        card = ChallengeCard(step.number, step.name, self.ladder.top, step.challenges[0])
+        card = ChallengeCard(
+            step.number, step.name, self.ladder.top, self.pick(session, coachee, to_step)
+        )
         return Offer(advice.move, advice.reason, coachee.current_step, card)
 
 

@@ -256,3 +256,30 @@ def test_0006_adds_if_then_plans_that_go_with_her(empty_engine):
         assert c.execute(sa.text("SELECT count(*) FROM checkin")).scalar() == 1
     migrate.upgrade(empty_engine)
     assert migrate.is_up_to_date(empty_engine)
+
+
+# -- 0007: pooled challenge difficulty ---------------------------------------------------
+
+
+def test_0007_adds_the_pooled_difficulties_and_goes_down_cleanly(empty_engine):
+    migrate.upgrade(empty_engine, "0006")
+    assert "challenge_rating" not in sa.inspect(empty_engine).get_table_names()
+    migrate.upgrade(empty_engine, "0007")
+    with empty_engine.begin() as c:
+        c.execute(
+            sa.text(
+                "INSERT INTO challenge_rating (team_id, challenge_id, difficulty, attempts)"
+                " VALUES ('T1', 'agree-and-add', 2.4, 21)"
+            )
+        )
+        with pytest.raises(sa.exc.IntegrityError), c.begin_nested():
+            c.execute(
+                sa.text(
+                    "INSERT INTO challenge_rating (team_id, challenge_id, difficulty, attempts)"
+                    " VALUES ('T1', 'agree-and-add', 2.0, 1)"
+                )
+            )
+    _downgrade(empty_engine, "0006")
+    assert "challenge_rating" not in sa.inspect(empty_engine).get_table_names()
+    migrate.upgrade(empty_engine)
+    assert migrate.is_up_to_date(empty_engine)

@@ -1,0 +1,42 @@
+"""Queries on pooled challenge difficulties (bot.domain.difficulty)."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from bot.domain.difficulty import Rating
+from bot.models import ChallengeRating
+from bot.storage.db import upsert
+
+EVERYWHERE = "*"  # the pool of all workspaces together
+
+
+def ratings(session: Session, *, pool: str) -> dict[str, Rating]:
+    rows = session.exec(select(ChallengeRating).where(ChallengeRating.team_id == pool)).all()
+    return {r.challenge_id: Rating(r.challenge_id, r.difficulty, r.attempts) for r in rows}
+
+
+def add_to_rating(
+    session: Session, *, pool: str, challenge_id: str, prior: float, change: float
+) -> None:
+    """Move a challenge's difficulty by ``change`` and count the attempt, as one atomic
+    update (two people answering at once both count); its first attempt starts it at
+    ``prior``."""
+    session.execute(
+        upsert(session, ChallengeRating)
+        .values(team_id=pool, challenge_id=challenge_id, difficulty=prior, attempts=0)
+        .on_conflict_do_nothing(index_elements=["team_id", "challenge_id"])
+    )
+    session.execute(
+        update(ChallengeRating)
+        .where(ChallengeRating.team_id == pool, ChallengeRating.challenge_id == challenge_id)
+        .values(
+            difficulty=ChallengeRating.difficulty + change,
+            attempts=ChallengeRating.attempts + 1,
+        )
+    )
+
+
+def pools(session: Session) -> list[str]:
+    return list(session.exec(select(ChallengeRating.team_id).distinct()).all())
