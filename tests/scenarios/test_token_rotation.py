@@ -7,20 +7,34 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
+from datetime import UTC, datetime
+from datetime import time as clock_time
 
 from slack_sdk import WebClient
 from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.bootstrap import workspace_tokens
+from bot.domain.placement import SelfPlacement
+from bot.domain.schedule import weekdays_to_mask
 from bot.models import Workspace
+from bot.services.coaching import OnboardingAnswers
+from bot.services.dispatch import Dispatcher
+from bot.services.meetings import MeetingInput
+from bot.slack.checkin_sender import SlackCheckinSender
 from bot.slack.tokens import WorkspaceTokens
 from bot.storage.db import Database
 from bot.storage.engine import make_engine
-from tests.support.installs import ALPHA, BETA, install, rows
+from tests.scenarios.test_dispatch_processes import checkin_id_of
+from tests.support.app_runner import serve_in_thread
+from tests.support.clock import FakeClock
+from tests.support.installs import ALPHA, BETA, install, many_settings, rows
 from tests.support.journey import wait
 
 # Tokens live 3 s here (Slack's: 12 h) and are refreshed in their last 2 s.
 LIFETIME, REFRESH_BEFORE = 3, 2
+MONDAY_9 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+ANSWERS = OnboardingAnswers("Speak up in planning", SelfPlacement.WHEN_ASKED, 50, False, None)
 
 
 def _process(app, fake) -> tuple[WorkspaceTokens, Database]:
@@ -118,3 +132,80 @@ def test_no_token_reaches_a_log_line(many_app, oauth_slack, caplog):
     logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
     assert "refused to refresh its token" in logged  # the logs did say what happened
     assert [s for s in secrets if s in logged] == []
+
+
+def test_tokens_expiring_during_a_dispatch_run_of_two_processes_lose_no_check_in(
+    oauth_slack, database_url
+):
+    """Two dispatcher processes send a workspace's burst while its tokens expire every
+    few seconds: every check-in goes out once, each expiry is refreshed once."""
+    fake = oauth_slack
+    fake.rotation, fake.token_seconds = True, LIFETIME
+    fake.latency = 0.25  # the burst outlasts several tokens
+    clock = FakeClock(MONDAY_9)
+    app = serve_in_thread(many_settings(fake, database_url), clock=clock)
+    dispatchers = []
+    try:
+        fake.redirect_url = app.url + "/slack/oauth_redirect"
+        assert install(app.url, fake, ALPHA).status == 200
+        people = [f"U0P{n:03d}" for n in range(48)]
+        for user in people:
+            fake.add_member(user, ALPHA, tz="UTC")
+            app.container.services.coaching.start(
+                team_id=ALPHA, user_id=user, answers=ANSWERS, tz="UTC"
+            )
+            app.container.services.meetings.add(
+                team_id=ALPHA,
+                user_id=user,
+                meeting=MeetingInput(
+                    "Planning", weekdays_to_mask([0]), None, clock_time(10), 30, "UTC"
+                ),
+            )
+        fake.reset_calls()
+        clock.advance(minutes=46)  # every pre-meeting check-in due at 9:45
+        dispatchers = [_dispatcher(app, fake, clock, f"process-{n}") for n in range(2)]
+        stop = time.monotonic() + 30
+
+        def run(dispatcher) -> None:
+            while time.monotonic() < stop and len(_delivered(fake)) < len(people):
+                dispatcher.tick()
+                time.sleep(0.05)
+
+        threads = [threading.Thread(target=run, args=(d,)) for d, _, _ in dispatchers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(40)
+    finally:
+        for dispatcher, _, db in dispatchers:
+            dispatcher.close()
+            db.engine.dispose()
+        app.stop()
+
+    delivered = _delivered(fake)
+    assert sorted(delivered.values()) == [1] * len(people)  # all, once each
+    assert fake.refused_refreshes == []
+    refreshes = len(fake.refreshes)
+    assert refreshes >= 2  # tokens expired during the run
+    assert refreshes == sum(tokens.refreshes for _, tokens, _ in dispatchers)
+    assert len(fake.installs[ALPHA].tokens) == refreshes + 1  # once per expiry
+
+
+def _dispatcher(app, fake, clock, owner: str):
+    """A dispatcher as another process would hold it: its own engine and token cache."""
+    tokens, db = _process(app, fake)
+    sender = SlackCheckinSender(
+        WebClient(base_url=fake.base_url, timeout=10),
+        token_for=lambda team, enterprise: tokens.bot_token(team_id=team, enterprise_id=enterprise),
+        token_refused=lambda team, error: tokens.token_refused(team_id=team, error=error),
+    )
+    coaching = app.container.services.coaching  # reads her card only
+    return Dispatcher(db, clock, coaching, sender, owner=owner), tokens, db
+
+
+def _delivered(fake) -> Counter:
+    return Counter(
+        checkin_id_of(c.args)
+        for c in list(fake.calls)
+        if c.method == "chat.postMessage" and c.status == 200
+    )
