@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from sqlmodel import select
 
 from bot.clock import Clock
+from bot.domain.ladder import Ladder
+from bot.domain.persuasion import shared_win_line
 from bot.models import Buddy, BuddyStatus, Coachee
 from bot.services.coaching import onboarded_coachee
+from bot.storage import celebrations
 from bot.storage.db import Database
 
 
@@ -27,6 +30,9 @@ class Buddyship:
     coachee_user_id: str
     buddy_user_id: str
     status: str
+    # A real win she shared, for the buddy to name ("on Mon 2 Mar they took on …");
+    # None when she has shared none.
+    shared_win: str | None = None
 
 
 class BuddyService:
@@ -119,8 +125,11 @@ def _theirs(session, team_id: str, buddy_user_id: str, buddy_id: int, status: st
     return buddy
 
 
-def active_buddies(session, coachees: list[Coachee]) -> dict[int, Buddyship]:
-    """Each of these people's active buddy (the latest), by coachee id; one query."""
+def active_buddies(
+    session, coachees: list[Coachee], *, ladder: Ladder | None = None
+) -> dict[int, Buddyship]:
+    """Each of these people's active buddy (the latest), by coachee id; one query, and
+    with ``ladder`` one more for the latest win each shared, for the buddy to name."""
     if not coachees:
         return {}
     by_id = {c.id: c for c in coachees}
@@ -129,7 +138,21 @@ def active_buddies(session, coachees: list[Coachee]) -> dict[int, Buddyship]:
         .where(Buddy.coachee_id.in_(list(by_id)), Buddy.status == BuddyStatus.ACTIVE)
         .order_by(Buddy.id)
     ).all()
-    return {b.coachee_id: _view(b, by_id[b.coachee_id]) for b in rows}
+    wins = {}
+    if ladder is not None and rows:
+        wins = celebrations.latest_shared_wins(
+            session, coachee_ids=sorted({b.coachee_id for b in rows})
+        )
+    found = {}
+    for b in rows:
+        coachee, line = by_id[b.coachee_id], None
+        if b.coachee_id in wins and ladder.has_challenge(wins[b.coachee_id][0]):
+            challenge_id, when = wins[b.coachee_id]
+            line = shared_win_line(ladder.challenge(challenge_id).do, when, coachee.tz, who="they")
+        found[b.coachee_id] = Buddyship(
+            b.id, coachee.slack_user_id, b.buddy_user_id, b.status, shared_win=line
+        )
+    return found
 
 
 def _view(buddy: Buddy, coachee: Coachee) -> Buddyship:

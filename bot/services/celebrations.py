@@ -16,9 +16,11 @@ from sqlmodel import select
 from bot.clock import Clock
 from bot.domain.ladder import Ladder
 from bot.domain.milestones import streak_milestone
+from bot.domain.persuasion import shared_win_line
 from bot.models import Attempt, Celebration, CelebrationKind, CelebrationStatus, Cheer, Coachee
 from bot.services.coaching import onboarded_coachee
 from bot.services.progress import streak_of
+from bot.storage import celebrations
 from bot.storage.db import Database
 
 # Cheers are gathered for this long after the last click, then sent to her in one DM.
@@ -58,6 +60,9 @@ class CheerNews:
     cheerers: tuple[str, ...]
     dm: tuple[str, str] | None  # the DM to update, if one was sent before
     team_id: str = ""  # her workspace (installation key), whose token sends the DM
+    # The real win behind it, in her words' place ("on Mon 2 Mar you took on …"): the
+    # cheered win itself, or for a milestone her latest shared win; None if none.
+    shared_win: str | None = None
 
 
 class CelebrationService:
@@ -197,9 +202,23 @@ class CelebrationService:
                         view.cheers,
                         dm,
                         team_id=coachee.team_id,
+                        shared_win=self._shared_win(session, celebration, coachee),
                     )
                 )
             return news
+
+    def _shared_win(self, session, celebration: Celebration, coachee: Coachee) -> str | None:
+        """The real win to name: this one if it is a win, else the latest she shared.
+        Only wins she shared herself (consent); never a miss, never a private one."""
+        latest = celebrations.latest_shared_wins(session, coachee_ids=[coachee.id])
+        found = latest.get(coachee.id)
+        if celebration.kind == CelebrationKind.WIN and celebration.attempt_id is not None:
+            attempt = session.get(Attempt, celebration.attempt_id)
+            if attempt is not None:
+                found = (celebration.detail or "", attempt.occurred_at)
+        if found is None or not self._ladder.has_challenge(found[0]):
+            return None
+        return shared_win_line(self._ladder.challenge(found[0]).do, found[1], coachee.tz, who="you")
 
     def cheers_delivered(self, *, celebration_id: int, dm: tuple[str, str]) -> None:
         with self._db.session() as session:

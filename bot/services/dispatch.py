@@ -195,7 +195,7 @@ class Dispatcher:
                 for team_id in {c.team_id for c in rows}
             }
             pre = [coachees[c.coachee_id] for c in rows if c.kind == CheckinKind.PRE]
-            buddies = active_buddies(session, pre)
+            buddies = active_buddies(session, pre, ladder=self._coaching.ladder)
             for checkin in sorted(rows, key=lambda c: ids.index(c.id)):
                 coachee = coachees[checkin.coachee_id]
                 meeting = meetings.get(checkin.meeting_id)

@@ -23,6 +23,7 @@ from bot.content import load_ladder
 from bot.domain.attempts import Outcome
 from bot.domain.calendar import Occurrence, Series, occurrence_key, series_of
 from bot.domain.milestones import STREAK_MILESTONES
+from bot.domain.persuasion import shared_win_line
 from bot.domain.placement import SelfPlacement
 from bot.domain.plans import MAX_OWN_PLAN, PlanFired
 from bot.domain.progress import PracticeRecord, current_streak, weekly_confidence, wins
@@ -330,6 +331,12 @@ def _(words):
 def _(words):
     for start in ("00:00", "23:59"):
         yield start, buddy.build_buddy_nudge(BUDDIES[-1], start)
+    for c in EVERY_CHALLENGE:  # naming a win she shared, in the ladder's words
+        win = shared_win_line(c.challenge.do, NOW, words.tz, who="they")
+        yield (
+            f"shared win {c.challenge.id}",
+            buddy.build_buddy_nudge(Buddyship(IDS[-1], ME, BUDDY, "active", win), "23:59"),
+        )
 
 
 @covers(buddy.build_encourage_modal)
@@ -537,6 +544,9 @@ def _(words):
         for what, kind, detail in milestones(every_win=True):
             news = CheerNews(IDS[-1], ME, headline(kind, detail), cheerers(n), None)
             yield f"{what}, {n} cheers", celebrations.build_cheers_dm(news)
+            win = shared_win_line(LADDER.challenge(LONGEST).do, NOW, words.tz, who="you")
+            news = CheerNews(IDS[-1], ME, headline(kind, detail), cheerers(n), None, shared_win=win)
+            yield f"{what}, {n} cheers, naming a win", celebrations.build_cheers_dm(news)
 
 
 @covers(celebrations.build_roundup)

@@ -107,14 +107,24 @@ def build_buddy_win(buddy: Buddyship, headline: str) -> dict:
     return _message(blocks, headline)
 
 
+# Encouragement convinces when it names something real (Bandura: verbal persuasion works
+# only when specific and credible), so the nudge points at a win she shared, if any.
+SPECIFIC = "A real, specific moment convinces far more than general praise."
+
+
 def build_buddy_nudge(buddy: Buddyship, start: str) -> dict:
     who = f"<@{buddy.coachee_user_id}>"
     line = (
         f"{who} has a practice meeting at {start} (their time). "
         "Want to send a word of encouragement?"
     )
+    if buddy.shared_win:
+        hint = f"Something real you could mention: {buddy.shared_win}."
+    else:  # no shared win yet: ask for what they have seen, never hand them praise
+        hint = "Mention something you've seen them do or say; that lands best."
     blocks: list[Block] = [
-        SectionBlock(text=line),
+        SectionBlock(text=f"{line}\n{hint}"),
+        ContextBlock(elements=[MarkdownTextObject(text=SPECIFIC)]),
         ActionsBlock(block_id=f"buddy_nudge_{buddy.id}", elements=[_encourage(buddy)]),
     ]
     return _message(blocks, line)
@@ -136,7 +146,8 @@ def build_encourage_modal(buddy: Buddyship) -> dict:
                     action_id=ids.ENCOURAGEMENT,
                     multiline=True,
                     max_length=MAX_ENCOURAGEMENT,
-                    placeholder="e.g. You've got this. Your ideas are worth hearing.",
+                    placeholder="e.g. Last week you opened the retro with a clear point. "
+                    "Do that again today.",
                 ),
             )
         ],

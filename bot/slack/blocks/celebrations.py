@@ -162,6 +162,8 @@ def build_wording_modal(view: CelebrationView) -> dict:
 def build_cheers_dm(news: CheerNews) -> dict:
     line = f":clap: {_names(news.cheerers)} cheered your win:\n>{news.headline}"
     more = "Your teammates noticed. That's what speaking up does."
+    if news.shared_win:  # specific beats general: the real moment they saw
+        more = f"What they saw: {news.shared_win}. That was you, and it counted."
     blocks = [SectionBlock(text=line), ContextBlock(elements=[MarkdownTextObject(text=more)])]
     return {
         "text": f"{len(news.cheerers)} cheers for your win",
