@@ -222,13 +222,7 @@ def _within_budget(session: Session, rows: list, *, per_minute: int, now: dateti
     wanted: dict[str, int] = {}
     for row in rows:
         wanted[row.team_id] = wanted.get(row.team_id, 0) + 1
-    allowed = {
-        # One order everywhere, so bucket locks never deadlock.
-        team_id: ratelimits.take(
-            session, team_id=team_id, wanted=wanted[team_id], per_minute=per_minute, now=now
-        )
-        for team_id in sorted(wanted)
-    }
+    allowed = ratelimits.take_each(session, wanted=wanted, per_minute=per_minute, now=now)
     kept = []
     for row in rows:  # in the claim's order
         if allowed[row.team_id] > 0:

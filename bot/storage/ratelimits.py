@@ -89,29 +89,66 @@ def take(
     now: datetime,
     method: str = POST_MESSAGE,
 ) -> int:
-    """Take up to ``wanted`` sends from the workspace's bucket; returns how many.
+    """Take up to ``wanted`` sends from the workspace's bucket; returns how many."""
+    taken = take_each(
+        session, wanted={team_id: wanted}, per_minute=per_minute, now=now, method=method
+    )
+    return taken[team_id]
 
-    The row is locked for the rest of the transaction, so processes take turns.
+
+def take_each(
+    session: Session,
+    *,
+    wanted: dict[str, int],
+    per_minute: int,
+    now: datetime,
+    method: str = POST_MESSAGE,
+) -> dict[str, int]:
+    """Take up to ``wanted[team]`` sends from each workspace's bucket; returns how
+    many each got. Three statements however many workspaces a claim spans.
+
+    The rows stay locked for the rest of the transaction, so processes take turns;
+    always in team order, so two claims never deadlock on them.
     """
+    teams = sorted(wanted)
+    if not teams:
+        return {}
     session.execute(
         upsert(session, RateLimit)
-        .values(team_id=team_id, method=method, blocked_until=now, tokens=0.0, refilled_at=None)
+        .values(
+            [
+                dict(team_id=t, method=method, blocked_until=now, tokens=0.0, refilled_at=None)
+                for t in teams
+            ]
+        )
         .on_conflict_do_nothing(index_elements=["team_id", "method"])
     )
     query = (
-        sa.select(RateLimit)
-        .where(RateLimit.team_id == team_id, RateLimit.method == method)
-        .execution_options(populate_existing=True)
+        sa.select(
+            RateLimit.id,
+            RateLimit.team_id,
+            RateLimit.blocked_until,
+            RateLimit.tokens,
+            RateLimit.refilled_at,
+        )
+        .where(RateLimit.team_id.in_(teams), RateLimit.method == method)
+        .order_by(RateLimit.team_id)
     )
     if session.bind.dialect.name == "postgresql":
         query = query.with_for_update()
-    bucket = session.execute(query).scalar_one()
-    if bucket.blocked_until > now:
-        return 0
-    tokens = _tokens(bucket, per_minute, now)
-    taken = min(wanted, int(tokens))
-    bucket.tokens = tokens - taken
-    bucket.refilled_at = now
+    taken: dict[str, int] = {}
+    drawn = []
+    for bucket in session.execute(query):
+        if bucket.blocked_until > now:
+            taken[bucket.team_id] = 0
+            continue
+        tokens = _tokens(bucket, per_minute, now)
+        taken[bucket.team_id] = min(wanted[bucket.team_id], int(tokens))
+        drawn.append(
+            {"id": bucket.id, "tokens": tokens - taken[bucket.team_id], "refilled_at": now}
+        )
+    if drawn:
+        session.execute(sa.update(RateLimit), drawn)  # by primary key, one executemany
     return taken
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, time, timedelta
 
+from sqlalchemy import event as sa_event
 from sqlmodel import select
 
 from bot.models import Checkin, Coachee, Meeting, RateLimit
@@ -65,6 +66,28 @@ def test_the_bucket_allows_a_burst_then_refills_at_its_rate(db: Database):
         assert ratelimits.take(s, team_id="T1", wanted=50, per_minute=120, now=later) == 6
         # Another workspace has its own budget.
         assert ratelimits.take(s, team_id="T2", wanted=3, per_minute=120, now=NOW) == 3
+
+
+def test_one_draw_from_many_buckets_in_three_statements(db: Database):
+    """A claim spanning many workspaces draws on every bucket at once, each its own."""
+    with db.session() as s:
+        ratelimits.take(s, team_id="T2", wanted=8, per_minute=120, now=NOW)  # 2 left
+        ratelimits.block(s, team_id="T3", until=NOW + timedelta(seconds=5))
+    statements = []
+    listen = lambda *args: statements.append(args[2])  # noqa: E731
+    sa_event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        with db.session() as s:
+            taken = ratelimits.take_each(
+                s, wanted={"T1": 4, "T2": 4, "T3": 4, "T4": 40}, per_minute=120, now=NOW
+            )
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", listen)
+    assert taken == {"T1": 4, "T2": 2, "T3": 0, "T4": 10}
+    assert len([q for q in statements if "rate_limit" in q]) == 3
+    with db.session() as s:  # what each bucket holds now
+        assert ratelimits.take(s, team_id="T1", wanted=50, per_minute=120, now=NOW) == 6
+        assert ratelimits.take(s, team_id="T4", wanted=50, per_minute=120, now=NOW) == 0
 
 
 def test_a_block_stops_sends_until_it_ends_and_a_later_block_wins(db: Database):
