@@ -24,6 +24,16 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("current", help="print the schema revision")
     revision = db_commands.add_parser("revision", help="autogenerate a migration (developers)")
     revision.add_argument("-m", "--message", required=True)
+    try_it = commands.add_parser(
+        "try",
+        help="try it without Slack: the app, a local Slack and a page that plays Slack's "
+        "client, on PORT (default 3000)",
+    )
+    try_it.add_argument(
+        "--screenshots",
+        metavar="DIR",
+        help="walk the tour in a headless Chromium and write its pictures to DIR, then stop",
+    )
     commands.add_parser(
         "ladder-report",
         help="challenges whose real difficulty (learned from everyone) puts them on another step",
@@ -40,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
         configure_logging(settings.log_level, settings.secrets())
         if args.command == "db":
             return _db(settings, args)
+        if args.command == "try":
+            return _try(settings, args)
         if args.command == "ladder-report":
             return _ladder_report(settings)
         return _run(settings)
@@ -97,6 +109,14 @@ def _ladder_report(settings: Settings) -> int:
                 f" than its step, nearer step {round(m.difficulty)}"
             )
     return 0
+
+
+def _try(settings: Settings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.playground.run import run
+
+    return run(settings.port, screenshots=Path(args.screenshots) if args.screenshots else None)
 
 
 def _run(settings: Settings) -> int:

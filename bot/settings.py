@@ -112,7 +112,8 @@ def load_settings(
     elif require_slack:
         bot_token = get.required(
             "SLACK_BOT_TOKEN",
-            "copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions into .env",
+            "copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions into .env "
+            "(or try it without Slack: python -m bot try)",
         )
         if not bot_token.startswith("xoxb-"):
             raise SettingsError(

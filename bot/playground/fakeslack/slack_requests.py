@@ -138,12 +138,14 @@ class SlackRequests:
         view: dict | None = None,
         channel_id: str | None = None,
         state_values: dict | None = None,
+        fields: dict | None = None,
     ) -> AppResponse:
         """A block_actions payload from a view (when `view` is given) or else a message.
 
         From a message it carries `channel`, `message` (when given; without one it looks like
         an ephemeral message), `state` and a `response_url`. From a view it carries the view,
-        with `state_values` as its state. `selected_option` may be just the option's value.
+        with `state_values` as its state. `selected_option` may be just the option's value;
+        `fields` go into the action as they are (e.g. `selected_date`, `selected_options`).
         """
         action: dict[str, Any] = {
             "type": action_type,
@@ -159,6 +161,7 @@ class SlackRequests:
             action["selected_option"] = _option(selected_option)
         if selected_conversation is not None:
             action["selected_conversation"] = selected_conversation
+        action |= fields or {}
         payload = self._interaction("block_actions", user_id) | {"actions": [action]}
         if view is not None:
             view = {**view, "state": {"values": state_values or {}}}

@@ -399,6 +399,16 @@ class FakeSlack:
                 "created": int(time.time()),
             }
 
+    def users(self) -> list[dict]:
+        """Every user registered, the bot too."""
+        with self._lock:
+            return copy.deepcopy(list(self._users.values()))
+
+    def channels(self) -> list[dict]:
+        """Every channel registered (id, name, members, is_private, is_archived)."""
+        with self._lock:
+            return copy.deepcopy(list(self._channels.values()))
+
     def dm_channel(self, user_id: str) -> str:
         """The id of the bot's DM channel with this user."""
         return f"D{user_id}"
