@@ -190,10 +190,7 @@ class Dispatcher:
             rows = session.exec(select(Checkin).where(Checkin.id.in_(ids))).all()
             coachees = _by_id(session, Coachee, {c.coachee_id for c in rows})
             meetings = _by_id(session, Meeting, {c.meeting_id for c in rows if c.meeting_id})
-            teams = {
-                team_id: workspaces.get_workspace(session, team_id=team_id)
-                for team_id in {c.team_id for c in rows}
-            }
+            teams = workspaces.workspaces_of(session, team_ids={c.team_id for c in rows})
             pre = [coachees[c.coachee_id] for c in rows if c.kind == CheckinKind.PRE]
             buddies = active_buddies(session, pre, ladder=self._coaching.ladder)
             for checkin in sorted(rows, key=lambda c: ids.index(c.id)):

@@ -64,6 +64,13 @@ def get_workspace(session: Session, *, team_id: str) -> Workspace | None:
     return session.exec(select(Workspace).where(Workspace.team_id == team_id)).first()
 
 
+def workspaces_of(session: Session, *, team_ids: set[str]) -> dict[str, Workspace | None]:
+    """Each of these workspaces' row (None where it has none), in one query."""
+    found = session.exec(select(Workspace).where(Workspace.team_id.in_(team_ids))).all()
+    by_team = {workspace.team_id: workspace for workspace in found}
+    return {team_id: by_team.get(team_id) for team_id in team_ids}
+
+
 def record_request_once(session: Session, *, team_id: str, request_key: str, now: datetime) -> bool:
     """Remember a Slack delivery; False when it was seen before (a retry)."""
     statement = (
