@@ -4,6 +4,7 @@ the tour through it in a headless browser, writing the README's pictures."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
@@ -11,9 +12,16 @@ from pathlib import Path
 
 from bot.playground.web import Playground, serve
 
+# Everything the playground sends stays on 127.0.0.1 (the page, the app, the local Slack);
+# slack_sdk sends through a proxy named here whatever NO_PROXY says, so none is used.
+PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
+
 
 def run(port: int, *, screenshots: Path | None = None, directory: Path | None = None) -> int:
     started = time.monotonic()
+    for name in PROXY_VARIABLES:
+        os.environ.pop(name, None)
+        os.environ.pop(name.lower(), None)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line a second is noise
     playground = Playground(directory or Path.cwd())
     try:

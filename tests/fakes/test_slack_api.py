@@ -176,6 +176,7 @@ def test_files_upload_v2_end_to_end(fake, client):
     )
     assert result["file"]["title"] == "x.png"
     [uploaded] = fake.uploaded_files()
+    assert float(uploaded.pop("ts")) > 0  # when it was shared, for the playground's timeline
     assert uploaded == {
         "id": result["file"]["id"],
         "title": "x.png",
