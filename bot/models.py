@@ -512,6 +512,37 @@ class ChallengeRating(SQLModel, table=True):
     attempts: int = 0
 
 
+class EfficacyCheck(SQLModel, table=True):
+    """Her self-efficacy check (six items, 0-100 each): offered at onboarding (round 0)
+    and every 4 weeks after (round n at n x 4 weeks). One row per round, whatever she
+    did with it: the row is the claim (one DM per round, across processes). Her answers
+    are hers alone: in her export, never in a channel, never to a buddy."""
+
+    __tablename__ = "efficacy_check"
+
+    __table_args__ = (sa.UniqueConstraint("coachee_id", "round"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    coachee_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("coachee.id", ondelete="CASCADE"), nullable=False)
+    )
+    round: int
+    status: str = Field(max_length=16)  # offered | answered | skipped | failed
+    offered_at: datetime = Field(sa_column=_utc())
+    answered_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    item_1: int | None = None
+    item_2: int | None = None
+    item_3: int | None = None
+    item_4: int | None = None
+    item_5: int | None = None
+    item_6: int | None = None
+    looking_back: int | None = None  # how sure she now says she was 4 weeks ago
+    # The offer DM, to update in place once answered or skipped.
+    channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+
+
 # slack_sdk's installation and OAuth state stores (many-workspace mode): their own
 # tables, built by the stores' classmethods, so that migrations own them too.
 SLACK_INSTALLATIONS, SLACK_BOTS, SLACK_OAUTH_STATES = register_tables(SQLModel.metadata)

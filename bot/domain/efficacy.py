@@ -1,5 +1,5 @@
 """An honest measure of growth: the self-efficacy check's mean, and whether a change in
-it is more than noise (PRODUCT §3.12; the check's items are not built yet).
+it is more than noise (PRODUCT §3.12; the items are content: bot/content/efficacy.yml).
 
 A change in a scale's mean counts as real when it is larger than the *reliable-change*
 threshold (Jacobson & Truax 1991): 1.96 x the standard error of a difference,
@@ -19,6 +19,7 @@ import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 ITEMS = 6
 MIN_PEOPLE = 30
@@ -62,3 +63,87 @@ def reliable_change(people: Sequence[Sequence[int]]) -> Threshold:
 
 def within_noise(change: float, threshold: Threshold) -> bool:
     return abs(change) < threshold.points
+
+
+# -- the scale, and what her answers say ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    step: int  # the ladder step it is about
+    text: str  # finishes the stem: "share your idea when …?"
+
+
+@dataclass(frozen=True)
+class Scale:
+    stem: str  # "How certain are you that you can …"
+    items: tuple[Item, ...]  # easy to hard
+    looking_back: str  # the retrospective ("then-test") item
+
+
+class ScaleError(ValueError):
+    """The check's content is broken; the message is one line naming the file."""
+
+
+class Shift(StrEnum):
+    """Her view now of 4 weeks ago, against what she said 4 weeks ago."""
+
+    UP = "up"  # she now rates then lower: her standards moved up
+    DOWN = "down"  # she now rates then higher
+    SAME = "same"
+
+
+@dataclass(frozen=True)
+class Growth:
+    """Her check's mean over time, and whether its changes are more than noise."""
+
+    first: float
+    latest: float
+    previous: float | None  # the check before the latest (None: one check so far)
+    checks: int
+    threshold: Threshold
+    looking_back: int | None  # her latest answer to the looking-back item
+    then: float | None  # her mean 4 weeks before the latest (when she answered then)
+
+    @property
+    def since_first(self) -> float | None:
+        return None if self.checks < 2 else self.latest - self.first
+
+    @property
+    def since_last(self) -> float | None:
+        return None if self.previous is None else self.latest - self.previous
+
+    @property
+    def shift(self) -> Shift | None:
+        """Whether her standards moved: her looking-back answer against her mean then.
+        A gap within the noise counts as none."""
+        if self.looking_back is None or self.then is None:
+            return None
+        gap = self.looking_back - self.then
+        if within_noise(gap, self.threshold):
+            return Shift.SAME
+        return Shift.UP if gap < 0 else Shift.DOWN
+
+
+def growth(
+    means: Sequence[tuple[int, float]],
+    threshold: Threshold,
+    *,
+    looking_back: int | None = None,
+) -> Growth | None:
+    """From her answered checks as (round, mean), oldest first; ``looking_back`` is her
+    latest check's answer. The looking-back item is compared with the check exactly one
+    round (4 weeks) before the latest, if she answered it."""
+    if not means:
+        return None
+    latest_round, latest = means[-1]
+    then = next((m for r, m in means if r == latest_round - 1), None)
+    return Growth(
+        first=means[0][1],
+        latest=latest,
+        previous=means[-2][1] if len(means) > 1 else None,
+        checks=len(means),
+        threshold=threshold,
+        looking_back=looking_back,
+        then=then,
+    )

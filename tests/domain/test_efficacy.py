@@ -27,3 +27,31 @@ def test_alpha_is_high_when_items_move_together_and_the_threshold_shrinks():
     assert e.cronbach_alpha(noisy) < 0.5
     assert e.reliable_change(consistent).points < e.reliable_change(noisy).points
     assert e.reliable_change(consistent).from_people == 40
+
+
+# -- growth: the mean over checks, and the looking-back item ---------------------------
+
+
+def test_growth_from_one_check_has_no_change_yet():
+    g = e.growth([(0, 40.0)], e.reliable_change([]))
+    assert (g.first, g.latest, g.since_first, g.since_last, g.shift) == (40, 40, None, None, None)
+
+
+def test_growth_changes_since_first_and_last_and_the_noise():
+    threshold = e.reliable_change([])  # the stated defaults: about 15.8 points
+    g = e.growth([(0, 40.0), (1, 50.0), (2, 60.0)], threshold, looking_back=30)
+    assert (g.since_first, g.since_last) == (20.0, 10.0)
+    assert e.within_noise(g.since_last, threshold)
+    assert not e.within_noise(g.since_first, threshold)
+    # She now rates 4 weeks ago (then 50) at 30: her standards moved up.
+    assert g.then == 50.0 and g.shift is e.Shift.UP
+
+
+def test_looking_back_compares_only_with_the_check_4_weeks_before():
+    threshold = e.reliable_change([])
+    skipped_one = e.growth([(0, 40.0), (2, 45.0)], threshold, looking_back=10)
+    assert skipped_one.then is None and skipped_one.shift is None
+    close = e.growth([(0, 40.0), (1, 45.0)], threshold, looking_back=35)
+    assert close.shift is e.Shift.SAME
+    higher = e.growth([(0, 20.0), (1, 45.0)], threshold, looking_back=60)
+    assert higher.shift is e.Shift.DOWN

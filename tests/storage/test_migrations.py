@@ -76,6 +76,19 @@ def _downgrade(engine, revision: str) -> None:
         command.downgrade(config, revision)
 
 
+def _insert_coachee(c, when: str) -> None:
+    """Coachee 1 of team T1, with the columns every revision from 0001 has."""
+    c.execute(
+        sa.text(
+            "INSERT INTO coachee (id, team_id, slack_user_id, tz, share_wins,"
+            " pre_checkin_minutes, post_checkin_minutes, reminder_minutes,"
+            " working_hours_start, working_hours_end, created_at, updated_at)"
+            " VALUES (1, 'T1', 'U1', 'UTC', false, 15, 5, 120, '09:00:00', '18:00:00',"
+            f" '{when}', '{when}')"
+        )
+    )
+
+
 def test_0003_keeps_existing_meetings_and_their_check_ins(empty_engine):
     """Upgrading a database with data from 0002 adds the calendar tables and marks every
     meeting typed; going back down removes them without touching anything else (on
@@ -83,15 +96,7 @@ def test_0003_keeps_existing_meetings_and_their_check_ins(empty_engine):
     when = "2026-03-02 08:00:00"
     migrate.upgrade(empty_engine, "0002")
     with empty_engine.begin() as c:
-        c.execute(
-            sa.text(
-                "INSERT INTO coachee (id, team_id, slack_user_id, tz, share_wins,"
-                " pre_checkin_minutes, post_checkin_minutes, reminder_minutes,"
-                " working_hours_start, working_hours_end, created_at, updated_at)"
-                " VALUES (1, 'T1', 'U1', 'UTC', false, 15, 5, 120, '09:00:00', '18:00:00',"
-                f" '{when}', '{when}')"
-            )
-        )
+        _insert_coachee(c, when)
         c.execute(
             sa.text(
                 "INSERT INTO meeting (id, team_id, coachee_id, name, weekdays, start_time,"
@@ -145,15 +150,7 @@ def test_0004_adds_the_last_full_read_and_keeps_connected_calendars(empty_engine
     when = "2026-03-02 08:00:00"
     migrate.upgrade(empty_engine, "0003")
     with empty_engine.begin() as c:
-        c.execute(
-            sa.text(
-                "INSERT INTO coachee (id, team_id, slack_user_id, tz, share_wins,"
-                " pre_checkin_minutes, post_checkin_minutes, reminder_minutes,"
-                " working_hours_start, working_hours_end, created_at, updated_at)"
-                " VALUES (1, 'T1', 'U1', 'UTC', false, 15, 5, 120, '09:00:00', '18:00:00',"
-                f" '{when}', '{when}')"
-            )
-        )
+        _insert_coachee(c, when)
         c.execute(
             sa.text(
                 "INSERT INTO calendar_feed (team_id, coachee_id, url_sealed, host,"
@@ -218,15 +215,7 @@ def test_0006_adds_if_then_plans_that_go_with_her(empty_engine):
     when = "2026-03-02 08:00:00"
     migrate.upgrade(empty_engine, "0006")
     with empty_engine.begin() as c:
-        c.execute(
-            sa.text(
-                "INSERT INTO coachee (id, team_id, slack_user_id, tz, share_wins,"
-                " pre_checkin_minutes, post_checkin_minutes, reminder_minutes,"
-                " working_hours_start, working_hours_end, created_at, updated_at)"
-                " VALUES (1, 'T1', 'U1', 'UTC', false, 15, 5, 120, '09:00:00', '18:00:00',"
-                f" '{when}', '{when}')"
-            )
-        )
+        _insert_coachee(c, when)
         c.execute(
             sa.text(
                 "INSERT INTO checkin (id, team_id, coachee_id, kind, occurrence_start, due_at,"
@@ -281,5 +270,39 @@ def test_0007_adds_the_pooled_difficulties_and_goes_down_cleanly(empty_engine):
             )
     _downgrade(empty_engine, "0006")
     assert "challenge_rating" not in sa.inspect(empty_engine).get_table_names()
+    migrate.upgrade(empty_engine)
+    assert migrate.is_up_to_date(empty_engine)
+
+
+# -- 0008: self-efficacy checks ---------------------------------------------------------
+
+
+def test_0008_adds_efficacy_checks_one_per_round_that_go_with_her(empty_engine):
+    """One row per round of hers (the claim of its DM); deleting her takes them along
+    where the database cascades; going down drops only the table."""
+    when = "2026-03-02 08:00:00"
+    migrate.upgrade(empty_engine, "0007")
+    assert "efficacy_check" not in sa.inspect(empty_engine).get_table_names()
+    migrate.upgrade(empty_engine, "0008")
+    with empty_engine.begin() as c:
+        _insert_coachee(c, when)
+        c.execute(
+            sa.text(
+                "INSERT INTO efficacy_check (team_id, coachee_id, round, status, offered_at,"
+                " item_1, item_2, item_3, item_4, item_5, item_6) VALUES"
+                f" ('T1', 1, 0, 'answered', '{when}', 80, 70, 60, 40, 30, 10)"
+            )
+        )
+        with pytest.raises(sa.exc.IntegrityError), c.begin_nested():
+            c.execute(
+                sa.text(
+                    "INSERT INTO efficacy_check (team_id, coachee_id, round, status,"
+                    f" offered_at) VALUES ('T1', 1, 0, 'offered', '{when}')"
+                )
+            )
+    _downgrade(empty_engine, "0007")
+    assert "efficacy_check" not in sa.inspect(empty_engine).get_table_names()
+    with empty_engine.connect() as c:
+        assert c.execute(sa.text("SELECT count(*) FROM coachee")).scalar() == 1
     migrate.upgrade(empty_engine)
     assert migrate.is_up_to_date(empty_engine)
