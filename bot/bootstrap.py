@@ -15,7 +15,9 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.clock import Clock, SystemClock
 from bot.content import load_ladder
+from bot.content.stories import load_stories
 from bot.domain.ladder import Ladder, LadderError
+from bot.domain.stories import StoriesError, StoryLibrary
 from bot.ical.client import FeedClient
 from bot.services import Services
 from bot.services.buddies import BuddyService
@@ -30,6 +32,7 @@ from bot.services.preferences import PreferencesService
 from bot.services.privacy import PrivacyService
 from bot.services.progress import ProgressService
 from bot.services.roundups import RoundupService
+from bot.services.stories import StoryService
 from bot.services.workspaces import WorkspaceService
 from bot.settings import Settings
 from bot.slack.app import build_bolt_app, make_client
@@ -69,6 +72,14 @@ def load_content() -> Ladder:
         raise StartupError(f"the challenge ladder is broken: {e}") from None
 
 
+def load_story_library(ladder: Ladder) -> StoryLibrary:
+    """The coping stories (bot/content/stories.yml), checked against the ladder."""
+    try:
+        return load_stories(ladder)
+    except StoriesError as e:
+        raise StartupError(f"the coping stories are broken: {e}") from None
+
+
 def build_services(
     db: Database,
     clock: Clock,
@@ -76,6 +87,7 @@ def build_services(
     settings: Settings | None = None,
     *,
     tokens: WorkspaceTokens | None = None,
+    stories: StoryLibrary | None = None,
 ) -> Services:
     """Every service. Without ``settings`` (scripts, benchmarks) calendars are
     unavailable, as without SECRET_KEY. ``tokens``: many workspaces' stored tokens."""
@@ -104,6 +116,7 @@ def build_services(
             ),
             box=SecretBox.from_settings(settings) if settings else None,
         ),
+        stories=StoryService(db, clock, ladder, stories or load_story_library(ladder)),
     )
 
 
@@ -132,7 +145,14 @@ def build_dispatcher(container: Container) -> Dispatcher:
         db,
         container.clock,
         container.services.coaching,
-        SlackCheckinSender(client, token_for=token_for, token_refused=token_refused),
+        SlackCheckinSender(
+            client,
+            token_for=token_for,
+            token_refused=token_refused,
+            story_for=lambda team_id, user_id: container.services.stories.story_for(
+                team_id=team_id, user_id=user_id
+            ),
+        ),
         owner=owner[:64],
         per_minute=container.settings.slack_messages_per_minute,
     )
@@ -159,16 +179,17 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
             "from 127.0.0.0/8, which is unsafe outside tests"
         )
     ladder = load_content()
+    stories = load_story_library(ladder)
     db = open_database(settings)
     client = make_client(settings)
     if settings.many_workspaces:
         tokens = workspace_tokens(settings, db, client)
-        services = build_services(db, clock, ladder, settings, tokens=tokens)
+        services = build_services(db, clock, ladder, settings, tokens=tokens, stories=stories)
         tokens.on_revoked(lambda team_id: services.workspaces.uninstalled(team_id=team_id))
         oauth = oauth_settings(settings, db, tokens.store, services.workspaces)
         app = build_bolt_app(settings, client, services, tokens=tokens, oauth=oauth)
         return Container(settings, clock, db, client, services, app, tokens)
-    services = build_services(db, clock, ladder, settings)
+    services = build_services(db, clock, ladder, settings, stories=stories)
     team_id, team_name = _check_token(client)
     services.workspaces.installed(team_id=team_id, name=team_name)
     try:

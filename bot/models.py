@@ -151,6 +151,15 @@ class Coachee(SQLModel, table=True):
     working_hours_start: time = time(9, 0)
     working_hours_end: time = time(18, 0)
     paused_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # Coping stories in her DM (bot.domain.stories): on unless she turns them off; when
+    # the last one was shown (at most one a week) and how many, to take turns.
+    stories_on: bool = Field(
+        default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true())
+    )
+    story_shown_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    stories_shown: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
+    )
     onboarded_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     created_at: datetime = Field(default_factory=_now, sa_column=_utc())
     updated_at: datetime = Field(default_factory=_now, sa_column=_utc())
@@ -408,6 +417,37 @@ class Celebration(SQLModel, table=True):
     dm_ts: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(default_factory=_now, sa_column=_utc())
     shared_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class SharedStory(SQLModel, table=True):
+    """A win she chose to share anonymously, as a coping story for colleagues at her step.
+
+    Only safe parts, as ids: the step, the challenge, the outcome and an optional
+    pre-written phrase from the content. No free text, no meeting, no confidence, and
+    no date is ever shown (``created_at`` is for her export). Deleted with her."""
+
+    __tablename__ = "shared_story"
+
+    __table_args__ = (sa.Index("ix_shared_story_team_step", "team_id", "step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    coachee_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("coachee.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    # One share per win.
+    celebration_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("celebration.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    step: int
+    challenge_id: str = Field(max_length=64)
+    outcome: str = Field(max_length=16)
+    phrase_id: str | None = Field(default=None, max_length=40)
+    created_at: datetime = Field(default_factory=_now, sa_column=_utc())
 
 
 class Cheer(SQLModel, table=True):

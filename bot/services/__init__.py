@@ -15,6 +15,7 @@ from bot.services.preferences import PreferencesService
 from bot.services.privacy import PrivacyService
 from bot.services.progress import ProgressService
 from bot.services.roundups import RoundupService
+from bot.services.stories import StoryService
 from bot.services.workspaces import WorkspaceService
 
 
@@ -32,3 +33,4 @@ class Services:
     roundups: RoundupService
     privacy: PrivacyService
     calendars: CalendarService
+    stories: StoryService

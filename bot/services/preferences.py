@@ -25,6 +25,7 @@ class Preferences:
     share_wins: bool
     share_channel_id: str | None
     roundup: bool = False
+    stories: bool = True  # a coping story beside a check-in, at most once a week
 
 
 class PreferencesService:
@@ -45,6 +46,7 @@ class PreferencesService:
             share_wins=coachee.share_wins,
             share_channel_id=coachee.share_channel_id,
             roundup=self._roundups.is_on(team_id=team_id, channel_id=coachee.share_channel_id),
+            stories=coachee.stories_on,
         )
 
     def update(self, *, team_id: str, user_id: str, preferences: Preferences) -> Preferences:
@@ -59,6 +61,7 @@ class PreferencesService:
             coachee.working_hours_start = preferences.work_start
             coachee.working_hours_end = preferences.work_end
             coachee.share_wins = preferences.share_wins
+            coachee.stories_on = preferences.stories
             wants_channel = preferences.share_wins or preferences.roundup
             coachee.share_channel_id = preferences.share_channel_id if wants_channel else None
             tz = coachee.tz

@@ -23,6 +23,7 @@ from bot.models import (
     Meeting,
     Pause,
     RoundupSubscription,
+    SharedStory,
 )
 from bot.storage import calendars, coachees
 from bot.storage.db import Database
@@ -67,6 +68,15 @@ class PrivacyService:
                         select(model).where(model.coachee_id == coachee.id).order_by(model.id)
                     ).all()
                     document[model.__tablename__ + "s"] = [_plain(r) for r in rows]
+                # The wins she shared anonymously as stories: hers to see, and to delete.
+                document["anonymous_stories_shared"] = [
+                    _plain(s)
+                    for s in session.exec(
+                        select(SharedStory)
+                        .where(SharedStory.coachee_id == coachee.id)
+                        .order_by(SharedStory.id)
+                    ).all()
+                ]
                 document["calendar"] = _calendar(session, coachee.id)
                 document["calendar_occurrences"] = [
                     {
@@ -124,6 +134,7 @@ class PrivacyService:
                 ]
                 celebration_ids = select(Celebration.id).where(Celebration.coachee_id == coachee.id)
                 deleted += _delete(session, Cheer, Cheer.celebration_id.in_(celebration_ids))
+                deleted += _delete(session, SharedStory, SharedStory.coachee_id == coachee.id)
                 # Children first, so it works whether or not the database cascades.
                 meeting_ids = select(Meeting.id).where(Meeting.coachee_id == coachee.id)
                 deleted += _delete(

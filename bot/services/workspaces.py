@@ -33,6 +33,7 @@ from bot.models import (
     ProcessedRequest,
     RateLimit,
     RoundupSubscription,
+    SharedStory,
     Workspace,
 )
 from bot.services.planner import replan_coachee
@@ -46,6 +47,7 @@ GRACE = timedelta(days=30)
 # Children first, so deleting works whether or not the database cascades.
 TEAM_TABLES = (
     Cheer,
+    SharedStory,
     IfThenPlan,
     Attempt,
     Checkin,

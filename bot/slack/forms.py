@@ -176,8 +176,9 @@ def parse_settings(values: dict) -> Preferences:
     channel = form.conversation(ids.SHARE_CHANNEL)
     if (share or roundup) and channel is None:
         form.errors[ids.SHARE_CHANNEL] = "Pick the channel to share wins in, or untick sharing."
+    stories = form.checked(ids.STORIES_ON, "yes")
     form.done()
-    return Preferences(int(pre), int(post), start, end, share, channel, roundup)
+    return Preferences(int(pre), int(post), start, end, share, channel, roundup, stories)
 
 
 def parse_meeting(values: dict, *, today: date) -> MeetingInput:

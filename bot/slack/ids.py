@@ -93,3 +93,9 @@ PLAN_WRITE = "plan_write"
 PLAN_FIRED = "plan_fired"  # plan_fired_yes, _partly, _no
 PLAN_VIEW = "plan"
 PLAN_TEXT = "plan_text"
+
+# Coping stories: a win shared anonymously with colleagues at her step
+STORY_SHARE = "story_share"
+STORY_SHARE_VIEW = "story_share_view"
+STORY_PHRASE = "story_phrase"
+STORIES_ON = "stories_on"

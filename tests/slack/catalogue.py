@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import bot.slack.blocks
 from bot.content import load_ladder
+from bot.content.stories import load_stories
 from bot.domain.attempts import Outcome
 from bot.domain.calendar import Occurrence, Series, occurrence_key, series_of
 from bot.domain.milestones import STREAK_MILESTONES
@@ -29,6 +30,7 @@ from bot.domain.plans import MAX_OWN_PLAN, PlanFired
 from bot.domain.progress import PracticeRecord, current_streak, weekly_confidence, wins
 from bot.domain.progression import Move, Reason
 from bot.domain.schedule import ALL_DAYS, WORKING_DAYS, describe_when, weekdays_to_mask
+from bot.domain.stories import SharedStory, colleague_story
 from bot.models import Celebration, CelebrationKind
 from bot.services.buddies import Buddyship
 from bot.services.calendars import CalendarChoice, FailingNotice
@@ -54,6 +56,7 @@ from bot.slack.blocks import (
     privacy,
     progress,
     settings,
+    stories,
 )
 from bot.slack.blocks.text import escape
 from bot.slack.listeners.actions.challenge import NOTES as CHALLENGE_NOTES
@@ -893,3 +896,38 @@ def _(words):
                     f"{pre} before, {post} after, share={share}, roundup={roundup}",
                     settings.build_settings_modal(prefs),
                 )
+
+
+# -- coping stories ------------------------------------------------------------------------------
+
+STORIES = load_stories(LADDER)
+
+
+@covers(stories.build_with_story)
+def _(words):
+    """Beside the longest pre-meeting check-in of each step: every library story, and a
+    colleague's story with each phrase (and none), built from the longest challenge."""
+    longest = max((c for s in LADDER.steps for c in s.challenges), key=lambda c: len(c.do))
+    for c in EVERY_STEP:
+        message = checkins.build_pre_checkin(checkin_message(words, c))
+        for i, story in enumerate(STORIES.at_step(c.step)):
+            yield f"step {c.step}, library story {i}", stories.build_with_story(message, story)
+        for phrase in (None, *STORIES.phrases):
+            shared = SharedStory(1, c.step, longest.do, "did_it", phrase and phrase.text)
+            yield (
+                f"step {c.step}, colleague, {phrase and phrase.id}",
+                stories.build_with_story(message, colleague_story(shared)),
+            )
+
+
+@covers(stories.build_story_share_modal)
+def _(words):
+    for c in EVERY_CHALLENGE:
+        for celebration_id in IDS:
+            yield (
+                f"{c.challenge.id}, {celebration_id}",
+                stories.build_story_share_modal(celebration_id, c.challenge.do, STORIES.phrases),
+            )
+
+
+without_arguments(stories.build_story_shared)

@@ -16,6 +16,7 @@ from slack_sdk.models.views import View
 
 from bot.services.celebrations import CelebrationView, CheerNews
 from bot.slack import ids
+from bot.slack.blocks.stories import story_offer_blocks
 from bot.slack.blocks.text import quote
 from bot.slack.forms import MAX_WORDING
 
@@ -81,6 +82,9 @@ def build_celebration_dm(view: CelebrationView) -> dict | None:
                 ]
             ),
         ]
+    if view.kind == "win" and view.can_share and view.channel_id:
+        # Where she already decides about sharing a win: also, anonymously, as a story.
+        blocks += story_offer_blocks(view.id)
     if not blocks:
         return None
     return {"text": "Something to celebrate", "blocks": [b.to_dict() for b in blocks]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from slack_sdk.models.blocks import (
+    CheckboxesElement,
     InputBlock,
     Option,
     StaticSelectElement,
@@ -13,6 +14,8 @@ from slack_sdk.models.views import View
 from bot.services.preferences import POST_MINUTES_CHOICES, PRE_MINUTES_CHOICES, Preferences
 from bot.slack import ids
 from bot.slack.blocks.common import option_for, sharing_inputs
+
+STORIES = Option(value="yes", text="Show me a short story now and then")
 
 
 def build_settings_modal(prefs: Preferences) -> dict:
@@ -62,6 +65,17 @@ def build_settings_modal(prefs: Preferences) -> dict:
                 ),
             ),
             *sharing_inputs(prefs.share_wins, prefs.share_channel_id, prefs.roundup),
+            InputBlock(
+                block_id=ids.STORIES_ON,
+                label="Stories from people at your step",
+                optional=True,
+                hint="At most one a week, beside a check-in: someone who was nervous and did it.",
+                element=CheckboxesElement(
+                    action_id=ids.STORIES_ON,
+                    options=[STORIES],
+                    initial_options=[STORIES] if prefs.stories else None,
+                ),
+            ),
         ],
     )
     return view.to_dict()

@@ -19,6 +19,7 @@ from bot.slack.listeners.actions import (
     offer,
     plans,
     send_chart,
+    stories,
 )
 
 
@@ -49,6 +50,7 @@ def register(app: App, services: Services) -> None:
     share = celebrations.make_share_handler(services)
     for action_id in (ids.SHARE_WIN, ids.SHARE_EDIT, ids.SHARE_DECLINE, ids.SHARE_RETRY):
         app.action(action_id)(share)
+    app.action(ids.STORY_SHARE)(stories.make_handler(services))
     app.action(ids.CHEER)(celebrations.make_cheer_handler(services))
     for action_id in (
         ids.BUDDY_ACCEPT,

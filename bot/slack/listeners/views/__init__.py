@@ -14,6 +14,7 @@ from bot.slack.listeners.views import (
     plans,
     settings,
     share_wording,
+    stories,
 )
 
 
@@ -25,6 +26,7 @@ def register(app: App, services: Services) -> None:
     app.view(ids.CHECKIN_DETAILS_VIEW)(checkin_details.make_handler(services))
     app.view(ids.PLAN_VIEW)(plans.make_handler(services))
     app.view(ids.SHARE_WORDING_VIEW)(share_wording.make_handler(services))
+    app.view(ids.STORY_SHARE_VIEW)(stories.make_handler(services))
     app.view(ids.ENCOURAGE_VIEW)(encourage.make_handler(services))
     app.view(ids.CALENDAR_LINK_VIEW)(calendar.make_link_handler(services))
     app.view(ids.CALENDAR_PICK_VIEW)(calendar.make_pick_handler(services))

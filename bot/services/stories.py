@@ -1,0 +1,126 @@
+"""Coping stories: one a week at most, in her DM, from people at her step.
+
+Where a story shows: beside her pre-meeting check-in (bot.slack.checkin_sender), not
+in a DM of its own. That is the least naggy place that fits: it adds no notification
+(the check-in comes anyway), and it comes just before she tries her own challenge,
+when watching someone like her do it helps most. The weekly round-up is a channel
+post, and stories never go to a channel.
+"""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+from bot.domain.ladder import Ladder
+from bot.domain.stories import (
+    Phrase,
+    SharedStory,
+    Story,
+    StoryLibrary,
+    pick_story,
+    shareable_colleague_stories,
+    story_due,
+    week_start,
+)
+from bot.models import Attempt, Celebration, CelebrationKind
+from bot.services.celebrations import NotYours
+from bot.services.coaching import onboarded_coachee
+from bot.storage import coachees
+from bot.storage import stories as store
+from bot.storage.db import Database
+
+
+class StoryService:
+    def __init__(self, db: Database, clock: Clock, ladder: Ladder, library: StoryLibrary):
+        self._db = db
+        self._clock = clock
+        self._ladder = ladder
+        self._library = library
+
+    @property
+    def phrases(self) -> tuple[Phrase, ...]:
+        return self._library.phrases
+
+    def story_for(self, *, team_id: str, user_id: str) -> Story | None:
+        """This week's story for her, if one is due (and claimed now), else None."""
+        now = self._clock.now()
+        with self._db.session() as session:
+            coachee = coachees.get_coachee(session, team_id=team_id, slack_user_id=user_id)
+            if coachee is None or coachee.onboarded_at is None or not coachee.stories_on:
+                return None
+            if coachee.current_step is None or not story_due(
+                coachee.story_shown_at, now, coachee.tz
+            ):
+                return None
+            step = self._ladder.clamp(coachee.current_step)
+            library = list(self._library.at_step(step))
+            colleagues = shareable_colleague_stories(
+                [
+                    self._safe_parts(s)
+                    for s in store.shared_at_step(session, team_id=team_id, step=step)
+                    if self._ladder.has_challenge(s.challenge_id)
+                ],
+                reader_id=coachee.id,
+            )
+            shown_before = coachee.stories_shown
+            if not store.claim_story_slot(
+                session, coachee_id=coachee.id, now=now, not_since=week_start(now, coachee.tz)
+            ):
+                return None
+            return pick_story(library, colleagues, shown_before)
+
+    def _safe_parts(self, share) -> SharedStory:
+        phrase = self._library.phrase(share.phrase_id)
+        return SharedStory(
+            author_id=share.coachee_id,
+            step=share.step,
+            challenge_do=self._ladder.challenge(share.challenge_id).do,
+            outcome=share.outcome,
+            phrase=phrase.text if phrase else None,
+        )
+
+    def shared_challenge(self, *, team_id: str, user_id: str, celebration_id: int) -> str:
+        """The challenge of a win of hers that she may share: its words, for the modal."""
+        with self._db.session() as session:
+            attempt = self._her_win(session, team_id, user_id, celebration_id)[1]
+            return self._ladder.challenge(attempt.challenge_id).do
+
+    def _her_win(self, session, team_id, user_id, celebration_id):
+        coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
+        celebration = session.get(Celebration, celebration_id)
+        if (
+            celebration is None
+            or celebration.coachee_id != coachee.id
+            or celebration.kind != CelebrationKind.WIN
+            or celebration.attempt_id is None
+        ):
+            raise NotYours()
+        attempt = session.get(Attempt, celebration.attempt_id)
+        if (
+            attempt is None
+            or attempt.outcome != "did_it"
+            or not self._ladder.has_challenge(attempt.challenge_id)
+        ):
+            raise NotYours()
+        return coachee, attempt, celebration
+
+    def share_anonymously(
+        self, *, team_id: str, user_id: str, celebration_id: int, phrase_id: str | None
+    ) -> bool:
+        """Her win, as an anonymous story for colleagues at its step; False if it was
+        shared already. Only a win of hers; a phrase only from the content."""
+        with self._db.session() as session:
+            coachee, attempt, celebration = self._her_win(session, team_id, user_id, celebration_id)
+            if store.share_of_celebration(session, celebration_id=celebration.id) is not None:
+                return False
+            store.add_share(
+                session,
+                team_id=coachee.team_id,
+                coachee_id=coachee.id,
+                celebration_id=celebration.id,
+                step=attempt.step,
+                challenge_id=attempt.challenge_id,
+                outcome=attempt.outcome,
+                phrase_id=phrase_id if self._library.phrase(phrase_id) else None,
+                now=self._clock.now(),
+            )
+            return True

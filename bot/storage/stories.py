@@ -1,0 +1,70 @@
+"""Coping stories: the weekly claim on her DM, and colleagues' anonymous shares."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import select
+
+from bot.models import Coachee, SharedStory
+
+
+def claim_story_slot(session, *, coachee_id: int, now: datetime, not_since: datetime) -> bool:
+    """Take this week's story for her: one conditional update, so that however many
+    processes send her check-ins at once, at most one story goes out a week (a story is
+    due only when none was shown since ``not_since``, the start of her week)."""
+    claimed = session.execute(
+        sa.update(Coachee)
+        .where(
+            Coachee.id == coachee_id,
+            Coachee.stories_on.is_(True),
+            sa.or_(Coachee.story_shown_at.is_(None), Coachee.story_shown_at < not_since),
+        )
+        .values(story_shown_at=now, stories_shown=Coachee.stories_shown + 1)
+    ).rowcount
+    return claimed == 1
+
+
+def shared_at_step(session, *, team_id: str, step: int) -> list[SharedStory]:
+    """Every anonymous share at a step of a workspace, oldest first."""
+    return list(
+        session.exec(
+            select(SharedStory)
+            .where(SharedStory.team_id == team_id, SharedStory.step == step)
+            .order_by(SharedStory.id)
+        ).all()
+    )
+
+
+def share_of_celebration(session, *, celebration_id: int) -> SharedStory | None:
+    return session.exec(
+        select(SharedStory).where(SharedStory.celebration_id == celebration_id)
+    ).first()
+
+
+def add_share(
+    session,
+    *,
+    team_id: str,
+    coachee_id: int,
+    celebration_id: int,
+    step: int,
+    challenge_id: str,
+    outcome: str,
+    phrase_id: str | None,
+    now: datetime,
+) -> SharedStory:
+    share = SharedStory(
+        team_id=team_id,
+        coachee_id=coachee_id,
+        celebration_id=celebration_id,
+        step=step,
+        challenge_id=challenge_id,
+        outcome=outcome,
+        phrase_id=phrase_id,
+        created_at=now,
+    )
+    session.add(share)
+    session.flush()
+    return share
