@@ -168,7 +168,9 @@ def claim_due(
         # The conditions again, on the row itself: PostgreSQL re-checks them on a row
         # another process claimed while this statement waited for its lock.
         .where(*claimable)
-        .order_by(candidates.c.turn, Checkin.send_until, Checkin.id)
+        .order_by(
+            candidates.c.turn, Checkin.send_until, candidates.c.served.nulls_first(), Checkin.id
+        )
         .limit(limit)
     )
     if session.bind.dialect.name == "postgresql":
@@ -208,11 +210,19 @@ def _candidates(eligible: tuple, limit: int) -> sa.Subquery:
     turn = sa.func.row_number().over(
         partition_by=rows.c.team_id, order_by=(rows.c.send_until, rows.c.id)
     )
-    ranked = select(rows.c.id, rows.c.send_until, turn.label("turn")).subquery("ranked")
+    # Among equal turns and deadlines, the workspace served longest ago goes first (its
+    # budget's last draw), so a thousand workspaces due at once all get their first
+    # check-in early instead of the lowest ids claim after claim.
+    drawn = ratelimits.last_drawn()
+    ranked = (
+        select(rows.c.id, rows.c.send_until, turn.label("turn"), drawn.c.at.label("served"))
+        .select_from(rows.outerjoin(drawn, drawn.c.team_id == rows.c.team_id))
+        .subquery("ranked")
+    )
     return (
-        select(ranked.c.id, ranked.c.turn)
+        select(ranked.c.id, ranked.c.turn, ranked.c.served)
         .where(ranked.c.turn <= limit)
-        .order_by(ranked.c.turn, ranked.c.send_until, ranked.c.id)
+        .order_by(ranked.c.turn, ranked.c.send_until, ranked.c.served.nulls_first(), ranked.c.id)
         .limit(CANDIDATES * limit)
         .subquery("candidates")
     )

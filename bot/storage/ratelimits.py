@@ -69,6 +69,16 @@ def held(
     )
 
 
+def last_drawn(method: str = POST_MESSAGE) -> sa.Subquery:
+    """(team_id, at): when each workspace's budget was last drawn on, i.e. when it was
+    last served (a workspace never served has no row: NULL in an outer join)."""
+    return (
+        sa.select(RateLimit.team_id, RateLimit.refilled_at.label("at"))
+        .where(RateLimit.method == method)
+        .subquery("drawn")
+    )
+
+
 def blocked_until(
     session: Session, *, team_id: str, now: datetime, method: str = POST_MESSAGE
 ) -> datetime | None:

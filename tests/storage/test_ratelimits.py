@@ -140,3 +140,20 @@ def test_renewing_a_lease_fails_while_the_workspace_is_blocked(db: Database):
         row = s.get(Checkin, checkin_id)
         # Held back until the block ends, and the wait isn't counted as a failed try.
         assert (row.lease_until, row.send_attempts) == (NOW + timedelta(seconds=2), 0)
+
+
+def test_workspaces_with_equal_deadlines_take_turns_across_claims(db: Database):
+    """Forty workspaces all due at once, eight rows a claim: each workspace's first
+    check-in goes within five claims (the least recently served go first), not the
+    lowest ids again and again."""
+    teams = [f"T{n:02d}" for n in range(40)]
+    owner = {}
+    for team in teams:
+        for checkin_id in _due(db, team, 3):
+            owner[checkin_id] = team
+    served: list[set[str]] = []
+    for n in range(5):
+        claimed = _claim(db, NOW + timedelta(seconds=n), limit=8, per_minute=6000)
+        assert len(claimed) == 8
+        served.append({owner[i] for i in claimed})
+    assert set().union(*served) == set(teams)
