@@ -15,7 +15,9 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 
 from bot.clock import Clock, SystemClock
 from bot.content import load_ladder
+from bot.content.efficacy import load_efficacy_scale
 from bot.content.stories import load_stories
+from bot.domain.efficacy import Scale, ScaleError
 from bot.domain.ladder import Ladder, LadderError
 from bot.domain.stories import StoriesError, StoryLibrary
 from bot.ical.client import FeedClient
@@ -26,6 +28,7 @@ from bot.services.celebrations import CelebrationService
 from bot.services.checkins import CheckinService
 from bot.services.coaching import CoachingService
 from bot.services.dispatch import DEFAULT_CONCURRENCY, Dispatcher
+from bot.services.efficacy import EfficacyService
 from bot.services.meetings import MeetingService
 from bot.services.pauses import PauseService
 from bot.services.preferences import PreferencesService
@@ -80,6 +83,14 @@ def load_story_library(ladder: Ladder) -> StoryLibrary:
         raise StartupError(f"the coping stories are broken: {e}") from None
 
 
+def load_scale(ladder: Ladder) -> Scale:
+    """The self-efficacy check (bot/content/efficacy.yml), checked against the ladder."""
+    try:
+        return load_efficacy_scale(ladder)
+    except ScaleError as e:
+        raise StartupError(f"the self-efficacy check is broken: {e}") from None
+
+
 def build_services(
     db: Database,
     clock: Clock,
@@ -99,6 +110,7 @@ def build_services(
     return Services(
         workspaces=WorkspaceService(db, clock, tokens),
         coaching=coaching,
+        efficacy=EfficacyService(db, clock, load_scale(ladder)),
         progress=ProgressService(db, clock, ladder),
         preferences=PreferencesService(db, clock, roundups),
         meetings=MeetingService(db, clock),

@@ -13,12 +13,16 @@ import socket
 import uuid
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk.errors import SlackApiError
 
 from bot.bootstrap import Container, build_dispatcher
 from bot.services.planner import extend_horizons
 from bot.slack.blocks.calendar import build_calendar_failing
+from bot.slack.blocks.efficacy import build_check_offer
 from bot.slack.profiles import ProfileEmails
+from bot.slack.refusals import log_failure
 from bot.slack.sharing import TokenFor, best_effort_dm, deliver_cheers, post_roundups
+from bot.slack.surfaces import send_dm
 from bot.slack.tokens import WorkspaceTokens
 
 log = logging.getLogger(__name__)
@@ -32,6 +36,8 @@ PURGE_HOURS = 6
 # minutes before a pre-meeting check-in), so a sync is at most this late.
 CALENDAR_SYNC_SECONDS = 30
 CALENDAR_FAILING_MINUTES = 10
+# Self-efficacy checks that have come (every 4 weeks of hers) are looked for this often.
+EFFICACY_MINUTES = 15
 
 
 def start_scheduler(container: Container) -> BackgroundScheduler:
@@ -87,6 +93,12 @@ def start_scheduler(container: Container) -> BackgroundScheduler:
         minutes=CALENDAR_FAILING_MINUTES,
         id="calendars_failing",
     )
+    scheduler.add_job(
+        _guard(lambda: offer_efficacy_checks(container)),
+        "interval",
+        minutes=EFFICACY_MINUTES,
+        id="efficacy_checks",
+    )
     scheduler.start()
     log.info("check-in scheduler started (%s)", dispatcher.owner)
     return scheduler
@@ -113,6 +125,26 @@ def tell_failing_calendars(container: Container) -> int:
             container.client, notice.user_id, build_calendar_failing(notice), token=token
         )
     return len(notices)
+
+
+def offer_efficacy_checks(container: Container) -> int:
+    """DM each person whose 4-week self-efficacy check has come: one DM per round
+    across processes (the round's row is claimed first), never a reminder; a DM Slack
+    refuses is not retried."""
+    token_for = workspace_token_for(container)
+    offers = container.services.efficacy.claim_due()
+    for offer in offers:
+        token = token_for(offer.team_id) if token_for is not None else None
+        sent = (None, None)
+        if token_for is None or token is not None:
+            try:
+                sent = send_dm(
+                    container.client, offer.user_id, build_check_offer(offer), token=token
+                )
+            except SlackApiError as e:
+                log_failure(log, f"check offer to {offer.user_id} failed", e)
+        container.services.efficacy.offered(offer, channel_id=sent[0], ts=sent[1])
+    return len(offers)
 
 
 def _guard(job):

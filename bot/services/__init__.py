@@ -9,6 +9,7 @@ from bot.services.calendars import CalendarService
 from bot.services.celebrations import CelebrationService
 from bot.services.checkins import CheckinService
 from bot.services.coaching import CoachingService
+from bot.services.efficacy import EfficacyService
 from bot.services.meetings import MeetingService
 from bot.services.pauses import PauseService
 from bot.services.preferences import PreferencesService
@@ -23,6 +24,7 @@ from bot.services.workspaces import WorkspaceService
 class Services:
     workspaces: WorkspaceService
     coaching: CoachingService
+    efficacy: EfficacyService
     progress: ProgressService
     preferences: PreferencesService
     meetings: MeetingService

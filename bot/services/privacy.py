@@ -19,6 +19,7 @@ from bot.models import (
     Checkin,
     Cheer,
     Coachee,
+    EfficacyCheck,
     IfThenPlan,
     Meeting,
     Pause,
@@ -28,8 +29,8 @@ from bot.models import (
 from bot.storage import calendars, coachees
 from bot.storage.db import Database
 
-# Her if-then plans are hers alone, and in her export like the rest.
-PER_COACHEE = (Meeting, Checkin, IfThenPlan, Attempt, Celebration, Buddy, Pause)
+# Her if-then plans and self-efficacy checks are hers alone, in her export like the rest.
+PER_COACHEE = (Meeting, Checkin, IfThenPlan, Attempt, Celebration, Buddy, Pause, EfficacyCheck)
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ class PrivacyService:
                 deleted += _delete(session, CalendarFeed, CalendarFeed.coachee_id == coachee.id)
                 for model in (IfThenPlan, Attempt, Checkin, Celebration, Buddy, Pause, Meeting):
                     deleted += _delete(session, model, model.coachee_id == coachee.id)
+                deleted += _delete(session, EfficacyCheck, EfficacyCheck.coachee_id == coachee.id)
                 deleted += _delete(session, Coachee, Coachee.id == coachee.id)
             deleted += _delete(
                 session, Cheer, sa.and_(Cheer.team_id == team_id, Cheer.cheerer_user_id == user_id)

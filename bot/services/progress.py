@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.domain import progress
+from bot.domain.efficacy import Growth
 from bot.domain.ladder import Challenge, Ladder
 from bot.domain.progress import PracticeRecord, WeekConfidence
 from bot.services.coaching import NotStarted
+from bot.services.efficacy import check_points, growth_of
 from bot.storage import attempts, coachees
 from bot.storage.db import Database
 
@@ -31,6 +33,10 @@ class Progress:
     streak: int
     weeks: list[WeekConfidence]
     paused_until: datetime | None
+    # Her self-efficacy check: the mean and its change (None before her first answers),
+    # and each answered check's (when, mean) for the chart.
+    growth: Growth | None = None
+    checks: list[tuple[datetime, float]] = field(default_factory=list)
 
 
 class ProgressService:
@@ -49,6 +55,8 @@ class ProgressService:
                 return None
             history = attempts.all_attempts(session, coachee_id=coachee.id)
             pauses = coachees.list_pauses(session, coachee_id=coachee.id)
+            growth = growth_of(session, team_id=team_id, coachee_id=coachee.id)
+            checks = check_points(session, coachee_id=coachee.id) if growth else []
         tz = _zone(coachee.tz)
         now = self._clock.now()
         today = now.astimezone(tz).date()
@@ -74,6 +82,8 @@ class ProgressService:
             streak=progress.current_streak(records, tz=tz, today=today, paused_weeks=paused_weeks),
             weeks=progress.weekly_confidence(records, tz=tz, today=today, weeks=weeks),
             paused_until=coachee.paused_until,
+            growth=growth,
+            checks=checks,
         )
 
     def require(self, *, team_id: str, user_id: str, weeks: int | None = WEEKS_SHOWN) -> Progress:

@@ -17,6 +17,7 @@ from bot.domain.placement import SelfPlacement
 from bot.domain.schedule import weekdays_to_mask
 from bot.services.checkins import Details
 from bot.services.coaching import AttemptInput, OnboardingAnswers
+from bot.services.efficacy import CheckAnswers
 from bot.services.meetings import MeetingInput
 from bot.services.preferences import POST_MINUTES_CHOICES, PRE_MINUTES_CHOICES, Preferences
 from bot.slack import ids
@@ -315,3 +316,26 @@ def _read_pick_metadata(metadata: str) -> tuple[dict[str, str], list[str]]:
     }
     kept = [k for k in (kept if isinstance(kept, list) else ()) if isinstance(k, str) and k]
     return digests, kept
+
+
+def efficacy_block(n: int) -> str:
+    """The block id (and action id) of the check's item ``n`` (1-6)."""
+    return f"{ids.EFFICACY_ITEM}_{n}"
+
+
+def parse_efficacy(values: dict, *, items: int, looking_back: bool) -> CheckAnswers:
+    """Her six answers (0-100 in tens) and, after the first check, the looking-back one:
+    each required, since the mean needs them all; a guess is fine."""
+    form = _Form(values)
+    what = "a number (a rough guess is fine)"
+    answers = [
+        form.choice(efficacy_block(n), CONFIDENCE_CHOICES, required=True, what=what)
+        for n in range(1, items + 1)
+    ]
+    back = (
+        form.choice(ids.LOOKING_BACK, CONFIDENCE_CHOICES, required=True, what=what)
+        if looking_back
+        else None
+    )
+    form.done()
+    return CheckAnswers(tuple(int(a) for a in answers), None if back is None else int(back))

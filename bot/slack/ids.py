@@ -79,6 +79,13 @@ ENCOURAGEMENT = "encouragement"
 # Leaving
 FORGET_CONFIRM = "forget_confirm"
 
+# The self-efficacy check (values carry the check's id, checked against the clicking user)
+EFFICACY_OPEN = "efficacy_open"
+EFFICACY_SKIP = "efficacy_skip"
+EFFICACY_VIEW = "efficacy"
+EFFICACY_ITEM = "efficacy_item"  # the inputs: efficacy_item_1 … efficacy_item_6
+LOOKING_BACK = "looking_back"
+
 # Her calendar (/voice calendar): the link step, the wait, the meeting list
 CALENDAR_LINK_VIEW = "calendar_link"
 CALENDAR_LOADING_VIEW = "calendar_loading"

@@ -45,7 +45,8 @@ def _start(slack, fake) -> dict:
         user_id=USER_ID, callback_id="onboarding", values=_onboarding_values()
     )
     assert r.status == 200 and r.text == ""
-    return _wait(lambda: _dms(fake))[-1]
+    # Her first challenge, then the self-efficacy check's offer (tests/scenarios/test_efficacy.py).
+    return _wait(lambda: _dms(fake)[1:] and _dms(fake))[0]
 
 
 def test_the_whole_journey(slack, fake_slack, db):
@@ -64,7 +65,7 @@ def test_the_whole_journey(slack, fake_slack, db):
     # Journey 8: two wins logged; the second felt easy, so the dial is offered.
     reply = _log(slack, fake_slack)
     assert "That's a win" in _texts(reply["blocks"])
-    milestone = _wait(lambda: _dms(fake_slack)[2:])[0]  # after the first challenge and reply
+    milestone = _wait(lambda: _dms(fake_slack)[3:])[0]  # after the challenge, check and reply
     assert "your first win" in _texts(milestone["blocks"])
     assert "Share" not in _texts(milestone["blocks"])  # she didn't opt in: nothing to share
     assert not any(b.get("block_id") == "offer" for b in reply["blocks"])
@@ -122,7 +123,7 @@ def test_running_start_again_edits_her_answers(slack, fake_slack, db):
     assert goal["element"]["initial_value"] == "Share my ideas in the weekly planning meeting"
     values = _onboarding_values(goal=text("Lead one agenda item by spring"))
     slack.view_submission(user_id=USER_ID, callback_id="onboarding", values=values)
-    reply = _wait(lambda: _dms(fake_slack)[1:])[0]
+    reply = _wait(lambda: _dms(fake_slack)[2:])[0]  # the check is not offered again
     assert "answers are updated" in _texts(reply["blocks"])
     with db.session() as s:
         mila = s.exec(select(Coachee)).one()

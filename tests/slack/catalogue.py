@@ -12,7 +12,7 @@ import importlib
 import inspect
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,9 @@ from hypothesis import strategies as st
 
 import bot.slack.blocks
 from bot.content import load_ladder
+from bot.content.efficacy import load_efficacy_scale
 from bot.content.stories import load_stories
+from bot.domain import efficacy as efficacy_scale
 from bot.domain.attempts import Outcome
 from bot.domain.calendar import Occurrence, Series, occurrence_key, series_of
 from bot.domain.milestones import STREAK_MILESTONES
@@ -38,6 +40,7 @@ from bot.services.celebrations import CelebrationService, CelebrationView, Cheer
 from bot.services.checkins import CheckinState
 from bot.services.coaching import ChallengeCard, Offer, OnboardingAnswers, Recorded, Started
 from bot.services.dispatch import CheckinMessage
+from bot.services.efficacy import CheckForm, CheckOffer
 from bot.services.meetings import MAX_MEETINGS, MeetingInput, MeetingSummary
 from bot.services.preferences import POST_MINUTES_CHOICES, PRE_MINUTES_CHOICES, Preferences
 from bot.services.progress import WEEKS_SHOWN, Progress
@@ -48,6 +51,7 @@ from bot.slack.blocks import (
     celebrations,
     challenge,
     checkins,
+    efficacy,
     help,
     home,
     log,
@@ -228,6 +232,9 @@ def progresses(words: Words) -> Iterator[tuple[str, Progress]]:
             her_progress(words, step=TOP, start_step=1, history=history, weeks=weeks),
         )
     yield "no goal", her_progress(Words(goal=""))
+    for name, g in growths():
+        p = her_progress(words, history=history[:30])
+        yield f"self-efficacy check: {name}", replace(p, growth=g, checks=[(NOW, g.latest)])
 
 
 # -- the catalogue -------------------------------------------------------------------------------
@@ -931,3 +938,48 @@ def _(words):
 
 
 without_arguments(stories.build_story_shared)
+
+
+# -- the self-efficacy check ----------------------------------------------------------------------
+
+SCALE = load_efficacy_scale(LADDER)
+
+
+def growths() -> Iterator:
+    """One check; a real rise with standards moved up; a dip within the noise, seen more
+    kindly now; the same yardstick; a threshold from 40 people; the extremes."""
+    default = efficacy_scale.reliable_change([])
+    people = efficacy_scale.Threshold(7.3, 40)
+    grow = efficacy_scale.growth
+    yield "one check", grow([(0, 45.0)], default)
+    yield "up, standards up", grow([(0, 40.0), (1, 62.5)], default, looking_back=20)
+    yield "down in noise", grow([(0, 60.0), (1, 55.0)], default, looking_back=80)
+    yield "same yardstick", grow([(0, 40.0), (1, 50.0), (2, 50.0)], default, looking_back=45)
+    yield "from people", grow([(0, 0.0), (3, 100.0)], people, looking_back=0)
+    yield "no change", grow([(0, 100.0), (1, 100.0)], people, looking_back=100)
+
+
+@covers(efficacy.build_check_offer)
+def _(words):
+    for round in (0, 1, 13):
+        for check_id in IDS:
+            yield (
+                f"round {round}, id {check_id}",
+                efficacy.build_check_offer(CheckOffer(check_id, "T0", ME, round)),
+            )
+
+
+@covers(efficacy.build_check_done)
+def _(words):
+    yield "answered", efficacy.build_check_done(answered=True)
+    yield "skipped", efficacy.build_check_done(answered=False)
+
+
+@covers(efficacy.build_check_modal)
+def _(words):
+    for looking_back in (False, True):
+        for check_id in IDS:
+            yield (
+                f"looking back {looking_back}, id {check_id}",
+                efficacy.build_check_modal(CheckForm(check_id, SCALE, looking_back)),
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 from bot.services.planner import extend_horizons
@@ -115,3 +116,17 @@ def command_reply(slack, fake, text: str = "", *, user_id: str = USER_ID) -> dic
     message = r.json() if r.text else fake.wait_for_response_url_post(r.response_url)
     assert message.get("response_type", "ephemeral") == "ephemeral", message
     return message
+
+
+def nothing_private_left_her_dm(fake, *words: str, user=USER_ID) -> None:
+    """None of ``words`` in any call the fake Slack received that reaches a channel or
+    anyone but her (her own modals and Home, opened by her clicks, and look-ups aside)."""
+    mine = fake.dm_channel(user)
+    for call in fake.calls:
+        if call.method.startswith("views.") or call.method in ("conversations.open", "users.info"):
+            continue
+        if call.args.get("channel") == mine:
+            continue
+        said = json.dumps(call.args, ensure_ascii=False)
+        for word in words:
+            assert word not in said, (call.method, call.args.get("channel"), word)

@@ -15,6 +15,7 @@ from bot.domain.progress import sparkline
 from bot.services.progress import Progress
 from bot.slack import ids
 from bot.slack.blocks.common import ladder_bar
+from bot.slack.blocks.efficacy import growth_text
 
 
 def _plural(n: int, word: str) -> str:
@@ -56,6 +57,7 @@ def summary_blocks(progress: Progress) -> list[Block]:
             ]
         ),
         SectionBlock(text=confidence_lines(progress)),
+        *([SectionBlock(text=growth_text(progress.growth))] if progress.growth else []),
     ]
 
 

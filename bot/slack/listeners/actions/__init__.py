@@ -12,6 +12,7 @@ from bot.slack.listeners.actions import (
     celebrations,
     challenge,
     checkins,
+    efficacy,
     forget,
     get_started,
     home_buttons,
@@ -59,5 +60,7 @@ def register(app: App, services: Services) -> None:
         ids.BUDDY_ENCOURAGE,
     ):
         app.action(action_id)(buddy.make_handler(services))
+    for action_id in (ids.EFFICACY_OPEN, ids.EFFICACY_SKIP):
+        app.action(action_id)(efficacy.make_handler(services))
     app.action(ids.FORGET_CONFIRM)(forget.make_handler(services))
     app.action(ids.CALENDAR_OTHER_LINK)(calendar.make_handler(services))

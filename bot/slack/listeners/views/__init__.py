@@ -7,6 +7,7 @@ from bot.slack import ids
 from bot.slack.listeners.views import (
     calendar,
     checkin_details,
+    efficacy,
     encourage,
     log_attempt,
     meeting,
@@ -28,5 +29,6 @@ def register(app: App, services: Services) -> None:
     app.view(ids.SHARE_WORDING_VIEW)(share_wording.make_handler(services))
     app.view(ids.STORY_SHARE_VIEW)(stories.make_handler(services))
     app.view(ids.ENCOURAGE_VIEW)(encourage.make_handler(services))
+    app.view(ids.EFFICACY_VIEW)(efficacy.make_handler(services))
     app.view(ids.CALENDAR_LINK_VIEW)(calendar.make_link_handler(services))
     app.view(ids.CALENDAR_PICK_VIEW)(calendar.make_pick_handler(services))

@@ -1,0 +1,164 @@
+"""The self-efficacy check (PRODUCT §3.12): offered once at onboarding and every 4
+weeks after, one DM per round, skippable, never a reminder; her answers, and what they
+say about her growth next to the noise of the scale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.domain import efficacy
+from bot.domain.efficacy import Growth, Scale
+from bot.services.coaching import NotStarted, onboarded_coachee
+from bot.storage import efficacy as checks
+from bot.storage.db import Database
+
+# A round every 4 weeks from her start: long enough for practice to change what she
+# believes, short enough to see it (and the looking-back item asks about "4 weeks ago").
+EVERY = timedelta(weeks=4)
+# People looked at per query by the 4-weekly job.
+PAGE = 500
+
+
+class CheckClosed(Exception):
+    """Not hers, already answered, or skipped."""
+
+
+@dataclass(frozen=True)
+class CheckOffer:
+    check_id: int
+    team_id: str
+    user_id: str
+    round: int  # 0: at onboarding
+
+
+@dataclass(frozen=True)
+class CheckForm:
+    check_id: int
+    scale: Scale
+    looking_back: bool  # asked at every check but the first
+
+
+@dataclass(frozen=True)
+class CheckAnswers:
+    items: tuple[int, ...]
+    looking_back: int | None
+
+
+def round_at(onboarded_at: datetime, now: datetime) -> int:
+    """Which 4-week round of hers ``now`` falls in (0 before the first 4 weeks end)."""
+    return max(0, (now - onboarded_at) // EVERY)
+
+
+class EfficacyService:
+    def __init__(self, db: Database, clock: Clock, scale: Scale):
+        self._db = db
+        self._clock = clock
+        self.scale = scale
+
+    def offer_at_start(self, *, team_id: str, user_id: str) -> CheckOffer | None:
+        """Round 0, right after she starts; None when she already had it (start again)."""
+        with self._db.session() as session:
+            coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
+            row = checks.claim_round(
+                session, team_id=team_id, coachee_id=coachee.id, round=0, now=self._clock.now()
+            )
+            return None if row is None else CheckOffer(row.id, team_id, user_id, 0)
+
+    def claim_due(self) -> list[CheckOffer]:
+        """Every round that has come and not been offered: one per person (her latest
+        round, never a catch-up of missed ones), each claimed once across processes.
+        Skipping or ignoring one leaves nothing until the next 4-week point."""
+        now = self._clock.now()
+        offers: list[CheckOffer] = []
+        after = 0
+        while True:
+            with self._db.session() as session:
+                page = checks.due_rounds(
+                    session, onboarded_before=now - EVERY, now=now, after_id=after, limit=PAGE
+                )
+                for coachee_id, team_id, user_id, onboarded_at, last in page:
+                    due = round_at(onboarded_at, now)
+                    if due <= last:
+                        continue
+                    row = checks.claim_round(
+                        session, team_id=team_id, coachee_id=coachee_id, round=due, now=now
+                    )
+                    if row is not None:
+                        offers.append(CheckOffer(row.id, team_id, user_id, due))
+            if len(page) < PAGE:
+                return offers
+            after = page[-1][0]
+
+    def offered(self, offer: CheckOffer, *, channel_id: str | None, ts: str | None) -> None:
+        """Where its DM went (to update in place), or that it could not be sent (no retry)."""
+        with self._db.session() as session:
+            checks.set_status(
+                session,
+                check_id=offer.check_id,
+                status="offered" if ts else "failed",
+                channel_id=channel_id,
+                message_ts=ts,
+            )
+
+    def form(self, *, team_id: str, user_id: str, check_id: int) -> CheckForm:
+        with self._db.session() as session:
+            row = self._open(session, team_id, user_id, check_id)
+            return CheckForm(row.id, self.scale, looking_back=row.round > 0)
+
+    def answer(
+        self, *, team_id: str, user_id: str, check_id: int, answers: CheckAnswers
+    ) -> tuple[str | None, str | None]:
+        """Her answers, once; returns the offer DM's (channel, ts) to update in place."""
+        with self._db.session() as session:
+            row = self._open(session, team_id, user_id, check_id)
+            looking_back = answers.looking_back if row.round > 0 else None
+            if not checks.answer(
+                session,
+                check_id=row.id,
+                items=answers.items,
+                looking_back=looking_back,
+                now=self._clock.now(),
+            ):
+                raise CheckClosed()
+            return row.channel_id, row.message_ts
+
+    def skip(self, *, team_id: str, user_id: str, check_id: int) -> None:
+        with self._db.session() as session:
+            row = self._open(session, team_id, user_id, check_id)
+            if not checks.skip(session, check_id=row.id):
+                raise CheckClosed()
+
+    def _open(self, session, team_id: str, user_id: str, check_id: int):
+        try:
+            coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
+        except NotStarted:
+            raise CheckClosed() from None
+        row = checks.get_check(session, check_id=check_id, coachee_id=coachee.id)
+        if row is None or row.status in ("answered", "skipped"):
+            raise CheckClosed()
+        return row
+
+
+def growth_of(session, *, team_id: str, coachee_id: int) -> Growth | None:
+    """Her checks' means and the threshold from everyone's latest answers in her
+    workspace (the stated defaults with fewer than 30 people)."""
+    answered = checks.answered_checks(session, coachee_id=coachee_id)
+    if not answered:
+        return None
+    threshold = efficacy.reliable_change(checks.latest_answers(session, team_id=team_id))
+    means = [(c.round, efficacy.mean(_items(c))) for c in answered]
+    return efficacy.growth(means, threshold, looking_back=answered[-1].looking_back)
+
+
+def check_points(session, *, coachee_id: int) -> list[tuple[datetime, float]]:
+    """Her answered checks as (when, mean), oldest first, for the chart."""
+    return [
+        (c.answered_at, efficacy.mean(_items(c)))
+        for c in checks.answered_checks(session, coachee_id=coachee_id)
+    ]
+
+
+def _items(check) -> list[int]:
+    return [getattr(check, c) for c in checks.ITEM_COLUMNS]
