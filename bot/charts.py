@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date, timedelta
 
 from bot.domain.progress import WeekConfidence
 
@@ -19,8 +20,16 @@ MAX_TICK_LABELS = 10
 
 BEFORE_COLOUR = "#9aa5b1"  # a calm grey-blue: how it felt going in
 AFTER_COLOUR = "#2a9d8f"  # a warm teal: how it felt afterwards
+CHECK_COLOUR = "#e9a23b"  # amber: her self-efficacy check's average, every 4 weeks
 TEXT_COLOUR = "#3d4852"
 GRID_COLOUR = "#e6e9ed"
+
+
+def _week_of(weeks: Sequence[WeekConfidence], day: date) -> int | None:
+    for i, week in enumerate(weeks):
+        if week.week_start <= day < week.week_start + timedelta(days=7):
+            return i
+    return None
 
 
 def _week_label(day) -> str:
@@ -28,10 +37,14 @@ def _week_label(day) -> str:
 
 
 def render_confidence_chart(
-    weeks: Sequence[WeekConfidence], *, title: str = "Your confidence, week by week"
+    weeks: Sequence[WeekConfidence],
+    *,
+    title: str = "Your confidence, week by week",
+    checks: Sequence[tuple[date, float]] = (),
 ) -> bytes:
     """A PNG (about 800x400 px) with two lines, confidence before and after meetings,
-    on a 0-100 scale; weeks without data leave a gap in the line."""
+    on a 0-100 scale; weeks without data leave a gap in the line. ``checks``: her
+    self-efficacy check's averages by day, drawn as diamonds in their weeks."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -48,6 +61,18 @@ def render_confidence_chart(
         line_style = {"linewidth": 2.2, "marker": "o", "markersize": markersize, "clip_on": False}
         ax.plot(xs, before, color=BEFORE_COLOUR, label="Before meetings", **line_style)
         ax.plot(xs, after, color=AFTER_COLOUR, label="After meetings", **line_style)
+        shown = [(i, mean) for day, mean in checks if (i := _week_of(weeks, day)) is not None]
+        if shown:
+            ax.plot(
+                [i for i, _ in shown],
+                [m for _, m in shown],
+                color=CHECK_COLOUR,
+                label="6-question check (average)",
+                linestyle="none",
+                marker="D",
+                markersize=8,
+                clip_on=False,
+            )
 
         ax.set_title(title, loc="left", fontsize=13, color=TEXT_COLOUR, pad=14)
         ax.set_ylim(0, 100)
@@ -83,7 +108,7 @@ def render_confidence_chart(
         ax.legend(
             loc="lower right",
             bbox_to_anchor=(1.0, 1.0),
-            ncols=2,
+            ncols=3 if shown else 2,
             frameon=False,
             fontsize=9,
             labelcolor=TEXT_COLOUR,

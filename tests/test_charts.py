@@ -14,7 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.charts import AFTER_COLOUR, BEFORE_COLOUR, PNG_FILENAME, render_confidence_chart
+from bot.charts import (
+    AFTER_COLOUR,
+    BEFORE_COLOUR,
+    CHECK_COLOUR,
+    PNG_FILENAME,
+    render_confidence_chart,
+)
 from bot.domain.progress import WeekConfidence
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -81,6 +87,16 @@ def test_chart_title_can_be_changed():
     assert render_confidence_chart(weeks, title="Mila's confidence") != render_confidence_chart(
         weeks
     )
+
+
+def test_self_efficacy_checks_show_as_diamonds_in_their_weeks_only():
+    weeks = weeks_of((30, 55), (35, 60), (40, 70), (50, 75), (50, 80))
+    checks = [(date(2025, 11, 5), 40.0), (date(2025, 12, 4), 62.5), (date(2024, 1, 1), 10.0)]
+    data = render_confidence_chart(weeks, checks=checks)
+    assert png_size(data) == (800, 400) and has_colour(data, CHECK_COLOUR)
+    assert not has_colour(render_confidence_chart(weeks), CHECK_COLOUR)
+    # A check outside the weeks shown is left out.
+    assert not has_colour(render_confidence_chart(weeks, checks=checks[2:]), CHECK_COLOUR)
 
 
 def test_chart_renders_the_same_from_several_threads():

@@ -29,7 +29,9 @@ def make_handler(services: Services):
             return
         client.files_upload_v2(
             channel=open_dm(client, user_id),
-            content=render_confidence_chart(progress.weeks),
+            content=render_confidence_chart(
+                progress.weeks, checks=[(when.date(), mean) for when, mean in progress.checks]
+            ),
             filename=PNG_FILENAME,
             title="Your confidence, week by week",
             initial_comment="Here's how your confidence has moved, before and after meetings.",
