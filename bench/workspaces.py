@@ -207,6 +207,16 @@ def token_table_scans(url: str) -> int:
         engine.dispose()
 
 
+def checkin_statuses(url: str) -> dict[str, int]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as c:
+            rows = c.execute(sa.select(Checkin.status, sa.func.count()).group_by(Checkin.status))
+            return {str(status): n for status, n in rows}
+    finally:
+        engine.dispose()
+
+
 def app_env(fake: FakeSlack, url: str, *, many: bool) -> dict[str, str]:
     env = {
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -275,6 +285,7 @@ def run(many: bool, args, workdir: Path) -> dict:
             apps = []
             time.sleep(0.5)  # exited backends have flushed their table statistics
             lookups = token_table_scans(url) - scans_before
+            statuses = checkin_statuses(url)
     finally:
         for app in apps:
             app.stop()
@@ -299,6 +310,8 @@ def run(many: bool, args, workdir: Path) -> dict:
         "ratio_to_ideal": round(seconds / ideal, 2),
         "cpu_ms_per_checkin": round(1000 * cpu / total, 3),
         "lost": total - len(ok),
+        # Not sent before its meeting began (the processes fell behind): counted in lost.
+        "expired": statuses.get("expired", 0),
         "duplicated": sum(n - 1 for n in ok.values()),
         "refused_by_slack": len(fake.refusals),
         "rate_limited_answers": fake.rate_limited_answers,
@@ -336,7 +349,8 @@ def main() -> None:
         print(
             f"{r['mode']:>4}: {r['workspaces']} workspace(s), {r['checkins']} check-ins in "
             f"{r['seconds']:.2f} s (ideal {r['ideal_seconds']:.2f} s, {r['ratio_to_ideal']}×) | "
-            f"CPU {r['cpu_ms_per_checkin']:.3f} ms/check-in | lost {r['lost']} duplicated "
+            f"CPU {r['cpu_ms_per_checkin']:.3f} ms/check-in | lost {r['lost']} (expired "
+            f"{r['expired']}) duplicated "
             f"{r['duplicated']} refused {r['refused_by_slack']} 429s "
             f"{r['rate_limited_answers']}{extra}",
             flush=True,
