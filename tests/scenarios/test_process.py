@@ -38,7 +38,7 @@ def test_without_tokens_it_prints_one_line_and_exits_2(tmp_path):
     lines = app.output().strip().splitlines()
     assert lines == [
         "voice-coach: SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) "
-        "from OAuth & Permissions into .env."
+        "from OAuth & Permissions into .env (or try it without Slack: python -m bot try)."
     ]
 
 
