@@ -66,12 +66,12 @@ from slack_sdk.signature import SignatureVerifier
 
 from bench import harness
 from bot.models import Checkin, CheckinKind, CheckinStatus
+from bot.playground.fakeslack.slack_requests import AppResponse, SlackRequests
+from bot.playground.fakeslack.web_api import FakeSlack
 from bot.slack import ids
 from bot.storage.engine import database_answers, make_engine
 from tests.conftest import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, TEAM_ID, USER_ID
-from tests.fakes.slack_api import FakeSlack
 from tests.support.journey import button, wait
-from tests.support.slack_requests import AppResponse, SlackRequests
 from tests.support.view_state import (
     checkboxes,
     conversation,

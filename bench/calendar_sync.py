@@ -476,13 +476,13 @@ def sync_while_sending(
 
     from bot.content import load_ladder
     from bot.models import CalendarFeed, Checkin, CheckinStatus, Coachee
+    from bot.playground.fakeslack.web_api import FakeSlack
     from bot.services.coaching import CoachingService
     from bot.services.dispatch import Dispatcher
     from bot.slack.checkin_sender import SlackCheckinSender
     from bot.storage.db import Database
     from bot.storage.engine import make_engine
     from tests.conftest import APP_TOKEN, BOT_TOKEN, TEAM_ID
-    from tests.fakes.slack_api import FakeSlack
     from tests.scenarios.test_dispatch_processes import checkin_id_of
 
     fake = FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN, team_id=TEAM_ID).start()
@@ -605,8 +605,8 @@ def sync_while_sending(
 
 def bare_bolt_rss() -> float:
     from bench.data_scale import measure_bare_rss
+    from bot.playground.fakeslack.web_api import FakeSlack
     from tests.conftest import APP_TOKEN, BOT_TOKEN, TEAM_ID
-    from tests.fakes.slack_api import FakeSlack
 
     fake = FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN, team_id=TEAM_ID).start()
     try:

@@ -53,14 +53,14 @@ from bench.seed import FRESH_USER, HEAVY_USER, register_due_users, seed, seed_du
 from bot.bootstrap import build_services, load_content  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.models import Checkin, CheckinStatus  # noqa: E402
+from bot.playground.fakeslack.slack_requests import SlackRequests  # noqa: E402
+from bot.playground.fakeslack.web_api import FakeSlack  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.slack.blocks.home import build_home_dashboard  # noqa: E402
 from bot.storage import checkins  # noqa: E402
 from bot.storage.db import Database  # noqa: E402
 from bot.storage.engine import database_answers, make_engine  # noqa: E402
 from tests.conftest import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, TEAM_ID, USER_ID  # noqa: E402
-from tests.fakes.slack_api import FakeSlack  # noqa: E402
-from tests.support.slack_requests import SlackRequests  # noqa: E402
 
 GOAL_CLAIM_MS = 5.0
 GOAL_HOME_MS = 50.0

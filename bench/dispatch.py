@@ -40,10 +40,10 @@ import sqlalchemy as sa  # noqa: E402
 
 from bench import harness  # noqa: E402
 from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting  # noqa: E402
+from bot.playground.fakeslack.web_api import FakeSlack  # noqa: E402
 from bot.services.dispatch import DEFAULT_CONCURRENCY  # noqa: E402
 from bot.storage.engine import make_engine  # noqa: E402
 from tests.conftest import APP_TOKEN, BOT_TOKEN, TEAM_ID  # noqa: E402
-from tests.fakes.slack_api import FakeSlack  # noqa: E402
 from tests.scenarios.test_dispatch_processes import checkin_id_of  # noqa: E402
 
 POST = "chat.postMessage"

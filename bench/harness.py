@@ -25,10 +25,10 @@ if str(ROOT) not in sys.path:
 import psutil  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
+from bot.playground.fakeslack.web_api import FakeSlack  # noqa: E402
 from bot.storage import migrate  # noqa: E402
 from bot.storage.engine import make_engine  # noqa: E402
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET  # noqa: E402
-from tests.fakes.slack_api import FakeSlack  # noqa: E402
 from tests.support.app_runner import AppProcess, free_port, start_process  # noqa: E402
 
 CI_POSTGRES = "postgresql://voice_ci:voice_ci@127.0.0.1:5432/voice_ci"

@@ -35,11 +35,12 @@ from sqlmodel import Session, select  # noqa: E402
 
 from bench import harness  # noqa: E402
 from bot.models import Checkin  # noqa: E402
+from bot.playground.fakeslack.slack_requests import SlackRequests, SlackWouldRefuse  # noqa: E402
+from bot.playground.fakeslack.web_api import FakeSlack  # noqa: E402
 from bot.slack import ids  # noqa: E402
 from bot.slack.subcommands import SUBCOMMANDS  # noqa: E402
 from bot.storage.engine import make_engine  # noqa: E402
 from tests.conftest import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, TEAM_ID, USER_ID  # noqa: E402
-from tests.fakes.slack_api import FakeSlack  # noqa: E402
 from tests.scenarios.test_dispatch_processes import (  # noqa: E402
     checkin_id_of,
     kill_hard,
@@ -47,7 +48,6 @@ from tests.scenarios.test_dispatch_processes import (  # noqa: E402
     start_app,
 )
 from tests.slack.catalogue import modal_for  # noqa: E402
-from tests.support.slack_requests import SlackRequests, SlackWouldRefuse  # noqa: E402
 
 NASTY = [
     "",

@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import harness
+from bot.playground.fakeslack.web_api import FakeSlack
 from tests.conftest import APP_TOKEN, BOT_TOKEN, TEAM_ID
-from tests.fakes.slack_api import FakeSlack
 from tests.support.app_runner import start_process
 
 

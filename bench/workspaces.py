@@ -47,6 +47,7 @@ from slack_sdk.oauth.installation_store.models.installation import Installation 
 
 from bench import harness  # noqa: E402
 from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting  # noqa: E402
+from bot.playground.fakeslack.web_api import FakeSlack  # noqa: E402
 from bot.services.dispatch import DEFAULT_CONCURRENCY  # noqa: E402
 from bot.storage.crypto import SecretBox  # noqa: E402
 from bot.storage.engine import make_engine  # noqa: E402
@@ -56,7 +57,6 @@ from bot.storage.installations import (  # noqa: E402
     SealedInstallationStore,
 )
 from tests.conftest import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, TEAM_ID  # noqa: E402
-from tests.fakes.slack_api import FakeSlack  # noqa: E402
 from tests.scenarios.test_dispatch_processes import checkin_id_of  # noqa: E402
 from tests.support.app_runner import free_port, start_process  # noqa: E402
 

@@ -12,13 +12,13 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
+from bot.playground.fakeslack.slack_requests import SlackRequests
+from bot.playground.fakeslack.web_api import FakeSlack
 from bot.settings import Settings, load_settings
 from bot.storage import migrate
 from bot.storage.db import Database
 from bot.storage.engine import make_engine
-from tests.fakes.slack_api import FakeSlack
 from tests.support.app_runner import serve_in_thread
-from tests.support.slack_requests import SlackRequests
 
 BOT_TOKEN = "xoxb-test-bot-token-0001"
 APP_TOKEN = "xapp-test-app-token-0001"

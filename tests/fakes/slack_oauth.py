@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from tests.fakes.slack_api import FakeSlack, SlackError, _Handler, _Reply, _Server
+from bot.playground.fakeslack.web_api import FakeSlack, SlackError, _Handler, _Reply, _Server
 
 CODE_SECONDS = 600
 # Slack's rotating bot tokens live 12 hours.

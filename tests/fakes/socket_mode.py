@@ -18,7 +18,7 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
-from tests.fakes.blockkit import message_problems, view_submission_ack_problems
+from bot.playground.fakeslack.blockkit import message_problems, view_submission_ack_problems
 
 
 class FakeSocketMode:

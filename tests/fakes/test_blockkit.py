@@ -1,11 +1,15 @@
-"""Each Block Kit rule of tests/fakes/blockkit.py: a payload it refuses, with the exact
+"""Each Block Kit rule of bot/playground/fakeslack/blockkit.py: a payload it refuses, with the exact
 problem Slack would report, and a near-identical one it accepts."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.fakes.blockkit import message_problems, view_problems, view_submission_ack_problems
+from bot.playground.fakeslack.blockkit import (
+    message_problems,
+    view_problems,
+    view_submission_ack_problems,
+)
 
 # -- small builders: every one makes a valid piece, keyword arguments change or add fields ---
 

@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from tests.fakes.slack_api import FakeSlack
+from bot.playground.fakeslack.web_api import FakeSlack
 
 QUICK = FixedValueRetryIntervalCalculator(0.01)
 MODAL = {"type": "modal", "title": {"type": "plain_text", "text": "Hi"}, "blocks": []}

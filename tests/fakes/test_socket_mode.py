@@ -7,7 +7,7 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 
-from tests.fakes.slack_api import FakeSlack
+from bot.playground.fakeslack.web_api import FakeSlack
 from tests.fakes.socket_mode import FakeSocketMode
 
 

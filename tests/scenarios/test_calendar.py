@@ -25,12 +25,12 @@ from sqlmodel import select
 from bot.bootstrap import build_dispatcher
 from bot.domain.placement import SelfPlacement
 from bot.models import CalendarFeed, Checkin, Meeting
+from bot.playground.fakeslack.slack_requests import SlackRequests
 from bot.services.coaching import OnboardingAnswers
 from bot.services.planner import extend_horizons
 from tests.conftest import SIGNING_SECRET, TEAM_ID, USER_ID, make_settings
 from tests.support.app_runner import serve_in_thread
 from tests.support.journey import command_reply, dms, wait
-from tests.support.slack_requests import SlackRequests
 from tests.support.view_state import checkboxes, state, text
 
 ANSWERS = OnboardingAnswers("Speak up in planning", SelfPlacement.WHEN_ASKED, 50, False, None)

@@ -25,9 +25,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting, Workspace
+from bot.playground.fakeslack.web_api import FakeSlack
 from bot.storage.engine import make_engine
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM_ID
-from tests.fakes.slack_api import FakeSlack
 from tests.support.app_runner import AppProcess, free_port, start_process
 
 pytestmark = pytest.mark.slow

@@ -15,6 +15,7 @@ from sqlmodel import select
 from bot.domain import efficacy
 from bot.domain.placement import SelfPlacement
 from bot.models import EfficacyCheck
+from bot.playground.fakeslack.slack_requests import SlackRequests
 from bot.scheduler import offer_efficacy_checks
 from bot.services.coaching import OnboardingAnswers
 from bot.services.efficacy import CheckAnswers, EfficacyService
@@ -29,7 +30,6 @@ from tests.support.journey import (
     texts,
     wait,
 )
-from tests.support.slack_requests import SlackRequests
 from tests.support.view_state import radio, state, text
 from tests.support.view_state import select as pick
 

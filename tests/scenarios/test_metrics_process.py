@@ -13,11 +13,11 @@ import pytest
 from prometheus_client.mmap_dict import MmapedDict, mmap_key
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from bot.playground.fakeslack.slack_requests import SlackRequests
 from tests.conftest import SIGNING_SECRET, TEAM_ID, USER_ID
 from tests.observability.support import names, scrape, value
 from tests.scenarios.test_process import _env
 from tests.support.app_runner import AppProcess, start_process
-from tests.support.slack_requests import SlackRequests
 
 pytestmark = pytest.mark.slow
 

@@ -14,6 +14,7 @@ from bot.bootstrap import build_dispatcher
 from bot.domain.placement import SelfPlacement
 from bot.domain.schedule import weekdays_to_mask
 from bot.models import IfThenPlan
+from bot.playground.fakeslack.slack_requests import SlackRequests
 from bot.services.checkins import CheckinClosed
 from bot.services.coaching import OnboardingAnswers
 from bot.services.meetings import MeetingInput
@@ -21,7 +22,6 @@ from tests.conftest import TEAM_ID, USER_ID
 from tests.support.app_runner import serve_in_thread
 from tests.support.clock import FakeClock
 from tests.support.journey import button, dms, texts, tick, wait
-from tests.support.slack_requests import SlackRequests
 from tests.support.view_state import state, text
 
 PRIYA = "U0PRIYA"  # her buddy

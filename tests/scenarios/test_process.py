@@ -11,12 +11,12 @@ from bot.bootstrap import build_services
 from bot.clock import SystemClock
 from bot.content import load_ladder
 from bot.domain.placement import SelfPlacement
+from bot.playground.fakeslack.slack_requests import SlackRequests
 from bot.services.coaching import OnboardingAnswers
 from bot.services.meetings import MeetingInput
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM_ID, USER_ID
 from tests.support.app_runner import free_port, start_process
 from tests.support.journey import dms, wait
-from tests.support.slack_requests import SlackRequests
 
 pytestmark = pytest.mark.slow
 

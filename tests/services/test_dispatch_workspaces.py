@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from bot.content import load_ladder
 from bot.models import Buddy, Checkin, Coachee, Meeting, Workspace
+from bot.playground.fakeslack.web_api import FakeSlack
 from bot.services.coaching import CoachingService
 from bot.services.dispatch import Dispatcher
 from bot.slack.app import make_client
@@ -22,7 +23,6 @@ from bot.slack.checkin_sender import SlackCheckinSender
 from bot.storage import ratelimits
 from bot.storage.db import Database
 from tests.conftest import make_settings
-from tests.fakes.slack_api import FakeSlack
 from tests.support.clock import FakeClock
 
 NOW = datetime(2026, 3, 2, 14, 45, tzinfo=UTC)

@@ -1,5 +1,5 @@
 """Every Block Kit surface, in every state and with the worst she can type, is one Slack
-would accept (held to the rules tests/fakes/blockkit.py holds the fake Slack to), has a
+would accept (held to the rules bot/playground/fakeslack/blockkit.py holds the fake Slack to), has a
 notification text, and shows her words as typed, never as mentions or links."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.fakes.blockkit import message_problems, view_problems
+from bot.playground.fakeslack.blockkit import message_problems, view_problems
 from tests.slack.catalogue import (
     CATALOGUE,
     HOSTILE,

@@ -13,10 +13,10 @@ from urllib.parse import parse_qs, urlsplit
 import sqlalchemy as sa
 
 from bot.pages import BOT_SCOPES
+from bot.playground.fakeslack.slack_requests import SlackRequests
 from bot.settings import Settings, load_settings
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM_ID
 from tests.fakes.slack_oauth import FakeSlackWorkspaces
-from tests.support.slack_requests import SlackRequests
 
 SECRET_KEY = "kTeUt3jYLKmTX6QLc0E8mpwnBE9mrHl9lCkj0CfYTZ4="
 # Two plain workspaces, and two workspaces of an Enterprise Grid org.

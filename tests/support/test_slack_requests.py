@@ -11,8 +11,8 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from tests.fakes.slack_api import FakeSlack
-from tests.support.slack_requests import FORM, SlackRequests, SlackWouldRefuse
+from bot.playground.fakeslack.slack_requests import FORM, SlackRequests, SlackWouldRefuse
+from bot.playground.fakeslack.web_api import FakeSlack
 
 SECRET = "signing-secret"
 MODAL = {"type": "modal", "title": {"type": "plain_text", "text": "Hi"}, "blocks": []}
