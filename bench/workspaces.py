@@ -333,10 +333,14 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05, help="the fake Slack's delay")
     parser.add_argument("--processes", type=int, default=3)
     parser.add_argument("--postgres", help="a PostgreSQL URL whose role may create databases")
+    parser.add_argument(
+        "--only", choices=["many", "one"], help="one run only (no CPU ratio, goals not judged)"
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="voice-workspaces-"))
     runs = []
-    for many in (True, False):
+    modes = (True, False) if args.only is None else (args.only == "many",)
+    for many in modes:
         r = run(many, args, workdir)
         runs.append(r)
         extra = (
@@ -355,6 +359,9 @@ def main() -> None:
             f"{r['rate_limited_answers']}{extra}",
             flush=True,
         )
+    if args.only is not None:
+        print(json.dumps({"benchmark": "workspaces", "latency_s": args.latency, "runs": runs}))
+        return
     many, one = runs
     cpu_ratio = round(many["cpu_ms_per_checkin"] / one["cpu_ms_per_checkin"], 2)
     print(f"CPU per check-in, many workspaces next to one: {cpu_ratio}×")
