@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import time_machine
+from sqlmodel import select
 
 from bot.domain.placement import SelfPlacement
+from bot.models import Celebration
 from bot.services.coaching import OnboardingAnswers
 from bot.slack.sharing import post_roundups
 from tests.conftest import TEAM_ID, USER_ID
@@ -68,6 +70,8 @@ def test_weekly_roundup(slack, fake_slack, running_app):
             channel_id=fake_slack.dm_channel(USER_ID),
         )
         wait(lambda: fake_slack.messages(TEAM))
+        # Posted, then recorded as shared: the round-up counts what is recorded.
+        wait(lambda: _shared_wins(container.db))
 
         clock.move_to(_utc(2026, 3, 6, 19, 59))  # Friday 14:59 in New York
         assert post_roundups(container.client, container.services) == 0
@@ -84,3 +88,8 @@ def test_weekly_roundup(slack, fake_slack, running_app):
 
     modal_prefs = container.services.preferences.get(team_id=TEAM_ID, user_id=USER_ID)
     assert modal_prefs.roundup is True
+
+
+def _shared_wins(db) -> list:
+    with db.session() as s:
+        return s.exec(select(Celebration).where(Celebration.shared_at.is_not(None))).all()
