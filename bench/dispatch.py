@@ -51,20 +51,20 @@ CHALLENGE = "answer-any-thoughts"  # a step-3 challenge of bot/content/ladder.ym
 UNPACED = "1000000"
 
 
-def seed_people(database_url: str, fake: FakeSlack, count: int) -> list[int]:
-    """``count`` onboarded people, each with a weekday meeting; returns the meeting ids."""
+def seed(url: str, fake: FakeSlack, people: dict[str, list[str]]) -> list[tuple]:
+    """Everyone onboarded with a weekday meeting; returns (team, meeting, coachee)."""
     now = datetime.now(UTC)
-    users = [f"UB{n:07d}" for n in range(count)]
-    for user in users:
-        fake.add_user(user, tz="Europe/Berlin")
-    engine = make_engine(database_url)
+    for team, users in people.items():
+        for user in users:
+            fake.add_user(user, tz="Europe/Berlin", team_id=team)
+    engine = make_engine(url)
     try:
         with engine.begin() as c:
             c.execute(
                 sa.insert(Coachee),
                 [
                     dict(
-                        team_id=TEAM_ID,
+                        team_id=team,
                         slack_user_id=user,
                         tz="Europe/Berlin",
                         start_step=3,
@@ -75,48 +75,46 @@ def seed_people(database_url: str, fake: FakeSlack, count: int) -> list[int]:
                         created_at=now,
                         updated_at=now,
                     )
+                    for team, users in people.items()
                     for user in users
                 ],
             )
-            coachee_ids = c.execute(sa.select(Coachee.id).order_by(Coachee.id)).scalars().all()
+            coachees = c.execute(sa.select(Coachee.id, Coachee.team_id)).all()
             c.execute(
                 sa.insert(Meeting),
                 [
                     dict(
-                        team_id=TEAM_ID,
+                        team_id=team,
                         coachee_id=coachee_id,
-                        name=f"Stand-up {n}",
+                        name=f"Stand-up {coachee_id}",
                         weekdays=0b0011111,
                         start_time=clock_time(10, 0),
                         duration_minutes=30,
                         tz="Europe/Berlin",
                         active=True,
-                        # Far ahead, so the planner job leaves these meetings alone.
-                        planned_until=now + timedelta(days=365),
+                        planned_until=now + timedelta(days=365),  # the planner leaves them
                         created_at=now,
                         updated_at=now,
                     )
-                    for n, coachee_id in enumerate(coachee_ids)
+                    for coachee_id, team in coachees
                 ],
             )
-            return list(
-                c.execute(sa.select(Meeting.id, Meeting.coachee_id).order_by(Meeting.id)).all()
-            )
+            return list(c.execute(sa.select(Meeting.team_id, Meeting.id, Meeting.coachee_id)))
     finally:
         engine.dispose()
 
 
-def make_due(database_url: str, meetings: list) -> float:
+def make_due(url: str, meetings: list[tuple]) -> float:
     """One pre-meeting check-in per meeting, due now; returns when they became due."""
     now = datetime.now(UTC)
-    engine = make_engine(database_url)
+    engine = make_engine(url)
     try:
         with engine.begin() as c:
             c.execute(
                 sa.insert(Checkin),
                 [
                     dict(
-                        team_id=TEAM_ID,
+                        team_id=team,
                         coachee_id=coachee_id,
                         meeting_id=meeting_id,
                         kind=CheckinKind.PRE,
@@ -128,12 +126,17 @@ def make_due(database_url: str, meetings: list) -> float:
                         send_attempts=0,
                         created_at=now,
                     )
-                    for meeting_id, coachee_id in meetings
+                    for team, meeting_id, coachee_id in meetings
                 ],
             )
         return time.monotonic()
     finally:
         engine.dispose()
+
+
+def seed_people(database_url: str, fake: FakeSlack, count: int) -> list[tuple]:
+    """``count`` onboarded people of the fake's workspace; returns (team, meeting, coachee)."""
+    return seed(database_url, fake, {TEAM_ID: [f"UB{n:07d}" for n in range(count)]})
 
 
 def floor(args, concurrency: int) -> dict:

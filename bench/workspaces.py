@@ -35,8 +35,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
-from datetime import time as clock_time
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,7 +45,8 @@ import sqlalchemy as sa  # noqa: E402
 from slack_sdk.oauth.installation_store.models.installation import Installation  # noqa: E402
 
 from bench import harness  # noqa: E402
-from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting  # noqa: E402
+from bench.dispatch import make_due, seed  # noqa: E402
+from bot.models import Checkin  # noqa: E402
 from bot.playground.fakeslack.web_api import FakeSlack  # noqa: E402
 from bot.services.dispatch import DEFAULT_CONCURRENCY  # noqa: E402
 from bot.storage.crypto import SecretBox  # noqa: E402
@@ -102,89 +102,6 @@ def install(url: str, fake: FakeSlack, teams: list[str]) -> None:
                     installed_at=now.timestamp(),
                 )
             )
-    finally:
-        engine.dispose()
-
-
-def seed(url: str, fake: FakeSlack, people: dict[str, list[str]]) -> list[tuple]:
-    """Everyone onboarded with a weekday meeting; returns (team, meeting, coachee)."""
-    now = datetime.now(UTC)
-    for team, users in people.items():
-        for user in users:
-            fake.add_user(user, tz="Europe/Berlin", team_id=team)
-    engine = make_engine(url)
-    try:
-        with engine.begin() as c:
-            c.execute(
-                sa.insert(Coachee),
-                [
-                    dict(
-                        team_id=team,
-                        slack_user_id=user,
-                        tz="Europe/Berlin",
-                        start_step=3,
-                        current_step=3,
-                        current_challenge_id=CHALLENGE,
-                        dm_channel_id=fake.dm_channel(user),
-                        onboarded_at=now - timedelta(days=30),
-                        created_at=now,
-                        updated_at=now,
-                    )
-                    for team, users in people.items()
-                    for user in users
-                ],
-            )
-            coachees = c.execute(sa.select(Coachee.id, Coachee.team_id)).all()
-            c.execute(
-                sa.insert(Meeting),
-                [
-                    dict(
-                        team_id=team,
-                        coachee_id=coachee_id,
-                        name=f"Stand-up {coachee_id}",
-                        weekdays=0b0011111,
-                        start_time=clock_time(10, 0),
-                        duration_minutes=30,
-                        tz="Europe/Berlin",
-                        active=True,
-                        planned_until=now + timedelta(days=365),  # the planner leaves them
-                        created_at=now,
-                        updated_at=now,
-                    )
-                    for coachee_id, team in coachees
-                ],
-            )
-            return list(c.execute(sa.select(Meeting.team_id, Meeting.id, Meeting.coachee_id)))
-    finally:
-        engine.dispose()
-
-
-def make_due(url: str, meetings: list[tuple]) -> float:
-    """One pre-meeting check-in per meeting, due now; returns when they became due."""
-    now = datetime.now(UTC)
-    engine = make_engine(url)
-    try:
-        with engine.begin() as c:
-            c.execute(
-                sa.insert(Checkin),
-                [
-                    dict(
-                        team_id=team,
-                        coachee_id=coachee_id,
-                        meeting_id=meeting_id,
-                        kind=CheckinKind.PRE,
-                        occurrence_start=now + timedelta(minutes=15),
-                        due_at=now,
-                        send_until=now + timedelta(minutes=15),
-                        expires_at=now + timedelta(minutes=15),
-                        status=CheckinStatus.PENDING,
-                        send_attempts=0,
-                        created_at=now,
-                    )
-                    for team, meeting_id, coachee_id in meetings
-                ],
-            )
-        return time.monotonic()
     finally:
         engine.dispose()
 
