@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.storage import migrate
-from tests.storage.test_migrations import _downgrade, empty_engine  # noqa: F401
+from tests.storage.test_migrations import _downgrade, _insert_coachee, empty_engine  # noqa: F401
 
 WHEN = "2026-03-02 08:00:00"
 
@@ -15,15 +15,7 @@ WHEN = "2026-03-02 08:00:00"
 def test_0009_adds_stories_keeps_her_rows_and_goes_down_cleanly(empty_engine):  # noqa: F811
     migrate.upgrade(empty_engine, "0008")
     with empty_engine.begin() as c:
-        c.execute(
-            sa.text(
-                "INSERT INTO coachee (id, team_id, slack_user_id, tz, share_wins,"
-                " pre_checkin_minutes, post_checkin_minutes, reminder_minutes,"
-                " working_hours_start, working_hours_end, created_at, updated_at)"
-                " VALUES (1, 'T1', 'U1', 'UTC', true, 15, 5, 120, '09:00:00', '18:00:00',"
-                f" '{WHEN}', '{WHEN}')"
-            )
-        )
+        _insert_coachee(c, WHEN, share_wins=True)
         c.execute(
             sa.text(
                 "INSERT INTO meeting (id, team_id, coachee_id, name, weekdays, start_time,"

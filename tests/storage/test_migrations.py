@@ -76,16 +76,17 @@ def _downgrade(engine, revision: str) -> None:
         command.downgrade(config, revision)
 
 
-def _insert_coachee(c, when: str) -> None:
+def _insert_coachee(c, when: str, *, share_wins: bool = False) -> None:
     """Coachee 1 of team T1, with the columns every revision from 0001 has."""
     c.execute(
         sa.text(
             "INSERT INTO coachee (id, team_id, slack_user_id, tz, share_wins,"
             " pre_checkin_minutes, post_checkin_minutes, reminder_minutes,"
             " working_hours_start, working_hours_end, created_at, updated_at)"
-            " VALUES (1, 'T1', 'U1', 'UTC', false, 15, 5, 120, '09:00:00', '18:00:00',"
+            " VALUES (1, 'T1', 'U1', 'UTC', :share_wins, 15, 5, 120, '09:00:00', '18:00:00',"
             f" '{when}', '{when}')"
-        )
+        ),
+        {"share_wins": share_wins},
     )
 
 
