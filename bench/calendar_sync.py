@@ -284,16 +284,10 @@ def reset_peak_rss() -> bool:
     return True
 
 
-def own_rss() -> int:
+def own_memory(field: str = "VmHWM") -> int:
+    """Bytes of this process's VmRSS (now) or VmHWM (peak), from /proc/self/status."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
-def own_peak_rss() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) * 1024
     return 0
 
@@ -638,7 +632,7 @@ def app_worker() -> None:
     db = Database(make_engine(job["url"]))
     db.answers()  # the database driver loaded and connected
     # The floor under everything the sync does: the stack it runs on, loaded.
-    result: dict = {"imports_rss_mb": round(own_rss() / MB, 1)}
+    result: dict = {"imports_rss_mb": round(own_memory("VmRSS") / MB, 1)}
     writes = Writes(db.engine)
     clock = Clock(NOW)
     client = FeedClient(allow_loopback=True)
@@ -651,11 +645,11 @@ def app_worker() -> None:
     print(f"  {count} people connected and ticked in {result['setup_seconds']} s", flush=True)
     # The picker's phase (2,000 people connecting at once, each read kept for choose)
     # is not a sync round: its peak is reported apart.
-    result["setup_peak_rss_mb"] = round(own_peak_rss() / MB, 1)
+    result["setup_peak_rss_mb"] = round(own_memory() / MB, 1)
     result["peak_rss_reset"] = reset_peak_rss()
 
     result["full"] = sync_round(db, service, clock, count, writes)
-    result["full"]["peak_rss_mb"] = round(own_peak_rss() / MB, 1)
+    result["full"]["peak_rss_mb"] = round(own_memory() / MB, 1)
     print(f"  full round: {result['full']['seconds']} s", flush=True)
 
     write_feeds(folder, sources, count, stamp=_stamp(clock.now()), moved_to=None)
@@ -667,7 +661,7 @@ def app_worker() -> None:
     result["changed"]["checkins"] = moved_checkins(db, count, old=MOVED_FROM, new=MOVED_TO)
     print(f"  changed round: {result['changed']['seconds']} s", flush=True)
     # Before the fake Slack and the dispatcher's imports join this process.
-    result["peak_rss_mb"] = round(own_peak_rss() / MB, 1)
+    result["peak_rss_mb"] = round(own_memory() / MB, 1)
 
     result["while_sending"] = sync_while_sending(
         db, job["url"], service, clock, count, job["syncs_while_sending"], job["latency"], feeds
