@@ -342,7 +342,8 @@ def _near(data: bytes, *, start: datetime, end: datetime) -> bytes:
         starts = _day(props.get(b"DTSTART"))
         far_edit = False
         if b"RRULE" in props or b"RDATE" in props or b"EXRULE" in props:
-            until = _day(_UNTIL.search(props.get(b"RRULE", b"")))
+            until_at = _UNTIL.search(props.get(b"RRULE", b""))
+            until = _day(until_at.group(1) if until_at else None)
             is_near = (
                 b"RDATE" in props
                 or b"RRULE" not in props
@@ -372,13 +373,11 @@ def _near(data: bytes, *, start: datetime, end: datetime) -> bytes:
     return b"".join(kept)
 
 
-def _day(value: bytes | re.Match | None) -> date | None:
+def _day(value: bytes | None) -> date | None:
     """The date a property's value starts with (after any parameters), if readable."""
-    if isinstance(value, re.Match):
-        value = value.group(1)
     if value is None:
         return None
-    found = _DAY.match(value.rsplit(b":", 1)[-1].strip().lstrip(b"="))
+    found = _DAY.match(value.rsplit(b":", 1)[-1].strip())
     if found is None:
         return None
     try:
