@@ -13,7 +13,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.token_rotation import TokenRotator
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, ScaledClock, SystemClock
 from bot.content import load_ladder
 from bot.content.efficacy import load_efficacy_scale
 from bot.content.stories import load_stories
@@ -182,9 +182,22 @@ def open_database(settings: Settings, *, upgrade: bool = True) -> Database:
     return db
 
 
+def clock_of(settings: Settings) -> Clock:
+    """Real time, unless CLOCK_START asks for a scaled clock (benchmarks and demos)."""
+    if settings.clock_start is None:
+        return SystemClock()
+    log.warning(
+        "CLOCK_START is set: the app's clock reads %s and runs %g× real time "
+        "(benchmarks and demos only)",
+        settings.clock_start.isoformat(),
+        settings.clock_speed,
+    )
+    return ScaledClock(settings.clock_start, settings.clock_speed, settings.clock_anchor)
+
+
 def build(settings: Settings, *, clock: Clock | None = None) -> Container:
     """Everything the running app needs; raises StartupError with a clear line."""
-    clock = clock or SystemClock()
+    clock = clock or clock_of(settings)
     if settings.calendar_allow_loopback:
         log.warning(
             "CALENDAR_ALLOW_LOOPBACK is on: calendar links may now be fetched over http and "

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -16,3 +17,30 @@ class SystemClock:
     def now(self) -> datetime:
         # datetime.now reads time.time(), which time-machine moves in tests.
         return datetime.now(UTC)
+
+
+class ScaledClock:
+    """For benchmarks and demos only (CLOCK_START, CLOCK_SPEED, CLOCK_ANCHOR): reads
+    ``start`` at the real instant ``anchor`` (Unix seconds) and runs ``speed`` times
+    faster than real time from there, so a working day passes in minutes.
+
+    Every process given the same three values tells the same time, whenever it
+    started. Only the app's clock is scaled: what counts in real time (the
+    scheduler's intervals, Slack's Retry-After, HTTP timeouts) stays real.
+    """
+
+    def __init__(self, start: datetime, speed: float, anchor: float | None = None):
+        if start.tzinfo is None or start.utcoffset() is None:
+            raise ValueError("the start of a scaled clock needs a UTC offset")
+        if not speed > 0:
+            raise ValueError(f"a clock's speed must be above 0, not {speed!r}")
+        self.start = start.astimezone(UTC)
+        self.speed = speed
+        self.anchor = time.time() if anchor is None else anchor
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=(time.time() - self.anchor) * self.speed)
+
+    def real_time_of(self, instant: datetime) -> float:
+        """The real Unix time at which this clock shows ``instant``."""
+        return self.anchor + (instant - self.start).total_seconds() / self.speed

@@ -10,8 +10,10 @@ import base64
 import logging
 import os
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -52,6 +54,11 @@ class Settings:
     # Challenge difficulties learned from all workspaces together, not each its own
     # (bot.domain.difficulty): only numbers per challenge cross, never a person.
     pool_across_workspaces: bool = False
+    # Benchmarks and demos only: the app's clock reads clock_start at the real Unix time
+    # clock_anchor and runs clock_speed times faster (bot.clock.ScaledClock). None: real time.
+    clock_start: datetime | None = None
+    clock_speed: float = 1.0
+    clock_anchor: float | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -158,6 +165,7 @@ def load_settings(
             get.optional("SLACK_AUTHORIZE_URL") or DEFAULT_SLACK_AUTHORIZE_URL,
             DEFAULT_SLACK_AUTHORIZE_URL,
         ),
+        **_scaled_clock(get),
     )
 
 
@@ -321,6 +329,51 @@ def _flag(name: str, raw: str | None, meaning: str) -> bool:
     if value in ("1", "true"):
         return True
     raise SettingsError(f"{name} must be 1 or true ({meaning}), or unset; got {raw!r}.")
+
+
+# A scaled clock runs at most this many times faster than real time.
+MAX_CLOCK_SPEED = 1000.0
+
+
+def _scaled_clock(get: _Reader) -> dict:
+    """CLOCK_START (an ISO 8601 instant with its UTC offset), CLOCK_SPEED (how many times
+    faster than real time, default 1) and CLOCK_ANCHOR (the real Unix time at which the
+    clock reads CLOCK_START; default: now). For benchmarks and demos only; processes
+    that must agree on the time are given the same three."""
+    start, speed, anchor = (get.optional(f"CLOCK_{n}") for n in ("START", "SPEED", "ANCHOR"))
+    if start is None:
+        if speed is not None or anchor is not None:
+            raise SettingsError(
+                "CLOCK_SPEED and CLOCK_ANCHOR need CLOCK_START (benchmarks and demos only); "
+                "unset them to run on real time."
+            )
+        return {}
+    try:
+        at = datetime.fromisoformat(start)
+    except ValueError:
+        at = None
+    if at is None or at.utcoffset() is None:
+        raise SettingsError(
+            "CLOCK_START must be an instant with its UTC offset, e.g. "
+            f"CLOCK_START=2026-03-02T13:00:00+00:00 (benchmarks and demos only); got {start!r}."
+        )
+    return {
+        "clock_start": at,
+        "clock_speed": _number("CLOCK_SPEED", speed or "1", low=0.001, high=MAX_CLOCK_SPEED),
+        "clock_anchor": _number("CLOCK_ANCHOR", anchor, low=0, high=1e11)
+        if anchor is not None
+        else time.time(),
+    }
+
+
+def _number(name: str, raw: str, *, low: float, high: float) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:  # NaN fails too
+        raise SettingsError(f"{name} must be a number from {low:g} to {high:g}; got {raw!r}.")
+    return value
 
 
 def log_level_number(settings: Settings) -> int:

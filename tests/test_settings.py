@@ -250,3 +250,49 @@ def test_pooling_across_workspaces_is_off_unless_the_operator_turns_it_on():
 
     with pytest.raises(SettingsError, match="POOL_ACROSS_WORKSPACES must be 1 or true"):
         load_settings({**base, "POOL_ACROSS_WORKSPACES": "yes"}, env_file=None)
+
+
+# -- the scaled clock (benchmarks and demos) ---------------------------------------------------
+
+
+def test_real_time_unless_a_clock_start_is_set():
+    s = load()
+    assert (s.clock_start, s.clock_speed, s.clock_anchor) == (None, 1.0, None)
+
+
+def test_a_scaled_clock_is_read_from_its_three_variables():
+    from datetime import UTC, datetime
+
+    s = load(CLOCK_START="2026-03-02T08:00:00-05:00", CLOCK_SPEED="60", CLOCK_ANCHOR="1760000000.5")
+    assert s.clock_start == datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
+    assert (s.clock_speed, s.clock_anchor) == (60.0, 1760000000.5)
+
+
+def test_a_scaled_clock_without_an_anchor_starts_now():
+    import time
+
+    before = time.time()
+    s = load(CLOCK_START="2026-03-02T13:00:00Z")
+    assert s.clock_speed == 1.0
+    assert before <= s.clock_anchor <= time.time()
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"CLOCK_START": "tomorrow"}, "CLOCK_START must be an instant with its UTC offset"),
+        ({"CLOCK_START": "2026-03-02T13:00:00"}, "CLOCK_START must be an instant with its UTC"),
+        ({"CLOCK_START": "2026-03-02T13:00Z", "CLOCK_SPEED": "fast"}, "CLOCK_SPEED must be a"),
+        ({"CLOCK_START": "2026-03-02T13:00Z", "CLOCK_SPEED": "0"}, "CLOCK_SPEED must be a"),
+        ({"CLOCK_START": "2026-03-02T13:00Z", "CLOCK_SPEED": "nan"}, "CLOCK_SPEED must be a"),
+        ({"CLOCK_START": "2026-03-02T13:00Z", "CLOCK_SPEED": "5000"}, "CLOCK_SPEED must be a"),
+        ({"CLOCK_START": "2026-03-02T13:00Z", "CLOCK_ANCHOR": "noon"}, "CLOCK_ANCHOR must be a"),
+        ({"CLOCK_SPEED": "60"}, "CLOCK_SPEED and CLOCK_ANCHOR need CLOCK_START"),
+        ({"CLOCK_ANCHOR": "1760000000"}, "CLOCK_SPEED and CLOCK_ANCHOR need CLOCK_START"),
+    ],
+)
+def test_a_malformed_clock_is_refused_in_one_line(env, names):
+    with pytest.raises(SettingsError) as caught:
+        load(**env)
+    assert names in str(caught.value)
+    assert "\n" not in str(caught.value)
