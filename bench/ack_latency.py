@@ -7,7 +7,7 @@ The app runs as production runs it (``python -m bot``: gunicorn, one gthread wor
 with 8 threads) on a fresh database, against the fake Slack. The floor is
 bench/bare_bolt.py, a Bolt app whose listeners only ack, under the same gunicorn
 settings. Both get the same signed requests over HTTP, ``--concurrency`` at a time,
-in a mix of three:
+in a mix of five:
 
 * ``/voice help`` (the reply is the acknowledgement itself);
 * ``/voice progress`` (reads her data; the reply goes to the response_url);
@@ -17,6 +17,13 @@ in a mix of three:
   app's own flows: ``/voice start`` and its modal, a meeting added through its modal,
   and the app's dispatcher sending the check-in once the bench moves its due time to
   now.
+* ``home``: someone opens the app's Home tab (an ``app_home_opened`` event, each with
+  its own event_id): the app records the delivery, reads their progress and publishes
+  their dashboard (views.publish).
+* ``log``: someone submits the "Log a meeting" modal (``/voice log``'s): the app records
+  the attempt, answers by DM, offers a win to share, and publishes the Home tab again.
+  These two go round ``PEOPLE`` colleagues, each onboarded through the app, so nobody
+  logs years of meetings in one run (the policy reads a person's whole history).
 
 The requests are sent from a separate process, so the time measured is not inflated
 by the fake Slack (which shares the bench's process and its GIL) answering the app's
@@ -64,7 +71,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import sqlalchemy as sa
 from slack_sdk.signature import SignatureVerifier
 
-from bench import harness
+from bench import harness, profile
 from bot.models import Checkin, CheckinKind, CheckinStatus
 from bot.playground.fakeslack.slack_requests import AppResponse, SlackRequests
 from bot.playground.fakeslack.web_api import FakeSlack
@@ -82,7 +89,8 @@ from tests.support.view_state import (
 )
 from tests.support.view_state import select as pick
 
-KINDS = ("help", "progress", "click")
+KINDS = ("help", "progress", "click", "home", "log")
+PEOPLE = [USER_ID, *(f"U0BENCH{n:03d}" for n in range(1, 40))]
 ROUNDS = 4
 WARM_UP = 40
 GOAL_RATIO = 1.5
@@ -115,6 +123,14 @@ def prepare(fake: FakeSlack, checkin: dict, count: int, start: int = 0) -> list[
                 value=checkin["value"],
                 message=checkin["message"],
                 channel_id=checkin["channel"],
+            )
+        elif kind == "home":
+            someone = PEOPLE[i // len(KINDS) % len(PEOPLE)]
+            r = slack.event({"type": "app_home_opened", "user": someone, "tab": "home"})
+        elif kind == "log":
+            someone = PEOPLE[i // len(KINDS) % len(PEOPLE)]
+            r = slack.view_submission(
+                user_id=someone, callback_id=ids.LOG_VIEW, values=checkin["log"]
             )
         else:
             r = slack.command(kind, user_id=USER_ID)
@@ -167,12 +183,12 @@ def summary(times: list[tuple[str, float]]) -> dict:
 # -- her check-in, made by the app's own flows ------------------------------------------------
 
 
-def onboard_with_a_checkin(slack: SlackRequests, fake: FakeSlack, database_url: str) -> dict:
-    """Onboards her, adds a meeting, has the app send its pre-meeting check-in DM."""
+def onboard(slack: SlackRequests, fake: FakeSlack, user_id: str) -> None:
+    """``/voice start`` and its modal, done once the Home tab is published."""
     published = len(fake.calls_to("views.publish"))
-    assert slack.command("start", user_id=USER_ID).status == 200
+    assert slack.command("start", user_id=user_id).status == 200
     r = slack.view_submission(
-        user_id=USER_ID,
+        user_id=user_id,
         callback_id=ids.ONBOARDING_VIEW,
         values=state(
             goal=text("Speak up"),
@@ -183,8 +199,14 @@ def onboard_with_a_checkin(slack: SlackRequests, fake: FakeSlack, database_url: 
         ),
     )
     assert r.status == 200 and r.text == "", r.text
-    # Onboarding is done once her Home tab is published.
     wait(lambda: len(fake.calls_to("views.publish")) > published)
+
+
+def onboard_with_a_checkin(slack: SlackRequests, fake: FakeSlack, database_url: str) -> dict:
+    """Onboards her and her colleagues, adds her a meeting, has the app send its
+    pre-meeting check-in DM."""
+    for user_id in PEOPLE:
+        onboard(slack, fake, user_id)
     # Every day, three hours from now (UTC), so its pre-meeting check-in takes answers.
     start = datetime.now(UTC) + timedelta(hours=3)
     r = slack.view_submission(
@@ -227,10 +249,24 @@ def onboard_with_a_checkin(slack: SlackRequests, fake: FakeSlack, database_url: 
     finally:
         engine.dispose()
     message = fake.message(row.channel_id, row.message_ts)
+    # Her "Log a meeting" modal, opened once: every ``log`` request submits it again.
+    opened = len(fake.calls_to("views.open"))
+    assert slack.command("log", user_id=USER_ID).status == 200
+    modal = fake.wait_for("views.open", count=opened + 1)[-1]["view"]
+    tried = next(b for b in modal["blocks"] if b.get("block_id") == "tried")
     return {
         "channel": row.channel_id,
         "message": message,
         "value": button(message, ids.CHECKIN_SWAP)["value"],
+        "log": state(
+            meeting_name=text("Team sync"),
+            tried=pick(tried["element"]["initial_option"]["value"]),
+            outcome=radio("did_it"),
+            felt=radio("about_right"),
+            confidence_before=pick(50),
+            confidence_after=pick(70),
+            reflection=text("Asked my question early."),
+        ),
     }
 
 
@@ -250,7 +286,7 @@ def run(kind: str, args, fake: FakeSlack, bare: tuple, load, workdir: Path) -> d
             times: dict[str, list] = {name: [] for name in targets}
             sent: dict[str, list] = {name: [] for name in targets}
             seconds = dict.fromkeys(targets, 0.0)
-            updates_before = len(fake.calls_to("chat.update"))
+            replies_before = reply_counts(fake)
             for name, target in targets.items():  # warm up: replies checked, times not counted
                 batch = prepare(fake, checkin, WARM_UP)
                 sent[name] += batch
@@ -268,9 +304,15 @@ def run(kind: str, args, fake: FakeSlack, bare: tuple, load, workdir: Path) -> d
                         send_all, targets[name], batch, args.concurrency
                     ).result()
                     seconds[name] += time.monotonic() - started
-            replied = replies_arrived(fake, sent["voice_coach"], updates_before)
+            replied = replies_arrived(fake, sent["voice_coach"], replies_before)
             # What each app's processes spent on the measured requests (and their replies).
             cpu = {name: harness.cpu_seconds(pid) - cpu[name] for name, pid in pids.items()}
+            if args.profile:  # after the measured rounds, so the profiler's CPU isn't in them
+                recorded = args.profile / f"{kind}.txt"
+                with profile.recording(app.process.pid, recorded):
+                    batch = prepare(fake, checkin, args.requests)
+                    load.submit(send_all, ours.url, batch, args.concurrency).result()
+                profile.print_summary(f"Voice Coach on {kind}", profile.summary(recorded))
         except Exception:
             print(app.output()[-3000:], file=sys.stderr)
             raise
@@ -290,26 +332,42 @@ def run(kind: str, args, fake: FakeSlack, bare: tuple, load, workdir: Path) -> d
     return {**result, "p99_ratio": round(ours_p99 / bare_p99, 2), **replied}
 
 
-def replies_arrived(fake: FakeSlack, sent: list[tuple], updates_before: int) -> dict:
-    """Whether every progress got its reply and every click its chat.update (30 s at most)."""
-    progress_urls = [url for kind, *_, url in sent if kind == "progress"]
-    clicks = sum(1 for kind, *_ in sent if kind == "click")
+# What each kind's reply is in the fake Slack: the Web API method it calls, per request.
+REPLIES = {"click": {"chat.update": 1}, "home": {"views.publish": 1}}
+# A logged meeting: her DM (a word on it) and her Home tab again, at least.
+REPLIES["log"] = {"chat.postMessage": 1, "views.publish": 1}
 
-    def counts() -> tuple[int, int]:
-        replies = sum(
+
+def reply_counts(fake: FakeSlack) -> dict[str, int]:
+    return {m: len(fake.calls_to(m)) for m in ("chat.update", "views.publish", "chat.postMessage")}
+
+
+def replies_arrived(fake: FakeSlack, sent: list[tuple], before: dict[str, int]) -> dict:
+    """Whether every request's reply reached the fake Slack (30 s at most): each progress
+    its response_url post, and each other kind the calls in REPLIES."""
+    progress_urls = [url for kind, *_, url in sent if kind == "progress"]
+    expected = dict.fromkeys(before, 0)
+    for kind, *_ in sent:
+        for method, n in REPLIES.get(kind, {}).items():
+            expected[method] += n
+
+    def counts() -> dict[str, int]:
+        now = reply_counts(fake)
+        got = {m: now[m] - before[m] for m in before}
+        got["response_url"] = sum(
             any(p.get("text", "").startswith("Step ") for p in fake.response_url_posts(url))
             for url in progress_urls
         )
-        return replies, len(fake.calls_to("chat.update")) - updates_before
+        return got
 
+    expected["response_url"] = len(progress_urls)
+    arrived = lambda got: all(got[m] >= n for m, n in expected.items())  # noqa: E731
     deadline = time.monotonic() + 30
-    while counts() != (len(progress_urls), clicks) and time.monotonic() < deadline:
+    while not arrived(got := counts()) and time.monotonic() < deadline:
         time.sleep(0.1)
-    progress_replies, message_updates = counts()
     return {
-        "progress_replies": f"{progress_replies}/{len(progress_urls)}",
-        "click_updates": f"{message_updates}/{clicks}",
-        "every_reply_sent": (progress_replies, message_updates) == (len(progress_urls), clicks),
+        "replies": {m: f"{got[m]}/{n}" for m, n in expected.items() if n},
+        "every_reply_sent": arrived(got),
     }
 
 
@@ -319,8 +377,7 @@ def replies_arrived(fake: FakeSlack, sent: list[tuple], updates_before: int) -> 
 def print_table(result: dict, args) -> None:
     print(
         f"\n{result['database']}: {args.requests} requests per app, {args.concurrency} at a time "
-        f"(ms; replies sent: progress {result['progress_replies']}, "
-        f"clicks {result['click_updates']})"
+        f"(ms; replies: {', '.join(f'{m} {n}' for m, n in result['replies'].items())})"
     )
     print(f"{'':>9}  {'Voice Coach':>17}  {'bare Bolt':>17}  {'p99':>6}")
     print(f"{'':>9}  {'p50':>8} {'p99':>8}  {'p50':>8} {'p99':>8}  {'ratio':>6}")
@@ -368,10 +425,19 @@ def main() -> None:
         "--workers", type=int, default=1, help="gunicorn workers (WEB_CONCURRENCY) of both apps"
     )
     parser.add_argument("--postgres", help="a PostgreSQL URL whose role may create databases")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="after measuring, profile the app under the same load with py-spy (DIR/<db>.txt)",
+    )
     args = parser.parse_args()
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="voice-ack-"))
     fake = FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN, team_id=TEAM_ID).start()
-    fake.add_user(USER_ID, tz="America/New_York")
+    for user_id in PEOPLE:
+        fake.add_user(user_id, tz="America/New_York")
     bare, bare_url = harness.start_bare_bolt(
         harness.app_env(fake, "sqlite://", WEB_CONCURRENCY=str(args.workers))
     )

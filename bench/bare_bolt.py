@@ -19,4 +19,5 @@ app = App(
 app.command("/voice")(lambda ack: ack(text="ok"))
 app.action(re.compile(".*"))(lambda ack: ack())
 app.view(re.compile(".*"))(lambda ack: ack())
+app.event("app_home_opened")(lambda: None)  # Bolt acks events itself
 wsgi = SlackRequestHandler(app)

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench import harness  # noqa: E402
+from bench import harness, profile  # noqa: E402
 from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting  # noqa: E402
 from bot.playground.fakeslack.web_api import FakeSlack  # noqa: E402
 from bot.services.dispatch import DEFAULT_CONCURRENCY  # noqa: E402
@@ -183,6 +183,11 @@ def run(kind: str, processes: int, args, workdir: Path) -> dict:
                 )
             fake.reset_calls()
             cpu_before = sum(harness.cpu_seconds(a.process.pid) for a in apps)
+            spy = contextlib.nullcontext()
+            if args.profile and processes == 1:
+                recorded = args.profile / f"dispatch-{kind}.txt"
+                spy = profile.recording(apps[0].process.pid, recorded)
+            spy.__enter__()
             started = make_due(url, meetings)
             deadline = started + max(120, 10 * args.checkins * args.latency / DEFAULT_CONCURRENCY)
             finished = None
@@ -195,6 +200,9 @@ def run(kind: str, processes: int, args, workdir: Path) -> dict:
                     break
                 time.sleep(0.05)
             cpu = sum(harness.cpu_seconds(a.process.pid) for a in apps) - cpu_before
+            spy.__exit__(None, None, None)
+            if args.profile and processes == 1:
+                profile.print_summary(f"dispatch on {kind}", profile.summary(recorded))
             time.sleep(1.0)  # anything sent twice would show up now
             posts = [c for c in list(fake.calls) if c.method == POST]
     finally:
@@ -230,7 +238,16 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=3)
     parser.add_argument("--postgres", help="a PostgreSQL URL whose role may create databases")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="profile each one-process run with py-spy (DIR/dispatch-<db>.txt); its CPU "
+        "is on the machine's other core, not the app's",
+    )
     args = parser.parse_args()
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
     workdir = Path(tempfile.mkdtemp(prefix="voice-dispatch-"))
     plan = [] if args.skip_sqlite else [("sqlite", 1)]
     plan += [("postgresql", 1), ("postgresql", args.processes)]
