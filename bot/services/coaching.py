@@ -96,8 +96,20 @@ class CoachingService:
             return _answers(coachee)
 
     def today(self, *, team_id: str, user_id: str) -> ChallengeCard:
-        with self._db.session() as session:
-            return self.card_of(self.onboarded(session, team_id, user_id))
+        """Her challenge card, only read: no lock, no write (a stale challenge id, after
+        the ladder file changed, is shown as its step's first and fixed at her next
+        answer), so a modal that checks it before acking never waits on a writer."""
+        with self._db.reading() as connection:
+            coachee = coachees.coachee_row(connection, team_id=team_id, slack_user_id=user_id)
+        if coachee is None or coachee.onboarded_at is None:
+            raise NotStarted()
+        step = self.ladder.clamp(coachee.current_step or 1)
+        challenge_id = coachee.current_challenge_id or ""
+        if not self.ladder.has_challenge(challenge_id):
+            challenge_id = self.ladder.first_challenge(step).id
+        return ChallengeCard(
+            step, self.ladder.step(step).name, self.ladder.top, self.ladder.challenge(challenge_id)
+        )
 
     # -- onboarding ----------------------------------------------------------------------
 

@@ -141,23 +141,38 @@ class EfficacyService:
         return row
 
 
-def growth_of(session, *, team_id: str, coachee_id: int) -> Growth | None:
-    """Her checks' means and the threshold from everyone's latest answers in her
-    workspace (the stated defaults with fewer than 30 people)."""
-    answered = checks.answered_checks(session, coachee_id=coachee_id)
+class Thresholds:
+    """Each workspace's reliable-change threshold, worked out again at most every
+    ``SECONDS``: it moves only as people answer a check (each once every 4 weeks), and
+    working it out reads the workspace's latest answers, too much for every render."""
+
+    SECONDS = 600
+
+    def __init__(self, clock: Clock):
+        self._clock = clock
+        self._known: dict[str, tuple[datetime, efficacy.Threshold]] = {}
+
+    def of(self, connection, *, team_id: str) -> efficacy.Threshold:
+        now = self._clock.now()
+        known = self._known.get(team_id)
+        if known is not None and timedelta(0) <= now - known[0] < timedelta(seconds=self.SECONDS):
+            return known[1]
+        threshold = efficacy.reliable_change(checks.latest_answers(connection, team_id=team_id))
+        self._known[team_id] = (now, threshold)
+        return threshold
+
+
+def growth_of(answered, threshold: efficacy.Threshold) -> Growth | None:
+    """Her checks' means against the threshold (None before her first answers)."""
     if not answered:
         return None
-    threshold = efficacy.reliable_change(checks.latest_answers(session, team_id=team_id))
     means = [(c.round, efficacy.mean(_items(c))) for c in answered]
     return efficacy.growth(means, threshold, looking_back=answered[-1].looking_back)
 
 
-def check_points(session, *, coachee_id: int) -> list[tuple[datetime, float]]:
+def check_points(answered) -> list[tuple[datetime, float]]:
     """Her answered checks as (when, mean), oldest first, for the chart."""
-    return [
-        (c.answered_at, efficacy.mean(_items(c)))
-        for c in checks.answered_checks(session, coachee_id=coachee_id)
-    ]
+    return [(c.answered_at, efficacy.mean(_items(c))) for c in answered]
 
 
 def _items(check) -> list[int]:

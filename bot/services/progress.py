@@ -11,9 +11,10 @@ from bot.domain import progress
 from bot.domain.efficacy import Growth
 from bot.domain.ladder import Challenge, Ladder
 from bot.domain.progress import PracticeRecord, WeekConfidence
-from bot.services.coaching import NotStarted
-from bot.services.efficacy import check_points, growth_of
+from bot.services.coaching import ChallengeCard, NotStarted
+from bot.services.efficacy import Thresholds, check_points, growth_of
 from bot.storage import attempts, coachees
+from bot.storage import efficacy as checks
 from bot.storage.db import Database
 
 WEEKS_SHOWN = 8
@@ -38,25 +39,36 @@ class Progress:
     growth: Growth | None = None
     checks: list[tuple[datetime, float]] = field(default_factory=list)
 
+    @property
+    def card(self) -> ChallengeCard:
+        """Today's challenge, as her challenge card shows it."""
+        return ChallengeCard(self.step, self.step_name, self.top, self.challenge)
+
 
 class ProgressService:
     def __init__(self, db: Database, clock: Clock, ladder: Ladder):
         self._db = db
         self._clock = clock
         self._ladder = ladder
+        self._thresholds = Thresholds(clock)
 
     def progress(
         self, *, team_id: str, user_id: str, weeks: int | None = WEEKS_SHOWN
     ) -> Progress | None:
-        """None for someone who hasn't started."""
-        with self._db.session() as session:
-            coachee = coachees.get_coachee(session, team_id=team_id, slack_user_id=user_id)
+        """None for someone who hasn't started. Only read and shown, so read as plain
+        rows: /voice progress and every Home tab open come here."""
+        with self._db.reading() as connection:
+            coachee = coachees.coachee_row(connection, team_id=team_id, slack_user_id=user_id)
             if coachee is None or coachee.onboarded_at is None:
                 return None
-            history = attempts.all_attempts(session, coachee_id=coachee.id)
-            pauses = coachees.list_pauses(session, coachee_id=coachee.id)
-            growth = growth_of(session, team_id=team_id, coachee_id=coachee.id)
-            checks = check_points(session, coachee_id=coachee.id) if growth else []
+            history = attempts.practice_rows(connection, coachee_id=coachee.id)
+            pauses = coachees.pause_rows(connection, coachee_id=coachee.id)
+            answered = checks.answered_checks(connection, coachee_id=coachee.id)
+            growth = (
+                growth_of(answered, self._thresholds.of(connection, team_id=team_id))
+                if answered
+                else None
+            )
         tz = _zone(coachee.tz)
         now = self._clock.now()
         today = now.astimezone(tz).date()
@@ -83,7 +95,7 @@ class ProgressService:
             weeks=progress.weekly_confidence(records, tz=tz, today=today, weeks=weeks),
             paused_until=coachee.paused_until,
             growth=growth,
-            checks=checks,
+            checks=check_points(answered),
         )
 
     def require(self, *, team_id: str, user_id: str, weeks: int | None = WEEKS_SHOWN) -> Progress:

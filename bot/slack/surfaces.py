@@ -8,7 +8,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.services import Services
-from bot.services.coaching import NotStarted
 from bot.slack.blocks.home import build_home_dashboard, build_home_welcome
 
 log = logging.getLogger(__name__)
@@ -65,11 +64,6 @@ def publish_home(client: WebClient, services: Services, *, team_id: str, user_id
     progress = services.progress.progress(team_id=team_id, user_id=user_id)
     if progress is None:
         view = build_home_welcome()
-    else:
-        try:
-            card = services.coaching.today(team_id=team_id, user_id=user_id)
-        except NotStarted:  # she left between the two reads
-            view = build_home_welcome()
-        else:
-            view = build_home_dashboard(progress, card)
+    else:  # one read: her progress carries today's challenge
+        view = build_home_dashboard(progress, progress.card)
     client.views_publish(user_id=user_id, view=view)

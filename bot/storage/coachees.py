@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.models import Coachee, Pause
@@ -18,6 +19,29 @@ def get_coachee(
         Coachee.team_id == team_id, Coachee.slack_user_id == slack_user_id
     )
     return session.exec(query.with_for_update() if lock else query).first()
+
+
+_COACHEES, _PAUSES = Coachee.__table__.c, Pause.__table__.c
+_COACHEE_ROW = sa.select(Coachee.__table__).where(
+    _COACHEES.team_id == sa.bindparam("team_id"),
+    _COACHEES.slack_user_id == sa.bindparam("slack_user_id"),
+)
+_PAUSE_ROWS = (
+    sa.select(_PAUSES.starts_at, _PAUSES.ends_at)
+    .where(_PAUSES.coachee_id == sa.bindparam("coachee_id"))
+    .order_by(_PAUSES.starts_at)
+)
+
+
+def coachee_row(connection, *, team_id: str, slack_user_id: str) -> sa.Row | None:
+    """Her row as plain values, for paths that only render it (no ORM object to load)."""
+    params = {"team_id": team_id, "slack_user_id": slack_user_id}
+    return connection.execute(_COACHEE_ROW, params).first()
+
+
+def pause_rows(connection, *, coachee_id: int) -> list[sa.Row]:
+    """Her pauses' (starts_at, ends_at), oldest first."""
+    return list(connection.execute(_PAUSE_ROWS, {"coachee_id": coachee_id}))
 
 
 def get_or_create_coachee(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from bot.storage.engine import database_answers
@@ -17,12 +17,11 @@ class Database:
     def __init__(self, engine: Engine):
         self.engine = engine
         self._open = threading.local()
-
-    @property
-    def _bind(self):
-        if self.dialect == "sqlite":
-            return self.engine.execution_options(sqlite_begin="IMMEDIATE")
-        return self.engine
+        self._bind = (
+            engine.execution_options(sqlite_begin="IMMEDIATE")
+            if engine.dialect.name == "sqlite"
+            else engine
+        )
 
     @property
     def dialect(self) -> str:
@@ -51,6 +50,14 @@ class Database:
                     raise
         finally:
             self._open.session = False
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A read-only unit for paths that only render what they read (her progress, her
+        Home tab): Core rows, not ORM objects, which cost several times more to load; and
+        on SQLite no write lock (BEGIN DEFERRED), so a render never waits on a write."""
+        with self.engine.connect() as connection:
+            yield connection
 
     def answers(self) -> bool:
         return database_answers(self.engine)

@@ -87,18 +87,20 @@ def skip(session: Session, *, check_id: int) -> bool:
     )
 
 
-def answered_checks(session: Session, *, coachee_id: int) -> list[EfficacyCheck]:
-    """Her answered checks, oldest first."""
-    return list(
-        session.exec(
-            select(EfficacyCheck)
-            .where(EfficacyCheck.coachee_id == coachee_id, EfficacyCheck.status == "answered")
-            .order_by(EfficacyCheck.round)
-        ).all()
-    )
+_CHECKS = EfficacyCheck.__table__.c
+_ANSWERED = (
+    sa.select(EfficacyCheck.__table__)
+    .where(_CHECKS.coachee_id == sa.bindparam("coachee_id"), _CHECKS.status == "answered")
+    .order_by(_CHECKS.round)
+)
 
 
-def latest_answers(session: Session, *, team_id: str) -> list[tuple[int, ...]]:
+def answered_checks(connection, *, coachee_id: int) -> list[sa.Row]:
+    """Her answered checks, oldest first, as plain rows (they are only read)."""
+    return list(connection.execute(_ANSWERED, {"coachee_id": coachee_id}))
+
+
+def latest_answers(connection, *, team_id: str) -> list[tuple[int, ...]]:
     """Everyone's latest answered check in the workspace, six items each (for the
     scale's reliability): one row per person."""
     latest = (
@@ -108,7 +110,8 @@ def latest_answers(session: Session, *, team_id: str) -> list[tuple[int, ...]]:
     )
     columns = [getattr(EfficacyCheck, c) for c in ITEM_COLUMNS]
     return [
-        tuple(r) for r in session.execute(sa.select(*columns).where(EfficacyCheck.id.in_(latest)))
+        tuple(r)
+        for r in connection.execute(sa.select(*columns).where(EfficacyCheck.id.in_(latest)))
     ]
 
 
