@@ -200,7 +200,6 @@ def build_bolt_app(
         )
     app.middleware(_installation_key)
     app.middleware(checked_respond)
-    app.middleware(_skip_slack_retries(services))
     app.error(_on_error(tokens))
     listeners.register(app, services)
     return app
@@ -212,21 +211,6 @@ def _installation_key(context, next) -> BoltResponse | None:
     if context.is_enterprise_install and context.enterprise_id:
         context["team_id"] = context.enterprise_id
     return next()
-
-
-def _skip_slack_retries(services: Services):
-    """Slack re-delivers an event it thinks we missed; handle each event_id once."""
-
-    def skip_slack_retries(body: dict, context, next) -> BoltResponse | None:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not services.workspaces.first_delivery(
-            team_id=context.team_id or body.get("team_id") or "", request_key=f"event:{event_id}"
-        ):
-            log.info("skipping a repeated delivery of event %s", event_id)
-            return BoltResponse(status=200, body="")
-        return next()
-
-    return skip_slack_retries
 
 
 def _on_error(tokens: Tokens | None):
