@@ -31,6 +31,7 @@ from sqlmodel import select
 
 from bot.clock import Clock
 from bot.domain.schedule import reminder_time
+from bot.domain.stories import story_due
 from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting, Workspace
 from bot.observability import metrics
 from bot.services.buddies import Buddyship, active_buddies
@@ -63,6 +64,9 @@ class CheckinMessage:
     channel: str | None = None  # her DM, when already known
     buddy: Buddyship | None = None  # who may cheer her on before the meeting
     enterprise_id: str | None = None  # her workspace's org (Enterprise Grid), if any
+    # Whether a coping story may go beside it (on, and none yet this week): most check-ins
+    # then ask nothing more; the story service's claim still decides for one that may.
+    story_due: bool = False
 
 
 class RecipientGone(Exception):
@@ -244,6 +248,9 @@ class Dispatcher:
             channel=coachee.dm_channel_id,
             buddy=buddy if checkin.kind == CheckinKind.PRE else None,
             enterprise_id=workspace.enterprise_id if workspace is not None else None,
+            story_due=checkin.kind == CheckinKind.PRE
+            and coachee.stories_on
+            and story_due(coachee.story_shown_at, now, coachee.tz),
         )
 
     def _finish(self, checkin: Checkin, status: str, why: str) -> None:

@@ -43,14 +43,15 @@ class StoryService:
     def story_for(self, *, team_id: str, user_id: str) -> Story | None:
         """This week's story for her, if one is due (and claimed now), else None."""
         now = self._clock.now()
+        # Asked before every pre-meeting check-in, and due at most once a week: whether
+        # it is due is only read (no write lock), and the rest happens when it is.
+        with self._db.reading() as connection:
+            coachee = coachees.coachee_row(connection, team_id=team_id, slack_user_id=user_id)
+        if coachee is None or coachee.onboarded_at is None or not coachee.stories_on:
+            return None
+        if coachee.current_step is None or not story_due(coachee.story_shown_at, now, coachee.tz):
+            return None
         with self._db.session() as session:
-            coachee = coachees.get_coachee(session, team_id=team_id, slack_user_id=user_id)
-            if coachee is None or coachee.onboarded_at is None or not coachee.stories_on:
-                return None
-            if coachee.current_step is None or not story_due(
-                coachee.story_shown_at, now, coachee.tz
-            ):
-                return None
             step = self._ladder.clamp(coachee.current_step)
             library = list(self._library.at_step(step))
             colleagues = shareable_colleague_stories(

@@ -72,7 +72,7 @@ class SlackCheckinSender:
             if token is None:  # uninstalled, revoked, or not installed yet
                 raise WorkspaceUnreachable("no bot token")
         content = BUILDERS[message.kind](message)
-        if message.kind == "pre" and self._story_for is not None:
+        if message.story_due and self._story_for is not None:
             content = self._with_story(message, content)
         try:
             sent = self._post(message, content, token)

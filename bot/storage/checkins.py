@@ -241,21 +241,26 @@ def _within_budget(session: Session, rows: list, *, per_minute: int, now: dateti
     return kept
 
 
+# Built once: these run for every check-in sent, and a statement built anew each time
+# costs more to build and to look up in SQLAlchemy's cache than to run.
+_RENEW_LEASE = (
+    sa.update(Checkin)
+    .where(
+        Checkin.id == sa.bindparam("p_id"),
+        Checkin.status == CheckinStatus.PENDING,
+        Checkin.lease_owner == sa.bindparam("p_owner"),
+        Checkin.lease_until >= sa.bindparam("p_now"),
+        ratelimits.not_blocked(Checkin.team_id, sa.bindparam("p_now")),
+    )
+    .values(lease_until=sa.bindparam("p_until"))
+)
+
+
 def renew_lease(session: Session, *, checkin_id: int, owner: str, now: datetime) -> bool:
     """Extend our lease right before sending; False if it was lost (expired and taken),
     or if Slack asked the workspace to wait."""
-    renewed = session.connection().execute(
-        sa.update(Checkin)
-        .where(
-            Checkin.id == checkin_id,
-            Checkin.status == CheckinStatus.PENDING,
-            Checkin.lease_owner == owner,
-            Checkin.lease_until >= now,
-            ratelimits.not_blocked(Checkin.team_id, now),
-        )
-        .values(lease_until=now + LEASE)
-    )
-    return renewed.rowcount == 1
+    params = {"p_id": checkin_id, "p_owner": owner, "p_now": now, "p_until": now + LEASE}
+    return session.connection().execute(_RENEW_LEASE, params).rowcount == 1
 
 
 def defer(session: Session, *, checkin_id: int, owner: str, to: datetime) -> None:
@@ -274,25 +279,34 @@ def defer(session: Session, *, checkin_id: int, owner: str, to: datetime) -> Non
     )
 
 
+_MARK_SENT = (
+    sa.update(Checkin)
+    .where(Checkin.id == sa.bindparam("p_id"))
+    .values(
+        status=CheckinStatus.SENT,
+        channel_id=sa.bindparam("p_channel"),
+        message_ts=sa.bindparam("p_ts"),
+        challenge_id=sa.func.coalesce(Checkin.challenge_id, sa.bindparam("p_challenge")),
+        sent_at=sa.bindparam("p_now"),
+        lease_owner=None,
+        lease_until=None,
+    )
+)
+
+
 def mark_sent(
     session: Session, *, checkin_id: int, channel: str, ts: str, challenge_id: str, now: datetime
 ) -> bool:
     """Record the delivery and the challenge it carried (unless she swapped it since);
     False if the row is gone (she asked to be forgotten)."""
-    updated = session.connection().execute(
-        sa.update(Checkin)
-        .where(Checkin.id == checkin_id)
-        .values(
-            status=CheckinStatus.SENT,
-            channel_id=channel,
-            message_ts=ts,
-            challenge_id=sa.func.coalesce(Checkin.challenge_id, challenge_id),
-            sent_at=now,
-            lease_owner=None,
-            lease_until=None,
-        )
-    )
-    return updated.rowcount == 1
+    params = {
+        "p_id": checkin_id,
+        "p_channel": channel,
+        "p_ts": ts,
+        "p_challenge": challenge_id,
+        "p_now": now,
+    }
+    return session.connection().execute(_MARK_SENT, params).rowcount == 1
 
 
 def get_checkin(session: Session, *, checkin_id: int) -> Checkin | None:

@@ -9,32 +9,39 @@ from sqlmodel import select
 
 from bot.models import Coachee, SharedStory
 
+_CLAIM_SLOT = (
+    sa.update(Coachee)
+    .where(
+        Coachee.id == sa.bindparam("p_id"),
+        Coachee.stories_on.is_(True),
+        sa.or_(Coachee.story_shown_at.is_(None), Coachee.story_shown_at < sa.bindparam("p_since")),
+    )
+    .values(story_shown_at=sa.bindparam("p_now"), stories_shown=Coachee.stories_shown + 1)
+)
+
 
 def claim_story_slot(session, *, coachee_id: int, now: datetime, not_since: datetime) -> bool:
     """Take this week's story for her: one conditional update, so that however many
     processes send her check-ins at once, at most one story goes out a week (a story is
-    due only when none was shown since ``not_since``, the start of her week)."""
-    claimed = session.execute(
-        sa.update(Coachee)
-        .where(
-            Coachee.id == coachee_id,
-            Coachee.stories_on.is_(True),
-            sa.or_(Coachee.story_shown_at.is_(None), Coachee.story_shown_at < not_since),
-        )
-        .values(story_shown_at=now, stories_shown=Coachee.stories_shown + 1)
-    ).rowcount
-    return claimed == 1
+    due only when none was shown since ``not_since``, the start of her week). Asked
+    before many check-ins at once: built once, run on the connection (no ORM pass)."""
+    params = {"p_id": coachee_id, "p_since": not_since, "p_now": now}
+    return session.connection().execute(_CLAIM_SLOT, params).rowcount == 1
 
 
-def shared_at_step(session, *, team_id: str, step: int) -> list[SharedStory]:
-    """Every anonymous share at a step of a workspace, oldest first."""
-    return list(
-        session.exec(
-            select(SharedStory)
-            .where(SharedStory.team_id == team_id, SharedStory.step == step)
-            .order_by(SharedStory.id)
-        ).all()
-    )
+_SHARES = SharedStory.__table__.c
+_AT_STEP = (
+    sa.select(_SHARES.coachee_id, _SHARES.step, _SHARES.challenge_id)
+    .add_columns(_SHARES.outcome, _SHARES.phrase_id)
+    .where(_SHARES.team_id == sa.bindparam("team_id"), _SHARES.step == sa.bindparam("step"))
+    .order_by(_SHARES.id)
+)
+
+
+def shared_at_step(session, *, team_id: str, step: int) -> list[sa.Row]:
+    """Every anonymous share at a step of a workspace, oldest first: the author and
+    what may be shown (challenge, outcome, phrase), as rows (they are only read)."""
+    return list(session.execute(_AT_STEP, {"team_id": team_id, "step": step}))
 
 
 def share_of_celebration(session, *, celebration_id: int) -> SharedStory | None:
