@@ -63,6 +63,7 @@ class CheckinMessage:
     channel: str | None = None  # her DM, when already known
     buddy: Buddyship | None = None  # who may cheer her on before the meeting
     enterprise_id: str | None = None  # her workspace's org (Enterprise Grid), if any
+    nerves: bool = False  # offer "Settle your nerves" (a pre check-in, her setting on)
 
 
 class RecipientGone(Exception):
@@ -244,6 +245,7 @@ class Dispatcher:
             channel=coachee.dm_channel_id,
             buddy=buddy if checkin.kind == CheckinKind.PRE else None,
             enterprise_id=workspace.enterprise_id if workspace is not None else None,
+            nerves=checkin.kind == CheckinKind.PRE and coachee.nerves_on,
         )
 
     def _finish(self, checkin: Checkin, status: str, why: str) -> None:
