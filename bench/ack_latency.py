@@ -60,8 +60,6 @@ import multiprocessing
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from pathlib import Path
@@ -144,20 +142,8 @@ def send_all(url: str, requests: list[tuple], concurrency: int) -> list[tuple[st
 
     def one(request: tuple) -> tuple[str, float]:
         kind, body, content_type, _ = request
-        timestamp = str(int(time.time()))
-        headers = {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": verifier.generate_signature(timestamp=timestamp, body=body),
-        }
-        post = urllib.request.Request(url, data=body, headers=headers, method="POST")
         started = time.perf_counter()
-        try:
-            with urllib.request.urlopen(post, timeout=10) as reply:
-                reply.read()
-                status = reply.status
-        except urllib.error.HTTPError as error:
-            status = error.code
+        status = harness.signed_post(url, body, content_type, verifier)
         elapsed = (time.perf_counter() - started) * 1000
         if status != 200:
             raise RuntimeError(f"{kind}: HTTP {status}")

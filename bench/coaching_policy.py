@@ -20,8 +20,11 @@ Policies compared, on the same people and the same random draws, people grouped 
 workspaces of 50 who use the app side by side (everyone meets in lockstep):
 
 * policy: bot.domain.progression.recommend (offers always accepted), with the
-  challenge chosen at placement and at each step change by bot.domain.difficulty
-  from the difficulties pooled across her workspace;
+  challenge chosen at placement and at each step change by bot.domain.difficulty:
+  each challenge's difficulty pooled across her workspace, fitted jointly with her own
+  profile (her ability and her offset per kind of challenge, replayed from her own
+  attempts: outcome, how it felt, the challenge's kind label), as the app does. It
+  never sees anyone's real skill, affinity or a challenge's real difficulty;
 * policy_pooled_everywhere: the same, pooled across all workspaces (the operator's
   POOL_ACROSS_WORKSPACES);
 * policy_unpooled: the same controller, each step's first challenge (before pooling);
@@ -174,7 +177,7 @@ class Track:
     step: int
     challenge: SimChallenge
     history: list = field(default_factory=list)  # since her step changed (the policy's)
-    seen: list = field(default_factory=list)  # every attempt, for her ability estimate
+    seen: list = field(default_factory=list)  # every attempt, for her profile
     streak: int = 0
     start: int = 0
 
@@ -196,7 +199,18 @@ def simulate(
         return pools.setdefault(key, {})
 
     def options(step: int) -> list[tuple[str, int]]:
-        return [(c.id, c.step) for c in ladder[step - 1]]
+        return [(c.id, c.step, KINDS[c.kind]) for c in ladder[step - 1]]
+
+    def profile(track: Track) -> difficulty.Profile:
+        """Her profile as the app builds it: replayed from her own attempts (what she
+        did, how it felt, each challenge's kind) against the pooled difficulties."""
+        return difficulty.profile(
+            track.seen,
+            pool_of(track.person),
+            kinds=KINDS,
+            start=track.person.estimate,
+            step=track.step,
+        )
 
     def choose(track: Track) -> SimChallenge:
         if policy == "oracle":  # knows her real skill and every real difficulty: a ceiling
@@ -211,12 +225,8 @@ def simulate(
             )
         if not pooled:
             return ladder[track.step - 1][0]  # the step's first, in file order
-        ratings = pool_of(track.person)
-        theta = difficulty.ability(
-            track.seen, ratings, start=track.person.estimate, step=track.step
-        )
         chosen = difficulty.pick(
-            options(track.step), ratings, ability=theta, current=track.challenge.id
+            options(track.step), pool_of(track.person), profile(track), current=track.challenge.id
         )
         return by_id[chosen]
 
@@ -245,20 +255,19 @@ def simulate(
                 in_stretch += STRETCH[0] <= p <= STRETCH[1]
             moved = False
             if pooled:
-                observed = difficulty.score(result.outcome, result.felt)
-                if observed is not None:
+                kind = KINDS[challenge.kind]  # the ladder's label, not her affinity
+                seen = difficulty.observation(
+                    challenge.id, challenge.step, kind, result.outcome, result.felt
+                )
+                if seen is not None:
                     ratings = pool_of(person)
                     rating = difficulty.rating_or_prior(ratings, challenge.id, challenge.step)
-                    theta = difficulty.ability(
-                        track.seen, ratings, start=person.estimate, step=track.step
-                    )
-                    change = difficulty.difficulty_change(rating, ability=theta, observed=observed)
+                    logit = profile(track).logit(rating.difficulty, kind)
+                    change = difficulty.difficulty_change(rating, logit=logit, seen=seen)
                     ratings[challenge.id] = difficulty.Rating(
                         challenge.id, rating.difficulty + change, rating.attempts + 1
                     )
-                    track.seen.append(
-                        difficulty.Observation(challenge.id, challenge.step, observed)
-                    )
+                    track.seen.append(seen)
             if policy in ("policy", "policy_pooled_everywhere", "policy_unpooled", "oracle"):
                 track.history.append(result)
                 move = recommend(track.history, step=track.step, top=TOP).move

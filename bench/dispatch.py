@@ -51,6 +51,30 @@ CHALLENGE = "answer-any-thoughts"  # a step-3 challenge of bot/content/ladder.ym
 UNPACED = "1000000"
 
 
+def coachee_row(
+    team: str,
+    user: str,
+    fake: FakeSlack,
+    *,
+    now: datetime,
+    tz: str = "Europe/Berlin",
+    onboarded: timedelta = timedelta(days=30),
+) -> dict:
+    """Someone onboarded ``onboarded`` ago at step 3, her DM with the app known."""
+    return dict(
+        team_id=team,
+        slack_user_id=user,
+        tz=tz,
+        start_step=3,
+        current_step=3,
+        current_challenge_id=CHALLENGE,
+        dm_channel_id=fake.dm_channel(user),
+        onboarded_at=now - onboarded,
+        created_at=now,
+        updated_at=now,
+    )
+
+
 def seed(url: str, fake: FakeSlack, people: dict[str, list[str]]) -> list[tuple]:
     """Everyone onboarded with a weekday meeting; returns (team, meeting, coachee)."""
     now = datetime.now(UTC)
@@ -63,18 +87,7 @@ def seed(url: str, fake: FakeSlack, people: dict[str, list[str]]) -> list[tuple]
             c.execute(
                 sa.insert(Coachee),
                 [
-                    dict(
-                        team_id=team,
-                        slack_user_id=user,
-                        tz="Europe/Berlin",
-                        start_step=3,
-                        current_step=3,
-                        current_challenge_id=CHALLENGE,
-                        dm_channel_id=fake.dm_channel(user),
-                        onboarded_at=now - timedelta(days=30),
-                        created_at=now,
-                        updated_at=now,
-                    )
+                    coachee_row(team, user, fake, now=now)
                     for team, users in people.items()
                     for user in users
                 ],

@@ -185,6 +185,24 @@ def peak_rss(pid: int) -> int:
     return max(peaks)
 
 
+def signed_post(url: str, body: bytes, content_type: str, verifier) -> int:
+    """POST a request to the app signed as Slack signs it (``verifier``: a
+    slack_sdk SignatureVerifier); returns the HTTP status."""
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": verifier.generate_signature(timestamp=timestamp, body=body),
+    }
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            reply.read()
+            return reply.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]

@@ -16,9 +16,11 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 from bot.clock import Clock, ScaledClock, SystemClock
 from bot.content import load_ladder
 from bot.content.efficacy import load_efficacy_scale
+from bot.content.exercises import load_exercises
 from bot.content.stories import load_stories
 from bot.domain.efficacy import Scale, ScaleError
 from bot.domain.ladder import Ladder, LadderError
+from bot.domain.nerves import ExerciseLibrary, NervesError
 from bot.domain.stories import StoriesError, StoryLibrary
 from bot.ical.client import FeedClient
 from bot.services import Services
@@ -30,6 +32,7 @@ from bot.services.coaching import CoachingService
 from bot.services.dispatch import DEFAULT_CONCURRENCY, Dispatcher
 from bot.services.efficacy import EfficacyService
 from bot.services.meetings import MeetingService
+from bot.services.nerves import NervesService
 from bot.services.pauses import PauseService
 from bot.services.preferences import PreferencesService
 from bot.services.privacy import PrivacyService
@@ -91,6 +94,14 @@ def load_scale(ladder: Ladder) -> Scale:
         raise StartupError(f"the self-efficacy check is broken: {e}") from None
 
 
+def load_exercise_library() -> ExerciseLibrary:
+    """The settle-your-nerves exercises (bot/content/exercises.yml)."""
+    try:
+        return load_exercises()
+    except NervesError as e:
+        raise StartupError(f"the settle-your-nerves exercises are broken: {e}") from None
+
+
 def build_services(
     db: Database,
     clock: Clock,
@@ -99,6 +110,7 @@ def build_services(
     *,
     tokens: WorkspaceTokens | None = None,
     stories: StoryLibrary | None = None,
+    exercises: ExerciseLibrary | None = None,
 ) -> Services:
     """Every service. Without ``settings`` (scripts, benchmarks) calendars are
     unavailable, as without SECRET_KEY. ``tokens``: many workspaces' stored tokens."""
@@ -129,6 +141,7 @@ def build_services(
             box=SecretBox.from_settings(settings) if settings else None,
         ),
         stories=StoryService(db, clock, ladder, stories or load_story_library(ladder)),
+        nerves=NervesService(db, clock, exercises or load_exercise_library()),
     )
 
 
@@ -205,16 +218,19 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         )
     ladder = load_content()
     stories = load_story_library(ladder)
+    exercises = load_exercise_library()
     db = open_database(settings)
     client = make_client(settings)
     if settings.many_workspaces:
         tokens = workspace_tokens(settings, db, client)
-        services = build_services(db, clock, ladder, settings, tokens=tokens, stories=stories)
+        services = build_services(
+            db, clock, ladder, settings, tokens=tokens, stories=stories, exercises=exercises
+        )
         tokens.on_revoked(lambda team_id: services.workspaces.uninstalled(team_id=team_id))
         oauth = oauth_settings(settings, db, tokens.store, services.workspaces)
         app = build_bolt_app(settings, client, services, tokens=tokens, oauth=oauth)
         return Container(settings, clock, db, client, services, app, tokens)
-    services = build_services(db, clock, ladder, settings, stories=stories)
+    services = build_services(db, clock, ladder, settings, stories=stories, exercises=exercises)
     team_id, team_name = _check_token(client)
     services.workspaces.installed(team_id=team_id, name=team_name)
     try:

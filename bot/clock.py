@@ -25,8 +25,9 @@ class ScaledClock:
     faster than real time from there, so a working day passes in minutes.
 
     Every process given the same three values tells the same time, whenever it
-    started. Only the app's clock is scaled: what counts in real time (the
-    scheduler's intervals, Slack's Retry-After, HTTP timeouts) stays real.
+    started. What the app measures on its clock is scaled with it (leases, back-offs,
+    how long it holds back after Slack's Retry-After); the scheduler's intervals, HTTP
+    timeouts and Slack's own limits stay in real seconds.
     """
 
     def __init__(self, start: datetime, speed: float, anchor: float | None = None):

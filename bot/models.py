@@ -160,6 +160,11 @@ class Coachee(SQLModel, table=True):
     stories_shown: int = Field(
         default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0")
     )
+    # The "Settle your nerves" button in her pre-meeting DM (bot.domain.nerves): offered
+    # unless she turns it off.
+    nerves_on: bool = Field(
+        default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true())
+    )
     onboarded_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     created_at: datetime = Field(default_factory=_now, sa_column=_utc())
     updated_at: datetime = Field(default_factory=_now, sa_column=_utc())
@@ -448,6 +453,31 @@ class SharedStory(SQLModel, table=True):
     outcome: str = Field(max_length=16)
     phrase_id: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=_now, sa_column=_utc())
+
+
+class NervesExercise(SQLModel, table=True):
+    """A settle-your-nerves exercise she did (pressed "Done"), and whether it helped.
+
+    Hers alone: what she is offered next depends on these answers (bot.domain.nerves);
+    never shown to anyone else, in her export, deleted with her. One row per modal
+    (``view_id``), so a submission Slack sends twice is recorded once."""
+
+    __tablename__ = "nerves_exercise"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    coachee_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("coachee.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    # The pre-meeting check-in it was opened from, for her export (the answer stands on
+    # its own: what she is offered next reads only exercise_id and helped).
+    checkin_id: int | None = None
+    exercise_id: str = Field(max_length=40)
+    helped: str | None = Field(default=None, max_length=16)  # yes | a_little | not_really
+    view_id: str = Field(max_length=32, unique=True)
+    done_at: datetime = Field(default_factory=_now, sa_column=_utc())
 
 
 class Cheer(SQLModel, table=True):

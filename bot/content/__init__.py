@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.domain.ladder import Challenge, Ladder, LadderError, Step
+from bot.domain.ladder import KINDS, Challenge, Ladder, LadderError, Step
 
 LADDER_PATH = Path(__file__).with_name("ladder.yml")
 
@@ -43,7 +43,7 @@ _QUOTING_PROBLEMS = ("mapping values are not allowed here", "but found '<scalar>
 
 _TOP_KEYS = ("steps",)
 _STEP_KEYS = ("step", "name", "summary", "challenges")
-_CHALLENGE_KEYS = ("id", "do", "tip", "why", "plans")
+_CHALLENGE_KEYS = ("id", "kind", "do", "tip", "why", "plans")
 _TEXT_LIMITS = {
     "name": MAX_NAME,
     "summary": MAX_SUMMARY,
@@ -228,7 +228,17 @@ class _Parser:
             tip=self.text(node, fields, "tip", where),
             why=self.text(node, fields, "why", where),
             plans=self.plans(node, fields, where),
+            kind=self.kind(node, fields, where),
         )
+
+    def kind(self, node: yaml.Node, fields: dict, where: str) -> str:
+        """What it asks of her: one of the ladder's kinds (the policy learns which suit her)."""
+        kind = self.text(node, fields, "kind", where)
+        if kind not in KINDS:
+            raise self.fail(
+                fields["kind"][1], f"{where}: kind '{kind}' should be one of {', '.join(KINDS)}"
+            )
+        return kind
 
     # -- values ------------------------------------------------------------------------
 

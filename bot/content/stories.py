@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from bot.content import ID_PATTERN, _display_name, _kind, _one_line
+from bot.content import ID_PATTERN
+from bot.content.checker import NodeChecker, read_content
 from bot.domain.ladder import Ladder
 from bot.domain.stories import (
     MAX_PHRASE,
@@ -26,67 +25,17 @@ from bot.domain.stories import (
 
 STORIES_PATH = Path(__file__).with_name("stories.yml")
 
-_STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-
 
 def load_stories(ladder: Ladder, path: Path | None = None) -> StoryLibrary:
     path = Path(path) if path is not None else STORIES_PATH
-    source = _display_name(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        raise StoriesError(f"{source}: cannot read the story file ({reason})") from None
+    text, source = read_content(path, StoriesError, "the story file")
     return parse_stories(text, ladder, source)
 
 
 def parse_stories(text: str, ladder: Ladder, source: str = "stories.yml") -> StoryLibrary:
-    def fail(node: yaml.Node | None, problem: str) -> StoriesError:
-        line = node.start_mark.line + 1 if node is not None else 1
-        return StoriesError(f"{source} line {line}: {_one_line(problem)}")
-
-    def mapping(node: yaml.Node, allowed: tuple[str, ...], what: str) -> dict:
-        if not isinstance(node, yaml.MappingNode):
-            raise fail(node, f"{what} should be a mapping with {', '.join(allowed)}")
-        fields = {}
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            if key not in allowed:
-                raise fail(
-                    key_node, f"{what} has an unknown key {key!r} (allowed: {', '.join(allowed)})"
-                )
-            if key in fields:
-                raise fail(key_node, f"{what} has '{key}' twice")
-            fields[key] = value_node
-        for key in allowed:
-            if key not in fields:
-                raise fail(node, f"{what} has no {key}")
-        return fields
-
-    def words(node: yaml.Node, what: str, limit: int) -> str:
-        if not isinstance(node, yaml.ScalarNode) or node.tag != _STR:
-            raise fail(node, f"{what} should be text, not {_kind(node)}")
-        value = " ".join(node.value.split())
-        if not value:
-            raise fail(node, f"{what} is empty")
-        if len(value) > limit:
-            raise fail(node, f"{what} is {len(value)} characters; keep it to {limit} or fewer")
-        return value
-
-    def items(fields: dict, key: str) -> list[yaml.Node]:
-        node = fields[key]
-        if not isinstance(node, yaml.SequenceNode):
-            raise fail(node, f"'{key}' should be a list, not {_kind(node)}")
-        return node.value
-
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        problem = e.problem or e.context
-        raise StoriesError(f"{source} line {line}: invalid YAML: {problem}") from None
+    check = NodeChecker(source, StoriesError)
+    fail, mapping, words, items = check.fail, check.mapping, check.words, check.items
+    root = check.compose(text)
     if root is None:
         raise fail(None, "the file is empty; it should have 'phrases:' and 'stories:'")
     top = mapping(root, ("phrases", "stories"), "the file")
@@ -111,9 +60,7 @@ def parse_stories(text: str, ladder: Ladder, source: str = "stories.yml") -> Sto
     for n, node in enumerate(items(top, "stories"), start=1):
         fields = mapping(node, ("step", "story"), f"story {n}")
         step_node = fields["step"]
-        if step_node.tag != _INT or not step_node.value.isdecimal():
-            raise fail(step_node, f"story {n}: 'step' should be a whole number")
-        step = int(step_node.value)
+        step = check.whole_number(step_node, f"story {n}: 'step'")
         if not 1 <= step <= ladder.top:
             raise fail(
                 step_node, f"story {n} is for step {step}; the ladder has steps 1 to {ladder.top}"

@@ -8,16 +8,22 @@ logistic one the progression policy is tuned on (``bench/coaching_policy.py``):
 
     P(success) = 1 / (1 + exp(-(SLOPE * (ability - difficulty) + OFFSET)))
 
-Estimated online, Elo-style (Elo 1978; the Rasch model fitted one observation at a
-time, as adaptive-learning systems do, Pelánek 2016): every attempt anyone in the pool
-makes nudges the challenge's difficulty by how much the result surprised us, and her
-own *ability* by the same surprise. Online rather than a batch fit because it needs one
-row per challenge and one atomic update per attempt, and it follows content that gets
-easier or harder as a team's meetings change.
+Fitted jointly and online, one attempt at a time (Elo 1978 and Glicko, Glickman
+1999: the Rasch model as adaptive-learning systems fit it, Pelánek 2016):
 
-What an attempt says is a *score* in 0..1 from what happened and how it felt
-(``score``): a win that felt too easy says more than a win that felt about right, a
-miss that felt too easy says nothing (the moment never came).
+* each challenge's *difficulty* is pooled across everyone in the pool (a ``Rating``,
+  one row per challenge, one atomic update per attempt): each attempt moves it by how
+  much the result surprised her prediction;
+* her *profile* is hers alone, replayed from her own attempts (``profile``): her
+  ability, which grows as she practises, and how much easier or harder each *kind* of
+  challenge (asking, giving a view, summing up, ...: the ladder's ``kind``) is for her
+  than for most. People differ there, and the pool alone cannot see it. Each offset
+  starts at 0 and moves only as her own attempts at that kind say so (shrinkage).
+
+What an attempt says comes from what happened and how it felt (``log_likelihood``):
+a win is a success; "too hard" and "too easy" are her noisy reading of whether it was
+below or above the stretch zone; a miss that felt too easy says nothing (the moment
+never came); a meeting that didn't happen says nothing.
 
 Used for three things, never as the controller (``bot.domain.progression`` stays it):
 
@@ -35,7 +41,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.domain.attempts import Felt, Outcome
 
@@ -48,13 +54,29 @@ STRETCH = (0.6, 0.9)
 # Aim at the middle of the stretch zone in logits: P = 0.79.
 TARGET_LOGIT = (math.log(0.6 / 0.4) + math.log(0.9 / 0.1)) / 2
 
-# Elo step sizes, in logits per unit of surprise. A new challenge's estimate moves
-# fast and settles as attempts add up (K shrinks as 1/n towards a floor, which keeps
-# following content whose difficulty drifts); her own ability moves at a fixed rate,
-# since she is learning all the time.
+# A challenge's step size, in logits per unit of surprise: a new challenge's estimate
+# moves fast and settles as attempts add up (K shrinks as 1/n towards a floor, which
+# keeps following content whose difficulty drifts). The floor was 0.08; at 0.03 the
+# bench's within-step estimates err less (bench/coaching_policy.py, seed 7).
 K_CHALLENGE_START = 1.2
-K_CHALLENGE_FLOOR = 0.08
-K_PERSON = 0.5
+K_CHALLENGE_FLOOR = 0.03
+# Her profile (``observe``), in steps. Her own estimate at the start is off by about
+# 0.7 steps (the bench's assumption about self-placement), so it is trusted as 0.8.
+START_SPREAD = 0.8
+# How much people differ by kind of challenge: a third of a step (as the bench draws
+# them, sd 0.3; a little wider, so her own evidence can move it).
+KIND_SPREAD = 0.35
+# She learns with practice: about a step in 16 attempts on average (the bench's people
+# gain 0.03-0.15 of a step per attempt, less after a miss), and some faster, so her
+# ability becomes this much less certain after each attempt. Without the growth term
+# her estimate lags her by a third of a step and picks come out too easy.
+GROWTH = 0.06
+DRIFT = 0.1
+# How it felt, read against the stretch zone: "too hard" below it, "too easy" above,
+# her sense of it noisy by this much (a logistic scale, in logits; about the bench's
+# people's perception noise, sd 0.3-1.0 logits).
+FELT_CUTS = (math.log(0.6 / 0.4), math.log(0.9 / 0.1))
+FELT_NOISE = 0.5
 # Her estimate never strays more than this many steps from the step she is on: the
 # staircase is the controller; the estimate only chooses within the step.
 ABILITY_SPAN = 1.0
@@ -63,18 +85,6 @@ ABILITY_SPAN = 1.0
 TRUSTED_AFTER = 20
 # The report flags a challenge whose difficulty is this far (in steps) from its own.
 MISPLACED_BY = 0.6
-
-_SCORES: dict[tuple[Outcome, Felt], float | None] = {
-    (Outcome.DID_IT, Felt.TOO_EASY): 1.0,
-    (Outcome.DID_IT, Felt.ABOUT_RIGHT): 0.9,
-    (Outcome.DID_IT, Felt.TOO_HARD): 0.75,
-    (Outcome.PARTLY, Felt.TOO_EASY): 0.6,
-    (Outcome.PARTLY, Felt.ABOUT_RIGHT): 0.4,
-    (Outcome.PARTLY, Felt.TOO_HARD): 0.25,
-    (Outcome.NOT_THIS_TIME, Felt.TOO_EASY): None,  # the chance never came
-    (Outcome.NOT_THIS_TIME, Felt.ABOUT_RIGHT): 0.1,
-    (Outcome.NOT_THIS_TIME, Felt.TOO_HARD): 0.0,
-}
 
 
 @dataclass(frozen=True)
@@ -88,11 +98,13 @@ class Rating:
 
 @dataclass(frozen=True)
 class Observation:
-    """One of her attempts as the model sees it: where, and how it went (0..1)."""
+    """One of her attempts as the model sees it: where, of what kind, how it went."""
 
     challenge_id: str
     step: int
-    score: float
+    kind: str
+    outcome: Outcome
+    felt: Felt | None
 
 
 @dataclass(frozen=True)
@@ -107,28 +119,67 @@ class Misplaced:
         return round(self.difficulty, 1)
 
 
-def score(outcome: Outcome | str, felt: Felt | str | None) -> float | None:
-    """What an attempt says, 0..1; None when it says nothing about difficulty."""
-    outcome = Outcome(outcome)
-    if outcome is Outcome.DID_NOT_HAPPEN:
-        return None
-    return _SCORES[(outcome, Felt(felt) if felt else Felt.ABOUT_RIGHT)]
-
-
 def chance(ability: float, difficulty: float) -> float:
     """Her chance of success at a challenge of this difficulty."""
-    return 1 / (1 + math.exp(-(SLOPE * (ability - difficulty) + OFFSET)))
+    return _sigmoid(SLOPE * (ability - difficulty) + OFFSET)
+
+
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+def log_likelihood(logit: float, outcome: Outcome, felt: Felt | None) -> float:
+    """How likely this attempt was if her success logit at it was ``logit``.
+
+    A win is a success (a partial one is not: the stretch zone counts wins). How it
+    felt is her own noisy reading of the same logit against the stretch zone: "too
+    hard" below it, "too easy" above it (an ordered logit, McCullagh 1980).
+    """
+    won = outcome is Outcome.DID_IT
+    total = math.log(_sigmoid(logit if won else -logit))
+    if felt is not None:
+        hard = _sigmoid((FELT_CUTS[0] - logit) / FELT_NOISE)
+        easy = _sigmoid((logit - FELT_CUTS[1]) / FELT_NOISE)
+        p = {Felt.TOO_HARD: hard, Felt.TOO_EASY: easy}.get(felt, 1 - hard - easy)
+        total += math.log(max(p, 1e-12))
+    return total
+
+
+def surprise(logit: float, outcome: Outcome, felt: Felt | None) -> tuple[float, float]:
+    """The slope and the curvature (information) of ``log_likelihood`` at ``logit``:
+    how far, and how surely, this attempt says her logit was higher than predicted."""
+    h = 1e-3
+    up, mid, down = (log_likelihood(logit + d, outcome, felt) for d in (h, 0.0, -h))
+    return (up - down) / (2 * h), max(0.0, -(up - 2 * mid + down) / h**2)
+
+
+def observation(
+    challenge_id: str,
+    step: int,
+    kind: str,
+    outcome: Outcome | str,
+    felt: Felt | str | None,
+) -> Observation | None:
+    """An attempt as evidence, or None when it says nothing: the meeting didn't happen,
+    or a miss felt too easy (the moment never came)."""
+    outcome = Outcome(outcome)
+    felt = Felt(felt) if felt else None
+    if outcome is Outcome.DID_NOT_HAPPEN:
+        return None
+    if outcome is Outcome.NOT_THIS_TIME and felt is Felt.TOO_EASY:
+        return None
+    return Observation(challenge_id, step, kind, outcome, felt)
 
 
 def challenge_k(attempts: int) -> float:
     return max(K_CHALLENGE_FLOOR, K_CHALLENGE_START / (1 + attempts / 4))
 
 
-def difficulty_change(rating: Rating, *, ability: float, observed: float) -> float:
+def difficulty_change(rating: Rating, *, logit: float, seen: Observation) -> float:
     """How much one attempt moves a challenge's difficulty (in steps): up when she did
-    worse than expected, down when better."""
-    surprise = observed - chance(ability, rating.difficulty)
-    return -challenge_k(rating.attempts) * surprise / SLOPE
+    worse than her predicted ``logit`` at it said, down when better."""
+    slope, _ = surprise(logit, seen.outcome, seen.felt)
+    return -challenge_k(rating.attempts) * slope / SLOPE
 
 
 def rating_or_prior(ratings: dict[str, Rating], challenge_id: str, step: int) -> Rating:
@@ -136,39 +187,100 @@ def rating_or_prior(ratings: dict[str, Rating], challenge_id: str, step: int) ->
     return ratings.get(challenge_id) or Rating(challenge_id, float(step), 0)
 
 
-def ability(
-    history: Iterable[Observation], ratings: dict[str, Rating], *, start: float, step: int
-) -> float:
-    """Her ability now, in steps: from where she started, moved by each surprise in her
-    own history (oldest first) against the pooled difficulties, kept near her step."""
-    theta = start
+@dataclass(frozen=True)
+class Profile:
+    """What her attempts say about her: her ability (in steps), how much easier (+) or
+    harder (-) each kind of challenge is for her than for most, and how sure we are
+    (the covariance of ability then each kind's offset, in steps squared)."""
+
+    ability: float
+    kinds: tuple[str, ...] = ()
+    offsets: tuple[float, ...] = ()
+    covariance: tuple[tuple[float, ...], ...] = ()
+
+    def offset(self, kind: str) -> float:
+        return self.offsets[self.kinds.index(kind)] if kind in self.kinds else 0.0
+
+    def logit(self, difficulty: float, kind: str) -> float:
+        """Her predicted success logit at a challenge of this difficulty and kind."""
+        return SLOPE * (self.ability + self.offset(kind) - difficulty) + OFFSET
+
+
+def new_profile(start: float, kinds: Iterable[str]) -> Profile:
+    """Before any attempt: her own estimate, and no kind better than another."""
+    kinds = tuple(sorted(set(kinds)))
+    n = len(kinds) + 1
+    spread = [START_SPREAD**2] + [KIND_SPREAD**2] * len(kinds)
+    covariance = tuple(tuple(spread[i] if i == j else 0.0 for j in range(n)) for i in range(n))
+    return Profile(start, kinds, (0.0,) * len(kinds), covariance)
+
+
+def observe(profile: Profile, seen: Observation, difficulty: float) -> Profile:
+    """Her profile after one attempt at a challenge of this (pooled) difficulty.
+
+    A Kalman-style step (the Laplace approximation of a logistic model, as Glicko,
+    Glickman 1999): the surprise moves her ability and that kind's offset in
+    proportion to how unsure we are of each; then her ability grows a little more
+    uncertain, since she is learning.
+    """
+    x = [profile.ability, *profile.offsets]
+    cov = [list(row) for row in profile.covariance]
+    n = len(x)
+    # The logit moves with her ability and with this kind's offset, SLOPE per step.
+    j = [SLOPE] + [SLOPE if kind == seen.kind else 0.0 for kind in profile.kinds]
+    slope, information = surprise(profile.logit(difficulty, seen.kind), seen.outcome, seen.felt)
+    pj = [sum(cov[r][c] * j[c] for c in range(n)) for r in range(n)]
+    denominator = 1 + information * sum(j[r] * pj[r] for r in range(n))
+    cov = [
+        [cov[r][c] - information * pj[r] * pj[c] / denominator for c in range(n)] for r in range(n)
+    ]
+    x = [x[r] + slope * pj[r] / denominator for r in range(n)]
+    cov[0][0] += DRIFT**2
+    return Profile(x[0] + GROWTH, profile.kinds, tuple(x[1:]), tuple(tuple(row) for row in cov))
+
+
+def profile(
+    history: Iterable[Observation],
+    ratings: dict[str, Rating],
+    *,
+    kinds: Iterable[str],
+    start: float,
+    step: int,
+) -> Profile:
+    """Her profile now, from where she started and each attempt since (oldest first)
+    against the pooled difficulties; her ability kept near her step, which the
+    staircase chose from the same attempts."""
+    her = new_profile(start, kinds)
     for seen in history:
         rating = rating_or_prior(ratings, seen.challenge_id, seen.step)
-        theta += K_PERSON * (seen.score - chance(theta, rating.difficulty)) / SLOPE
-    return min(step + ABILITY_SPAN, max(step - ABILITY_SPAN, theta))
+        her = observe(her, seen, rating.difficulty)
+    clamped = min(step + ABILITY_SPAN, max(step - ABILITY_SPAN, her.ability))
+    return replace(her, ability=clamped)
 
 
 def pick(
-    challenges: Sequence[tuple[str, int]],
+    challenges: Sequence[tuple[str, int, str]],
     ratings: dict[str, Rating],
+    her: Profile,
     *,
-    ability: float,
     current: str | None = None,
 ) -> str:
-    """Of the step's challenges ``(id, step)``, in file order, the one whose pooled
-    difficulty puts her closest to the middle of the stretch zone.
+    """Of the step's challenges ``(id, step, kind)``, in file order, the one her profile
+    and its pooled difficulty put closest to the middle of the stretch zone.
 
     A challenge's difficulty counts in proportion to the attempts behind it (below
     ``TRUSTED_AFTER`` it is pulled towards its step); ties keep the file order, and
     ``current`` (her challenge today) wins a tie, so nothing changes for no reason.
     """
 
-    def distance(item: tuple[str, int]) -> float:
-        challenge_id, step = item
+    def trusted(challenge_id: str, step: int) -> float:
         rating = rating_or_prior(ratings, challenge_id, step)
         trust = min(1.0, rating.attempts / TRUSTED_AFTER)
-        difficulty = step + trust * (rating.difficulty - step)
-        return abs(SLOPE * (ability - difficulty) + OFFSET - TARGET_LOGIT)
+        return step + trust * (rating.difficulty - step)
+
+    def distance(item: tuple[str, int, str]) -> float:
+        challenge_id, step, kind = item
+        return abs(her.logit(trusted(challenge_id, step), kind) - TARGET_LOGIT)
 
     best = min(challenges, key=lambda item: (round(distance(item), 3), item[0] != current))
     return best[0]
@@ -178,7 +290,7 @@ def misplaced(challenges: Iterable[tuple[str, int]], ratings: dict[str, Rating])
     """Challenges, from enough attempts, whose difficulty is over ``MISPLACED_BY``
     steps from the step they sit on: hardest misfit first."""
     found = []
-    for challenge_id, step in challenges:
+    for challenge_id, step, *_ in challenges:
         rating = ratings.get(challenge_id)
         if rating is None or rating.attempts < TRUSTED_AFTER:
             continue
@@ -188,21 +300,22 @@ def misplaced(challenges: Iterable[tuple[str, int]], ratings: dict[str, Rating])
 
 
 def place(
-    estimate: float, steps: Sequence[Sequence[tuple[str, int]]], ratings: dict[str, Rating]
+    estimate: float, steps: Sequence[Sequence[tuple[str, int, str]]], ratings: dict[str, Rating]
 ) -> tuple[int, str]:
     """Placement with the pool's prior: the step her own estimate gives (the highest at
     or below it: a small win first), then within it the challenge that fits her best.
 
-    ``steps``: each step's challenges ``(id, step)`` in file order, step 1 first. When
+    ``steps``: each step's challenges ``(id, step, kind)`` in file order, step 1 first. When
     the pool knows that every challenge of that step is harder than her estimate (by
     over half a step), she starts one step lower.
     """
     top = len(steps)
     step = min(top, max(1, math.floor(estimate)))
     if step > 1:
-        known = [ratings.get(cid) for cid, _ in steps[step - 1]]
+        known = [ratings.get(cid) for cid, *_ in steps[step - 1]]
         trusted = [r for r in known if r is not None and r.attempts >= TRUSTED_AFTER]
         all_harder = trusted and min(r.difficulty for r in trusted) > estimate + 0.5
         if all_harder and len(trusted) == len(known):
             step -= 1
-    return step, pick(steps[step - 1], ratings, ability=max(estimate, float(step)))
+    her = new_profile(max(estimate, float(step)), ())
+    return step, pick(steps[step - 1], ratings, her)

@@ -12,6 +12,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# What a challenge asks of her. People differ in which kinds suit them (one finds
+# questions easy and giving a view hard, another the reverse), so the policy learns
+# each person's offset per kind (bot.domain.difficulty); the kinds are few so that a
+# handful of her attempts says something about each.
+KINDS = {
+    "prepare": "getting ready in private: nothing said in the meeting yet",
+    "ask": "asking a question",
+    "opinion": "giving her own view, or adding to someone's",
+    "summarise": "pulling together what was said, or reporting her own news",
+    "open": "speaking first: opening a topic or the meeting's first minutes",
+    "lead": "running part of the meeting, or the whole of it",
+}
+
 
 class LadderError(Exception):
     """The ladder is broken; the message is one line naming the file and line at fault."""
@@ -28,6 +41,7 @@ class Challenge:
     why: str
     # Suggested if-then plans ("When X, I will Y."), at least one from the content.
     plans: tuple[str, ...] = ()
+    kind: str = ""  # one of KINDS ("" only where no content is involved, as in tests)
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,11 @@ class Ladder:
                     raise LadderError(
                         f"challenge {challenge.id!r} says step {challenge.step} "
                         f"but sits in step {step.number}"
+                    )
+                if challenge.kind and challenge.kind not in KINDS:
+                    raise LadderError(
+                        f"challenge {challenge.id!r} has kind {challenge.kind!r}; "
+                        f"kinds are {', '.join(KINDS)}"
                     )
                 if challenge.id in by_id:
                     raise LadderError(f"challenge id {challenge.id!r} is used twice")

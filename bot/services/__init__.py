@@ -11,6 +11,7 @@ from bot.services.checkins import CheckinService
 from bot.services.coaching import CoachingService
 from bot.services.efficacy import EfficacyService
 from bot.services.meetings import MeetingService
+from bot.services.nerves import NervesService
 from bot.services.pauses import PauseService
 from bot.services.preferences import PreferencesService
 from bot.services.privacy import PrivacyService
@@ -36,3 +37,4 @@ class Services:
     privacy: PrivacyService
     calendars: CalendarService
     stories: StoryService
+    nerves: NervesService

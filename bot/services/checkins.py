@@ -45,6 +45,8 @@ class CheckinState:
     plan: str | None = None
     suggested_plan: str | None = None
     plan_fired: PlanFired | None = None
+    # Before the meeting: the "Settle your nerves" offer, while her setting is on.
+    nerves: bool = False
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,7 @@ class CheckinService:
             if checkin.kind == CheckinKind.PRE
             else None,
             plan_fired=PlanFired(plan.fired) if plan and plan.fired else None,
+            nerves=checkin.kind == CheckinKind.PRE and coachee.nerves_on,
         )
 
     def _meeting_name(self, session, checkin: Checkin) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.clock import Clock
 from bot.domain import difficulty
 from bot.domain.attempts import AttemptResult, Felt, Outcome
-from bot.domain.ladder import Challenge, Ladder
+from bot.domain.ladder import KINDS, Challenge, Ladder
 from bot.domain.placement import SelfPlacement, estimate_skill
 from bot.domain.progression import Move, Reason, recommend
 from bot.models import Attempt, Coachee
@@ -257,31 +257,39 @@ class CoachingService:
     def _ratings(self, session, team_id: str) -> dict[str, difficulty.Rating]:
         return ratings.ratings(session, pool=self._pool(team_id))
 
-    def _options(self, step: int) -> list[tuple[str, int]]:
-        return [(c.id, c.step) for c in self.ladder.step(step).challenges]
+    def _options(self, step: int) -> list[tuple[str, int, str]]:
+        return [(c.id, c.step, c.kind) for c in self.ladder.step(step).challenges]
 
-    def _ability(self, session, coachee: Coachee, pool: dict, *, upto: int | None = None):
-        """Her ability in steps, from her answers at the start and every attempt since
-        (those before attempt ``upto`` when given)."""
+    def _profile(self, session, coachee: Coachee, pool: dict, *, upto: int | None = None):
+        """Her ability and her offset per kind of challenge, replayed from her answers at
+        the start and every attempt since (those before attempt ``upto`` when given)."""
         seen = []
         for a in attempts.all_attempts(session, coachee_id=coachee.id):
             if upto is not None and a.id >= upto:
                 break
-            observed = difficulty.score(a.outcome, a.felt) if a.outcome else None
-            if observed is not None:
-                seen.append(difficulty.Observation(a.challenge_id, a.step, observed))
+            if a.outcome and self.ladder.has_challenge(a.challenge_id):
+                kind = self.ladder.challenge(a.challenge_id).kind
+                seen.append(difficulty.observation(a.challenge_id, a.step, kind, a.outcome, a.felt))
         start = coachee.start_step or coachee.current_step or 1
         if coachee.self_placement and coachee.start_confidence is not None:
             start = estimate_skill(SelfPlacement(coachee.self_placement), coachee.start_confidence)
-        return difficulty.ability(seen, pool, start=start, step=coachee.current_step or 1)
+        return difficulty.profile(
+            [s for s in seen if s is not None],
+            pool,
+            kinds=KINDS,
+            start=start,
+            step=coachee.current_step or 1,
+        )
 
     def pick(self, session, coachee: Coachee, step: int) -> Challenge:
-        """Her challenge on ``step``: the one the pool says is likeliest to stretch her."""
+        """Her challenge on ``step``: the one the pool and her own record say is likeliest
+        to stretch her."""
         pool = self._ratings(session, coachee.team_id)
-        theta = self._ability(session, coachee, pool)
-        theta += step - (coachee.current_step or step)  # moving step: she is at its level
+        her = self._profile(session, coachee, pool)
+        # Moving step: she is at its level.
+        her = replace(her, ability=her.ability + step - (coachee.current_step or step))
         chosen = difficulty.pick(
-            self._options(step), pool, ability=theta, current=coachee.current_challenge_id
+            self._options(step), pool, her, current=coachee.current_challenge_id
         )
         return self.ladder.challenge(chosen)
 
@@ -302,15 +310,25 @@ class CoachingService:
         attempt = session.get(Attempt, newest) if newest is not None else None
         if attempt is None or not self.ladder.has_challenge(attempt.challenge_id):
             return
-        observed = difficulty.score(attempt.outcome, attempt.felt) if attempt.outcome else None
-        if observed is None:
+        kind = self.ladder.challenge(attempt.challenge_id).kind
+        seen = (
+            difficulty.observation(
+                attempt.challenge_id, attempt.step, kind, attempt.outcome, attempt.felt
+            )
+            if attempt.outcome
+            else None
+        )
+        if seen is None:
             return
         pools = [coachee.team_id] + ([ratings.EVERYWHERE] if self.pool_everywhere else [])
         for pool in pools:
             known = ratings.ratings(session, pool=pool)
             rating = difficulty.rating_or_prior(known, attempt.challenge_id, attempt.step)
-            theta = self._ability(session, coachee, known, upto=attempt.id)
-            change = difficulty.difficulty_change(rating, ability=theta, observed=observed)
+            # Joint fit: judged against what her own record (ability and this kind's
+            # offset for her) predicted, so her strengths don't leak into the pool.
+            her = self._profile(session, coachee, known, upto=attempt.id)
+            logit = her.logit(rating.difficulty, kind)
+            change = difficulty.difficulty_change(rating, logit=logit, seen=seen)
             ratings.add_to_rating(
                 session,
                 pool=pool,

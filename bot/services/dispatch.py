@@ -67,6 +67,7 @@ class CheckinMessage:
     # Whether a coping story may go beside it (on, and none yet this week): most check-ins
     # then ask nothing more; the story service's claim still decides for one that may.
     story_due: bool = False
+    nerves: bool = False  # offer "Settle your nerves" (a pre check-in, her setting on)
 
 
 class RecipientGone(Exception):
@@ -251,6 +252,7 @@ class Dispatcher:
             story_due=checkin.kind == CheckinKind.PRE
             and coachee.stories_on
             and story_due(coachee.story_shown_at, now, coachee.tz),
+            nerves=checkin.kind == CheckinKind.PRE and coachee.nerves_on,
         )
 
     def _finish(self, checkin: Checkin, status: str, why: str) -> None:

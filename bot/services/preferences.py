@@ -26,6 +26,7 @@ class Preferences:
     share_channel_id: str | None
     roundup: bool = False
     stories: bool = True  # a coping story beside a check-in, at most once a week
+    nerves: bool = True  # the "Settle your nerves" button in a pre-meeting check-in
 
 
 class PreferencesService:
@@ -47,6 +48,7 @@ class PreferencesService:
             share_channel_id=coachee.share_channel_id,
             roundup=self._roundups.is_on(team_id=team_id, channel_id=coachee.share_channel_id),
             stories=coachee.stories_on,
+            nerves=coachee.nerves_on,
         )
 
     def update(self, *, team_id: str, user_id: str, preferences: Preferences) -> Preferences:
@@ -62,6 +64,7 @@ class PreferencesService:
             coachee.working_hours_end = preferences.work_end
             coachee.share_wins = preferences.share_wins
             coachee.stories_on = preferences.stories
+            coachee.nerves_on = preferences.nerves
             wants_channel = preferences.share_wins or preferences.roundup
             coachee.share_channel_id = preferences.share_channel_id if wants_channel else None
             tz = coachee.tz

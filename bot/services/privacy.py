@@ -22,6 +22,7 @@ from bot.models import (
     EfficacyCheck,
     IfThenPlan,
     Meeting,
+    NervesExercise,
     Pause,
     RoundupSubscription,
     SharedStory,
@@ -30,7 +31,19 @@ from bot.storage import calendars, coachees
 from bot.storage.db import Database
 
 # Her if-then plans and self-efficacy checks are hers alone, in her export like the rest.
-PER_COACHEE = (Meeting, Checkin, IfThenPlan, Attempt, Celebration, Buddy, Pause, EfficacyCheck)
+# Her rows, each list in her export under the table's name plus "s" (e.g.
+# "nerves_exercises": the settle-your-nerves exercises she did and whether they helped).
+PER_COACHEE = (
+    Meeting,
+    Checkin,
+    IfThenPlan,
+    Attempt,
+    Celebration,
+    Buddy,
+    Pause,
+    EfficacyCheck,
+    NervesExercise,
+)
 
 
 @dataclass(frozen=True)
@@ -145,6 +158,7 @@ class PrivacyService:
                 for model in (IfThenPlan, Attempt, Checkin, Celebration, Buddy, Pause, Meeting):
                     deleted += _delete(session, model, model.coachee_id == coachee.id)
                 deleted += _delete(session, EfficacyCheck, EfficacyCheck.coachee_id == coachee.id)
+                deleted += _delete(session, NervesExercise, NervesExercise.coachee_id == coachee.id)
                 deleted += _delete(session, Coachee, Coachee.id == coachee.id)
             deleted += _delete(
                 session, Cheer, sa.and_(Cheer.team_id == team_id, Cheer.cheerer_user_id == user_id)

@@ -30,6 +30,7 @@ from bot.models import (
     EfficacyCheck,
     IfThenPlan,
     Meeting,
+    NervesExercise,
     Pause,
     ProcessedRequest,
     RateLimit,
@@ -49,6 +50,7 @@ GRACE = timedelta(days=30)
 TEAM_TABLES = (
     Cheer,
     SharedStory,
+    NervesExercise,
     IfThenPlan,
     Attempt,
     Checkin,

@@ -178,8 +178,9 @@ def parse_settings(values: dict) -> Preferences:
     if (share or roundup) and channel is None:
         form.errors[ids.SHARE_CHANNEL] = "Pick the channel to share wins in, or untick sharing."
     stories = form.checked(ids.STORIES_ON, "yes")
+    nerves = form.checked(ids.NERVES_ON, "yes")
     form.done()
-    return Preferences(int(pre), int(post), start, end, share, channel, roundup, stories)
+    return Preferences(int(pre), int(post), start, end, share, channel, roundup, stories, nerves)
 
 
 def parse_meeting(values: dict, *, today: date) -> MeetingInput:

@@ -106,3 +106,9 @@ STORY_SHARE = "story_share"
 STORY_SHARE_VIEW = "story_share_view"
 STORY_PHRASE = "story_phrase"
 STORIES_ON = "stories_on"
+
+# Settle your nerves: the button in the pre-meeting DM, its modal, the setting
+NERVES_OPEN = "nerves_open"
+NERVES_VIEW = "nerves"
+NERVES_HELPED = "nerves_helped"
+NERVES_ON = "nerves_on"

@@ -1,31 +1,38 @@
-"""Challenge difficulty pooled across people: scores, the Elo step, picks, the report."""
+"""Challenge difficulty pooled across people, fitted with each person's own profile
+(ability and an offset per kind of challenge): evidence, updates, picks, the report."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.domain import difficulty as d
 from bot.domain.attempts import Felt, Outcome
 
-STEP4 = [("a", 4), ("b", 4), ("c", 4)]
+STEP4 = [("a", 4, "ask"), ("b", 4, "opinion"), ("c", 4, "summarise")]
+KINDS = ("ask", "opinion", "summarise")
 
 
 def trusted(challenge_id: str, value: float) -> d.Rating:
     return d.Rating(challenge_id, value, d.TRUSTED_AFTER)
 
 
-def test_scores_read_outcome_and_feel_and_a_missed_chance_says_nothing():
-    assert (
-        d.score(Outcome.DID_IT, Felt.TOO_EASY)
-        > d.score("did_it", None)
-        > d.score("partly", "about_right")
-        > d.score("not_this_time", "about_right")
-        > d.score("not_this_time", "too_hard")
-    )
-    assert d.score(Outcome.NOT_THIS_TIME, Felt.TOO_EASY) is None
-    assert d.score(Outcome.DID_NOT_HAPPEN, None) is None
+def seen(outcome, felt=None, challenge_id="a", kind="ask") -> d.Observation:
+    return d.observation(challenge_id, 4, kind, outcome, felt)
+
+
+def at(ability: float) -> d.Profile:
+    return d.new_profile(ability, KINDS)
+
+
+def test_a_meeting_that_did_not_happen_or_a_chance_that_never_came_says_nothing():
+    assert d.observation("a", 4, "ask", Outcome.DID_NOT_HAPPEN, None) is None
+    assert d.observation("a", 4, "ask", "not_this_time", "too_easy") is None
+    assert d.observation("a", 4, "ask", "did_it", "too_easy") is not None
 
 
 def test_at_her_level_she_succeeds_four_times_in_five():
@@ -33,40 +40,117 @@ def test_at_her_level_she_succeeds_four_times_in_five():
     assert d.chance(5.0, 4.0) > 0.9 > 0.6 > d.chance(3.0, 4.0)
 
 
+@given(st.floats(-4, 6))
+def test_better_results_and_easier_feelings_say_her_logit_was_higher(logit):
+    def slope(outcome, felt):
+        return d.surprise(logit, outcome, felt)[0]
+
+    assert slope(Outcome.DID_IT, None) > slope(Outcome.NOT_THIS_TIME, None)
+    for outcome in (Outcome.DID_IT, Outcome.NOT_THIS_TIME):
+        assert slope(outcome, Felt.TOO_EASY) > slope(outcome, Felt.ABOUT_RIGHT)
+        assert slope(outcome, Felt.ABOUT_RIGHT) > slope(outcome, Felt.TOO_HARD)
+    for outcome in Outcome.DID_IT, Outcome.PARTLY, Outcome.NOT_THIS_TIME:
+        for felt in (None, *Felt):
+            assert d.surprise(logit, outcome, felt)[1] >= 0  # information, never negative
+
+
+def test_a_plain_win_in_the_stretch_zone_is_no_surprise_about_how_it_felt():
+    # "About right" is her reading of the stretch zone: at its middle, a win that felt
+    # about right moves her less than one that felt too easy.
+    middle = d.TARGET_LOGIT
+    assert abs(d.surprise(middle, Outcome.DID_IT, Felt.ABOUT_RIGHT)[0]) < 0.5
+    assert d.surprise(middle, Outcome.DID_IT, Felt.TOO_EASY)[0] > 1
+
+
 def test_surprising_results_move_difficulty_and_settle_on_the_truth():
     rating = d.Rating("a", 4.0, 0)
-    assert d.difficulty_change(rating, ability=4.0, observed=0.0) > 0  # a miss: harder
-    assert d.difficulty_change(rating, ability=4.0, observed=1.0) < 0
+    logit = at(4.0).logit(4.0, "ask")
+    assert d.difficulty_change(rating, logit=logit, seen=seen("not_this_time")) > 0  # harder
+    assert d.difficulty_change(rating, logit=logit, seen=seen("did_it")) < 0
     rng = random.Random(3)
-    for _ in range(400):  # people at step 4 manage it half the time: it is harder
-        observed = 0.9 if rng.random() < 0.5 else 0.1
-        change = d.difficulty_change(rating, ability=4.0, observed=observed)
+    true = 4.8  # people of ability 4 find it nearer step 5
+    for _ in range(600):
+        won = rng.random() < d.chance(4.0, true)
+        result = seen(Outcome.DID_IT if won else Outcome.NOT_THIS_TIME)
+        change = d.difficulty_change(
+            rating, logit=at(4.0).logit(rating.difficulty, "ask"), seen=result
+        )
         rating = d.Rating("a", rating.difficulty + change, rating.attempts + 1)
-    assert 4.6 < rating.difficulty < 5.3
+    assert 4.4 < rating.difficulty < 5.2
 
 
-def test_without_enough_attempts_the_step_s_first_challenge_is_kept():
-    assert d.pick(STEP4, {}, ability=4.6) == "a"
-    few = {"b": d.Rating("b", 3.0, 1)}
-    assert d.pick(STEP4, few, ability=4.0) == "a"
-    assert d.pick(STEP4, {}, ability=4.0, current="c") == "c"  # a tie keeps hers
-
-
-def test_within_her_step_the_pool_picks_what_stretches_her():
-    pool = {"a": trusted("a", 4.8), "b": trusted("b", 4.0), "c": trusted("c", 3.4)}
-    assert d.pick(STEP4, pool, ability=4.0) == "b"
-    assert d.pick(STEP4, pool, ability=4.8) == "a"  # ahead of her step: the harder one
-    assert d.pick(STEP4, pool, ability=3.5) == "c"
+def test_the_pool_is_judged_against_her_own_strengths():
+    # A win at a kind that suits her says less about the challenge than a win from
+    # someone for whom that kind is as hard as for most (the joint fit).
+    rating = d.Rating("a", 4.0, 10)
+    plain = at(4.0)
+    suited = replace(plain, offsets=(0.6, 0.0, 0.0))  # questions come easily to her
+    win = seen("did_it")
+    assert suited.offset("ask") == 0.6 and suited.offset("unknown") == 0.0
+    for_her = d.difficulty_change(rating, logit=suited.logit(4.0, "ask"), seen=win)
+    for_most = d.difficulty_change(rating, logit=plain.logit(4.0, "ask"), seen=win)
+    assert for_most < for_her <= 0
 
 
 def test_her_ability_follows_her_results_but_stays_near_her_step():
     pool = {"a": trusted("a", 4.0)}
-    wins = [d.Observation("a", 4, 1.0)] * 3
-    misses = [d.Observation("a", 4, 0.0)] * 3
-    assert (
-        d.ability(wins, pool, start=4.0, step=4) > 4.0 > d.ability(misses, pool, start=4.0, step=4)
+    wins = [seen("did_it", "too_easy")] * 3
+    misses = [seen("not_this_time", "too_hard")] * 3
+
+    def ability(history):
+        return d.profile(history, pool, kinds=KINDS, start=4.0, step=4).ability
+
+    assert ability(wins) > ability([]) > ability(misses)
+    assert ability(wins * 20) == 4.0 + d.ABILITY_SPAN
+    assert ability(misses * 20) == 4.0 - d.ABILITY_SPAN
+
+
+def test_she_learns_which_kinds_suit_her_and_one_attempt_says_little():
+    pool = {"a": trusted("a", 4.0), "b": trusted("b", 4.0)}
+    asks = [seen("did_it", "too_easy", "a", "ask")]
+    views = [seen("not_this_time", "too_hard", "b", "opinion")]
+    once = d.profile(asks + views, pool, kinds=KINDS, start=4.0, step=4)
+    often = d.profile((asks + views) * 4, pool, kinds=KINDS, start=4.0, step=4)
+    assert once.offset("ask") > 0 > once.offset("opinion")
+    assert once.offset("summarise") == pytest.approx(0.0, abs=0.05)  # untried: shrunk to 0
+    assert often.offset("ask") - often.offset("opinion") > once.offset("ask") - once.offset(
+        "opinion"
     )
-    assert d.ability(wins * 20, pool, start=4.0, step=4) == 4.0 + d.ABILITY_SPAN
+
+
+def test_without_enough_attempts_the_step_s_first_challenge_is_kept():
+    assert d.pick(STEP4, {}, at(4.6)) == "a"
+    few = {"b": d.Rating("b", 3.0, 1)}
+    assert d.pick(STEP4, few, at(4.0)) == "a"
+    assert d.pick(STEP4, {}, at(4.0), current="c") == "c"  # a tie keeps hers
+
+
+def test_within_her_step_the_pool_picks_what_stretches_her():
+    pool = {"a": trusted("a", 4.8), "b": trusted("b", 4.0), "c": trusted("c", 3.4)}
+    assert d.pick(STEP4, pool, at(4.0)) == "b"
+    assert d.pick(STEP4, pool, at(4.8)) == "a"  # ahead of her step: the harder one
+    assert d.pick(STEP4, pool, at(3.5)) == "c"
+    # Half a step ahead, the question would stretch most people; questions are hard
+    # for her, so she gets the view instead.
+    assert d.pick(STEP4, pool, at(4.5)) == "a"
+    assert d.pick(STEP4, pool, replace(at(4.5), offsets=(-0.5, 0.0, 0.0))) == "b"
+
+
+@given(
+    st.floats(1, 8),
+    st.lists(st.floats(2, 6), min_size=3, max_size=3),
+    st.lists(st.floats(-0.8, 0.8), min_size=3, max_size=3),
+)
+def test_the_pick_is_the_one_nearest_the_middle_of_the_stretch_zone(ability, values, offsets):
+    pool = {cid: trusted(cid, v) for (cid, _, _), v in zip(STEP4, values, strict=True)}
+    her = replace(at(ability), offsets=tuple(offsets))
+    chosen = d.pick(STEP4, pool, her)
+
+    def distance(item):
+        return abs(her.logit(pool[item[0]].difficulty, item[2]) - d.TARGET_LOGIT)
+
+    best = min(distance(item) for item in STEP4)
+    assert distance(next(item for item in STEP4 if item[0] == chosen)) <= best + 1e-3
 
 
 def test_the_report_flags_challenges_on_the_wrong_step_hardest_misfit_first():
@@ -76,12 +160,12 @@ def test_the_report_flags_challenges_on_the_wrong_step_hardest_misfit_first():
         "c": trusted("c", 3.2),
         "x": d.Rating("x", 7.0, d.TRUSTED_AFTER - 1),  # too few attempts to say
     }
-    found = d.misplaced([*STEP4, ("x", 4)], pool)
+    found = d.misplaced([*STEP4, ("x", 4, "ask")], pool)
     assert [(m.challenge_id, m.belongs_on) for m in found] == [("a", 5.5), ("c", 3.2)]
 
 
 def test_placement_uses_the_pool_as_a_prior():
-    steps = [[(f"s{n}{c}", n) for c in "ab"] for n in range(1, 9)]
+    steps = [[(f"s{n}{c}", n, "ask") for c in "ab"] for n in range(1, 9)]
     assert d.place(4.3, steps, {}) == (4, "s4a")  # no data: as before
     easier = {"s4b": trusted("s4b", 3.9), "s4a": trusted("s4a", 4.6)}
     assert d.place(4.1, steps, easier) == (4, "s4b")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.content import LADDER_PATH, load_ladder, parse_ladder
-from bot.domain.ladder import Challenge, Ladder, LadderError, Step
+from bot.domain.ladder import KINDS, Challenge, Ladder, LadderError, Step
 
 # -- the shipped ladder ---------------------------------------------------------------
 
@@ -89,6 +89,7 @@ def valid_text(steps: int = 7, challenges: int = 3) -> str:
         for n in range(1, challenges + 1):
             lines += [
                 f"      - id: c-{s}-{n}",
+                f"        kind: {'ask' if n % 2 else 'opinion'}",
                 f"        do: Do thing {s}.{n} in your next meeting.",
                 f"        tip: Tip for c-{s}-{n}.",
                 f"        why: Why c-{s}-{n} helps.",
@@ -144,7 +145,7 @@ def test_missing_tip_names_the_challenge_and_its_line():
 
 
 def test_a_missing_step_is_named_where_the_gap_is():
-    text = drop_lines(valid_text(steps=8), "- step: 4", 4 + 3 * 4)
+    text = drop_lines(valid_text(steps=8), "- step: 4", 4 + 3 * 7)
     line = line_of(text, "step: 5")
     assert error_for(text) == (f"ladder.yml line {line}: step 4 is missing: found step 5 after 3")
 
@@ -407,3 +408,34 @@ def test_a_broken_plan_stops_the_app_at_start_with_one_clear_line(tmp_path, monk
     assert message.startswith("the challenge ladder is broken: ")
     assert "challenge 'answer-any-thoughts': plan 1 is" in message
     assert "keep it to 150 or fewer" in message
+
+
+# -- kinds (what a challenge asks of her; the policy learns which suit her) ------------
+
+
+def test_every_shipped_challenge_has_a_known_kind():
+    ladder = load_ladder()
+    assert {c.kind for s in ladder.steps for c in s.challenges} <= set(KINDS)
+    assert all(c.kind for s in ladder.steps for c in s.challenges)
+
+
+def test_a_challenge_without_a_kind_is_named():
+    text = valid_text().replace("      - id: c-3-2\n        kind: opinion\n", "      - id: c-3-2\n")
+    line = line_of(text, "id: c-3-2")
+    assert error_for(text) == f"ladder.yml line {line}: challenge 'c-3-2' has no kind"
+
+
+def test_an_unknown_kind_is_named_with_its_line_and_the_kinds_allowed():
+    text = valid_text().replace(
+        "      - id: c-3-2\n        kind: opinion\n", "      - id: c-3-2\n        kind: sing\n"
+    )
+    line = line_of(text, "kind: sing")
+    message = error_for(text)
+    assert message.startswith(f"ladder.yml line {line}: challenge 'c-3-2': kind 'sing'")
+    assert ", ".join(KINDS) in message
+
+
+def test_the_ladder_itself_refuses_an_unknown_kind():
+    challenges = [Challenge(f"x{n}", 1, "do", "tip", "why", kind="sing") for n in range(2)]
+    with pytest.raises(LadderError, match="kind 'sing'"):
+        Ladder((Step(1, "One", "First.", tuple(challenges)),))

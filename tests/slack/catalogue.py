@@ -21,11 +21,13 @@ from hypothesis import strategies as st
 import bot.slack.blocks
 from bot.content import load_ladder
 from bot.content.efficacy import load_efficacy_scale
+from bot.content.exercises import load_exercises
 from bot.content.stories import load_stories
 from bot.domain import efficacy as efficacy_scale
 from bot.domain.attempts import Outcome
 from bot.domain.calendar import Occurrence, Series, occurrence_key, series_of
 from bot.domain.milestones import STREAK_MILESTONES
+from bot.domain.nerves import Helped, Why
 from bot.domain.persuasion import shared_win_line
 from bot.domain.placement import SelfPlacement
 from bot.domain.plans import MAX_OWN_PLAN, PlanFired
@@ -56,6 +58,7 @@ from bot.slack.blocks import (
     home,
     log,
     meetings,
+    nerves,
     onboarding,
     privacy,
     progress,
@@ -75,6 +78,7 @@ CHANNEL = "C0123456789ABCDEF"
 IDS = (1, MAX_ID)  # the smallest and largest row ids a value can carry
 MAX_COMMAND_TEXT = 4000  # generously more than anyone types after /voice
 MAX_CALENDAR_TITLE = 1000  # a feed's titles have no limit; longer than any real one
+MAX_SLACK_NAME = 80  # a Slack profile's full name: Slack allows up to 80 characters
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class Words:
     tz: str = "Europe/Berlin"
     calendar_title: str = "Weekly team sync"  # a meeting's title in her calendar
     plan: str = "When Sam asks for risks, I will name the vendor delay."  # her if-then plan
+    name: str = "Mila"  # her name from Slack, in the exercise that talks to her by name
 
 
 # -- hostile text ----------------------------------------------------------------------------
@@ -145,6 +150,7 @@ def words() -> st.SearchStrategy[Words]:
         tz=st.sampled_from(["UTC", "America/Argentina/ComodRivadavia", "Asia/Kolkata"]),
         calendar_title=hostile(MAX_CALENDAR_TITLE),
         plan=hostile(MAX_OWN_PLAN),
+        name=hostile(MAX_SLACK_NAME),
     )
 
 
@@ -156,6 +162,7 @@ HOSTILE = Words(
     command="<!channel>&<@U123> more <!here>",
     calendar_title="<!channel> Sync & <@U123> *bold* <https://example.com|click> 🎉",
     plan="When <!here> asks, I will say & <@U123> *bold*",
+    name="<!channel> & <@U123> *Mila*",
 )
 
 
@@ -630,6 +637,14 @@ def _(words):
             f"confidence {confidence}",
             checkins.build_pre_checkin(message, confidence=confidence),
         )
+    for c in EVERY_CHALLENGE:  # with the "Settle your nerves" offer (her setting on)
+        for checkin_id in IDS:
+            message = replace(checkin_message(words, c, checkin_id), nerves=True)
+            yield f"{c.challenge.id}, {checkin_id}, nerves", checkins.build_pre_checkin(message)
+            yield (
+                f"{c.challenge.id}, {checkin_id}, nerves, confidence 100",
+                checkins.build_pre_checkin(message, confidence=100),
+            )
 
 
 @covers(checkins.build_post_checkin)
@@ -666,6 +681,21 @@ def checkin_states(words: Words) -> Iterator[tuple[str, CheckinState]]:
             f"pre, {c.challenge.id}, plan suggested",
             CheckinState(IDS[-1], "pre", words.meeting, c, suggested_plan=suggestion),
         )
+    for c in EVERY_CHALLENGE:  # the "Settle your nerves" offer stays after her answers
+        for confidence in (None, 100):
+            yield (
+                f"pre, {c.challenge.id}, nerves, confidence {confidence}",
+                CheckinState(
+                    IDS[-1],
+                    "pre",
+                    words.meeting,
+                    c,
+                    confidence=confidence,
+                    plan=words.plan,
+                    suggested_plan=c.challenge.plans[0],
+                    nerves=True,
+                ),
+            )
     for confidence in (None, 0, 100):
         yield (
             f"pre, her own plan, confidence {confidence}",
@@ -903,6 +933,13 @@ def _(words):
                     f"{pre} before, {post} after, share={share}, roundup={roundup}",
                     settings.build_settings_modal(prefs),
                 )
+    for stories_on in (False, True):
+        for nerves_on in (False, True):
+            prefs = Preferences(15, 5, time(9), time(18), False, None, False, stories_on, nerves_on)
+            yield (
+                f"stories={stories_on}, nerves={nerves_on}",
+                settings.build_settings_modal(prefs),
+            )
 
 
 # -- coping stories ------------------------------------------------------------------------------
@@ -938,6 +975,37 @@ def _(words):
 
 
 without_arguments(stories.build_story_shared)
+
+
+# -- settle your nerves --------------------------------------------------------------------------
+
+EXERCISES = load_exercises()
+
+
+@covers(nerves.build_nerves_modal)
+def _(words):
+    """Every exercise, for every reason it is offered, with her name (hostile), none, and
+    the longest Slack allows; on the smallest and largest check-in ids."""
+    for exercise in EXERCISES.exercises:
+        for why in Why:
+            for name in (words.name, None, "M" * MAX_SLACK_NAME):
+                for checkin_id in IDS:
+                    yield (
+                        f"{exercise.id}, {why}, name={name is not None}, {checkin_id}",
+                        nerves.build_nerves_modal(exercise, why, name=name, checkin_id=checkin_id),
+                    )
+
+
+@covers(nerves.build_nerves_done)
+def _(words):
+    for helped in (*Helped, None):
+        yield f"helped={helped}", nerves.build_nerves_done(helped)
+
+
+@covers(nerves.build_nerves_unavailable)
+def _(words):
+    for why in (*nerves.UNAVAILABLE, "anything else"):
+        yield why, nerves.build_nerves_unavailable(why)
 
 
 # -- the self-efficacy check ----------------------------------------------------------------------

@@ -27,14 +27,24 @@ CARDS = [
     checkin_id=st.integers(min_value=1, max_value=2**31),
     minutes=st.integers(min_value=0, max_value=24 * 60 - 1),
     card=st.sampled_from(CARDS),
+    nerves=st.booleans(),
 )
-def test_the_template_gives_what_the_models_build(name, checkin_id, minutes, card):
+def test_the_template_gives_what_the_models_build(name, checkin_id, minutes, card, nerves):
     start = datetime(2026, 3, 2, tzinfo=UTC) + timedelta(minutes=minutes)
     message = CheckinMessage(
-        checkin_id, "pre", "T1", "U1", name, start, start, card, start + timedelta(hours=1)
+        checkin_id,
+        "pre",
+        "T1",
+        "U1",
+        name,
+        start,
+        start,
+        card,
+        start + timedelta(hours=1),
+        nerves=nerves,  # with and without the "Settle your nerves" offer
     )
     expected = _done(
-        _pre_blocks(card, escape(name), f"{start:%H:%M}", str(checkin_id), None),
+        _pre_blocks(card, escape(name), f"{start:%H:%M}", str(checkin_id), None, nerves=nerves),
         f"{escape(name)} starts at {start:%H:%M}",
     )
     assert build_pre_checkin(message) == expected

@@ -26,6 +26,7 @@ from bot.services.checkins import CheckinState
 from bot.services.dispatch import CheckinMessage
 from bot.slack import ids
 from bot.slack.blocks.common import after_meeting_inputs, confidence_options, option_for
+from bot.slack.blocks.nerves import nerves_offer_blocks
 from bot.slack.blocks.text import escape
 
 # Why a plan, in a line (Gollwitzer & Sheeran 2006: 94 studies, d = 0.65).
@@ -47,11 +48,13 @@ def build_pre_checkin(message: CheckinMessage, *, confidence: int | None = None)
     )
     text = f"{name} starts at {start}"  # the notification: mrkdwn too
     if confidence is not None or _MARK in name:
-        return _done(_pre_blocks(message.card, name, start, value, confidence), text)
-    # Thousands go out at :45: the blocks are rendered once per challenge, with
-    # markers where the meeting, its time and the check-in go, then filled in.
+        blocks = _pre_blocks(message.card, name, start, value, confidence, nerves=message.nerves)
+        return _done(blocks, text)
+    # Thousands go out at :45: the blocks are rendered once per challenge (and with or
+    # without the settle-your-nerves offer), with markers where the meeting, its time
+    # and the check-in go, then filled in.
     filled = (
-        _pre_template(message.card)
+        _pre_template(message.card, message.nerves)
         .replace(_NAME, json.dumps(name)[1:-1])
         .replace(_START, start)
         .replace(_VALUE, value)
@@ -65,8 +68,8 @@ _NAME, _START, _VALUE = f"{_MARK}name{_MARK}", f"{_MARK}start{_MARK}", f"{_MARK}
 
 
 @functools.lru_cache(maxsize=1024)
-def _pre_template(card) -> str:
-    blocks = _pre_blocks(card, _NAME, _START, _VALUE, None)
+def _pre_template(card, nerves: bool) -> str:
+    blocks = _pre_blocks(card, _NAME, _START, _VALUE, None, nerves=nerves)
     return json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
 
 
@@ -114,7 +117,10 @@ def _plan_blocks(value: str, suggestion: str | None, plan: str | None) -> list[B
     ]
 
 
-def _pre_blocks(card, name: str, start: str, value: str, confidence: int | None) -> list[Block]:
+def _pre_blocks(
+    card, name: str, start: str, value: str, confidence: int | None, *, nerves: bool = False
+) -> list[Block]:
+    """``nerves``: her setting for the "Settle your nerves" offer (bot.domain.nerves)."""
     return [
         SectionBlock(
             text=f"*{name}* starts at {start}. Today's challenge:\n:dart: *{card.challenge.do}*"
@@ -122,6 +128,7 @@ def _pre_blocks(card, name: str, start: str, value: str, confidence: int | None)
         SectionBlock(text=f":bulb: *Tip:* {card.challenge.tip}"),
         _confidence_menu(value, confidence),
         *_plan_blocks(value, suggested_plan(card.challenge), None),
+        *(nerves_offer_blocks(value) if nerves else ()),
         ActionsBlock(
             block_id=f"pre_actions_{value}",
             elements=[
@@ -190,6 +197,8 @@ def build_checkin_state(state: CheckinState) -> dict:
         if not noted:  # a plan fixed first leaves her confidence still to give
             blocks.append(_confidence_menu(value, None))
         blocks += _plan_blocks(value, state.suggested_plan, state.plan)
+        if state.nerves:  # still there after her answers, until the meeting
+            blocks += nerves_offer_blocks(value)
         return _done(blocks, f"{name}: {state.card.challenge.do}")
     label = OUTCOME_LABELS[state.outcome] if state.outcome else "Answered"
     blocks = [SectionBlock(text=f"*{name}*: {label}. Thanks for checking in.")]

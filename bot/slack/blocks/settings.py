@@ -16,6 +16,7 @@ from bot.slack import ids
 from bot.slack.blocks.common import option_for, sharing_inputs
 
 STORIES = Option(value="yes", text="Show me a short story now and then")
+NERVES = Option(value="yes", text="Offer a 60-second exercise before meetings")
 
 
 def build_settings_modal(prefs: Preferences) -> dict:
@@ -65,17 +66,34 @@ def build_settings_modal(prefs: Preferences) -> dict:
                 ),
             ),
             *sharing_inputs(prefs.share_wins, prefs.share_channel_id, prefs.roundup),
-            InputBlock(
-                block_id=ids.STORIES_ON,
-                label="Stories from people at your step",
-                optional=True,
-                hint="At most one a week, beside a check-in: someone who was nervous and did it.",
-                element=CheckboxesElement(
-                    action_id=ids.STORIES_ON,
-                    options=[STORIES],
-                    initial_options=[STORIES] if prefs.stories else None,
-                ),
+            _switch(
+                ids.STORIES_ON,
+                "Stories from people at your step",
+                "At most one a week, beside a check-in: someone who was nervous and did it.",
+                STORIES,
+                prefs.stories,
+            ),
+            _switch(
+                ids.NERVES_ON,
+                "Settle your nerves",
+                "A button in your pre-meeting check-in: a minute of slow breathing or a few "
+                "words to yourself. Never a reminder.",
+                NERVES,
+                prefs.nerves,
             ),
         ],
     )
     return view.to_dict()
+
+
+def _switch(block_id: str, label: str, hint: str, option: Option, on: bool) -> InputBlock:
+    """An optional setting as one checkbox, ticked while it is on."""
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=True,
+        hint=hint,
+        element=CheckboxesElement(
+            action_id=block_id, options=[option], initial_options=[option] if on else None
+        ),
+    )

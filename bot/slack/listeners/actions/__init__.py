@@ -17,6 +17,7 @@ from bot.slack.listeners.actions import (
     get_started,
     home_buttons,
     meetings,
+    nerves,
     offer,
     plans,
     send_chart,
@@ -48,6 +49,7 @@ def register(app: App, services: Services) -> None:
     for action_id in (ids.PLAN_ACCEPT, ids.PLAN_WRITE):
         app.action(action_id)(plan_action)
     app.action(re.compile(f"^{ids.PLAN_FIRED}_"))(plan_action)
+    app.action(ids.NERVES_OPEN)(nerves.make_handler(services))
     share = celebrations.make_share_handler(services)
     for action_id in (ids.SHARE_WIN, ids.SHARE_EDIT, ids.SHARE_DECLINE, ids.SHARE_RETRY):
         app.action(action_id)(share)

@@ -11,6 +11,7 @@ from bot.slack.listeners.views import (
     encourage,
     log_attempt,
     meeting,
+    nerves,
     onboarding,
     plans,
     settings,
@@ -26,6 +27,7 @@ def register(app: App, services: Services) -> None:
     app.view(ids.MEETING_VIEW)(meeting.make_handler(services))
     app.view(ids.CHECKIN_DETAILS_VIEW)(checkin_details.make_handler(services))
     app.view(ids.PLAN_VIEW)(plans.make_handler(services))
+    app.view(ids.NERVES_VIEW)(nerves.make_handler(services))
     app.view(ids.SHARE_WORDING_VIEW)(share_wording.make_handler(services))
     app.view(ids.STORY_SHARE_VIEW)(stories.make_handler(services))
     app.view(ids.ENCOURAGE_VIEW)(encourage.make_handler(services))
