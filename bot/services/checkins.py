@@ -257,7 +257,7 @@ class CheckinService:
                 occurrence_start=checkin.occurrence_start,
             )
         else:
-            plan = plans.plan_of_checkin(session, checkin_id=checkin.id)
+            plan = plans.plan_shown(session, checkin_id=checkin.id)
         return CheckinState(
             checkin_id=checkin.id,
             kind=checkin.kind,

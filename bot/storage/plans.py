@@ -14,6 +14,17 @@ def plan_of_checkin(session, *, checkin_id: int) -> IfThenPlan | None:
     return session.exec(select(IfThenPlan).where(IfThenPlan.checkin_id == checkin_id)).first()
 
 
+_PLAN_SHOWN = sa.select(IfThenPlan.id, IfThenPlan.text, IfThenPlan.fired).where(
+    IfThenPlan.checkin_id == sa.bindparam("checkin_id")
+)
+
+
+def plan_shown(session, *, checkin_id: int) -> sa.Row | None:
+    """What her check-in DM shows of its plan (id, text, fired), as a row: redrawn after
+    every answer, so it is read the cheap way."""
+    return session.execute(_PLAN_SHOWN, {"checkin_id": checkin_id}).first()
+
+
 def plan_for_occurrence(
     session, *, coachee_id: int, meeting_id: int | None, occurrence_start: datetime
 ) -> IfThenPlan | None:
