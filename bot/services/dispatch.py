@@ -342,8 +342,10 @@ class Dispatcher:
         metrics.rate_limit_wait("dispatcher", wait)
         until = self._clock.now() + timedelta(seconds=wait)
         with self._db.session() as session:
-            ratelimits.block(session, team_id=message.team_id, until=until)
+            # The check-in's row before the workspace's, the order a claim takes them in:
+            # the other order deadlocked against another process's claim (PostgreSQL).
             checkins.defer(session, checkin_id=message.checkin_id, owner=self.owner, to=until)
+            ratelimits.block(session, team_id=message.team_id, until=until)
         log.warning("Slack asked us to wait %g s; every process holds back", retry_after)
 
     def _unreachable(self, message: CheckinMessage, why: str) -> None:
@@ -351,8 +353,8 @@ class Dispatcher:
         token is looked up again; the other workspaces go on."""
         until = self._clock.now() + UNREACHABLE_HOLD
         with self._db.session() as session:
-            ratelimits.block(session, team_id=message.team_id, until=until)
             checkins.defer(session, checkin_id=message.checkin_id, owner=self.owner, to=until)
+            ratelimits.block(session, team_id=message.team_id, until=until)
         log.warning("workspace %s can't be reached (%s); its check-ins wait", message.team_id, why)
 
     def _record_sent(self, session, message: CheckinMessage, channel: str, ts: str) -> None:

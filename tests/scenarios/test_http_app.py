@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.request
 
+import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.models import Checkin, CheckinStatus, Coachee, ProcessedRequest, Workspace
@@ -134,6 +136,35 @@ def test_a_retried_event_is_handled_once(slack, fake_slack, db):
     with db.session() as s:
         keys = [p.request_key for p in s.exec(select(ProcessedRequest)).all()]
     assert keys == ["event:Ev0001"]
+
+
+def test_an_event_is_acknowledged_while_the_database_is_busy_writing(slack, fake_slack, db):
+    """Remembering the event's id (so a retry is skipped) is a write: it happens after
+    the ack, never before, or a Home tab open would wait on whoever holds the lock."""
+    holding, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with db.session() as s:
+            if db.dialect == "postgresql":
+                s.execute(sa.text(f"LOCK TABLE {ProcessedRequest.__tablename__}"))
+            else:  # SQLite: the session holds the database's write lock from BEGIN
+                s.execute(sa.text("SELECT 1"))
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(5)
+        event = {"type": "app_home_opened", "user": USER_ID, "channel": "D0MILA", "tab": "home"}
+        started = time.monotonic()
+        assert slack.event(event).status == 200
+        assert time.monotonic() - started < 1.5
+        assert fake_slack.calls_to("views.publish") == []  # the listener waits its turn
+    finally:
+        release.set()
+        thread.join()
+    assert fake_slack.wait_for("views.publish")[0]["user_id"] == USER_ID
 
 
 def test_a_slack_error_is_logged_not_shown(slack, fake_slack, caplog):

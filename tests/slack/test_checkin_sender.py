@@ -3,6 +3,7 @@ Slack's answers turned into what the dispatcher acts on."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -92,3 +93,15 @@ def test_a_message_slack_refuses_is_a_refusal_naming_where_it_broke(
     assert refused.pointers and refused.pointers[0].startswith("/blocks/2/accessory/options/")
     assert "Planning" not in str(refused)  # where it broke, not what it said
     assert [r.error for r in fake_slack.expect_refusals()] == ["invalid_blocks"]
+
+
+def test_a_story_is_asked_for_only_when_one_is_due(fake_slack, database_url):
+    """Most check-ins have no story due (one a week at most): they ask nothing more."""
+    asked = []
+    client = make_client(make_settings(fake_slack, database_url), retry_rate_limits=False)
+    sender = SlackCheckinSender(client, story_for=lambda *who: asked.append(who))
+    fake_slack.add_user("U1")
+    sender.send(_message("U1", fake_slack.dm_channel("U1")))
+    assert asked == []
+    sender.send(replace(_message("U1", fake_slack.dm_channel("U1")), story_due=True))
+    assert asked == [("T0TEAM", "U1")]
