@@ -11,6 +11,7 @@ import logging
 import os
 import socket
 import uuid
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk.errors import SlackApiError
@@ -54,7 +55,7 @@ def start_scheduler(container: Container) -> BackgroundScheduler:
         "interval",
         minutes=PLAN_MINUTES,
         id="plan",
-        next_run_time=container.clock.now(),
+        next_run_time=_at_once(),
     )
     scheduler.add_job(
         _guard(lambda: deliver_cheers(container.client, container.services, token_for=token_for)),
@@ -73,7 +74,7 @@ def start_scheduler(container: Container) -> BackgroundScheduler:
         "interval",
         hours=PURGE_HOURS,
         id="purge",
-        next_run_time=container.clock.now(),
+        next_run_time=_at_once(),
     )
     calendar_owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[:64]
     emails = ProfileEmails(container.client, token_for=token_for)
@@ -155,3 +156,9 @@ def _guard(job):
             log.exception("scheduled job failed")
 
     return run
+
+
+def _at_once() -> datetime:
+    # APScheduler counts in real time; the app's clock may start elsewhere and run faster
+    # (CLOCK_START/CLOCK_SPEED, for benchmarks), which would put "now" hours away.
+    return datetime.now(UTC)
