@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import json
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
+    Block,
     ButtonElement,
     ContextBlock,
     DividerBlock,
@@ -63,11 +67,35 @@ def build_home_welcome() -> dict:
 
 
 def build_home_dashboard(progress: Progress, card) -> dict:
-    """Her dashboard: goal, today's challenge, where she is, and how it's going."""
-    blocks = [
+    """Her dashboard: goal, today's challenge, where she is, and how it's going.
+
+    Published at every Home tab open: the blocks that follow from today's challenge
+    alone are built once per challenge (``_challenge_part``); the rest, hers, each time.
+    Equal to ``View(type="home", blocks=dashboard_blocks(...)).to_dict()`` (tested)."""
+    mine = [b.to_dict() for b in _her_blocks(progress)]
+    return {"type": "home", "blocks": [*mine, *json.loads(_challenge_part(card))]}
+
+
+def dashboard_blocks(progress: Progress, card) -> list[Block]:
+    return [*_her_blocks(progress), *_challenge_blocks(card)]
+
+
+def _her_blocks(progress: Progress) -> list[Block]:
+    return [
         HeaderBlock(text="Your voice, one step at a time"),
         SectionBlock(text=f"*Your goal:* {escape(progress.goal)}"),
         *summary_blocks(progress),
+    ]
+
+
+@functools.lru_cache(maxsize=256)
+def _challenge_part(card) -> str:
+    # Kept as JSON, loaded per call: a caller may change what it is given.
+    return json.dumps([b.to_dict() for b in _challenge_blocks(card)])
+
+
+def _challenge_blocks(card) -> list[Block]:
+    return [
         DividerBlock(),
         SectionBlock(text="*Today's challenge*"),
         *challenge_blocks(card, with_step=False),
@@ -90,4 +118,3 @@ def build_home_dashboard(progress: Progress, card) -> dict:
             ]
         ),
     ]
-    return View(type="home", blocks=blocks).to_dict()
