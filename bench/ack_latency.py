@@ -93,6 +93,10 @@ ROUNDS = 4
 WARM_UP = 40
 GOAL_RATIO = 1.5
 GOAL_MS = 50.0
+GOAL_CPU = 2.0
+# Voice Coach, then the floors: a Bolt app that only acks, and one that also makes the
+# same Slack calls (bench/bare_bolt.py, bench/bare_replies.py).
+APPS = ("voice_coach", "bare_bolt", "bare_replies")
 
 
 # -- the requests ------------------------------------------------------------------------------
@@ -259,16 +263,16 @@ def onboard_with_a_checkin(slack: SlackRequests, fake: FakeSlack, database_url: 
 # -- one run -------------------------------------------------------------------------------------
 
 
-def run(kind: str, args, fake: FakeSlack, bare: tuple, load, workdir: Path) -> dict:
-    """One database: warm up, then alternating rounds of the two apps."""
-    bare_process, bare_url = bare
+def run(kind: str, args, fake: FakeSlack, floors: dict, load, workdir: Path) -> dict:
+    """One database: warm up, then rounds of the apps in turn (each round starting with
+    another), then CPU per request of each kind alone."""
     with harness.fresh_database(kind, workdir, postgres=args.postgres) as url:
         app = harness.start_app(fake, url, workdir, WEB_CONCURRENCY=str(args.workers))
         try:
             ours = SlackRequests(app_url=app.url, signing_secret=SIGNING_SECRET, fake=fake)
             checkin = onboard_with_a_checkin(ours, fake, url)
-            targets = {"voice_coach": ours.url, "bare_bolt": bare_url}
-            pids = {"voice_coach": app.process.pid, "bare_bolt": bare_process.pid}
+            targets = {"voice_coach": ours.url, **{n: u for n, (_, u) in floors.items()}}
+            pids = {"voice_coach": app.process.pid, **{n: p.pid for n, (p, _) in floors.items()}}
             times: dict[str, list] = {name: [] for name in targets}
             sent: dict[str, list] = {name: [] for name in targets}
             seconds = dict.fromkeys(targets, 0.0)
@@ -279,10 +283,10 @@ def run(kind: str, args, fake: FakeSlack, bare: tuple, load, workdir: Path) -> d
                 load.submit(send_all, target, batch, args.concurrency).result()
             cpu = {name: harness.cpu_seconds(pid) for name, pid in pids.items()}
             per_round = -(-args.requests // ROUNDS)
+            names = list(targets)
             for r in range(ROUNDS):
                 count = min(per_round, args.requests - r * per_round)
-                order = list(targets) if r % 2 == 0 else list(reversed(targets))
-                for name in order:
+                for name in names[r % len(names) :] + names[: r % len(names)]:
                     batch = prepare(fake, checkin, count, start=r * per_round)
                     sent[name] += batch
                     started = time.monotonic()
@@ -290,9 +294,21 @@ def run(kind: str, args, fake: FakeSlack, bare: tuple, load, workdir: Path) -> d
                         send_all, targets[name], batch, args.concurrency
                     ).result()
                     seconds[name] += time.monotonic() - started
-            replied = replies_arrived(fake, sent["voice_coach"], replies_before)
             # What each app's processes spent on the measured requests (and their replies).
             cpu = {name: harness.cpu_seconds(pid) - cpu[name] for name, pid in pids.items()}
+            by_kind = {name: {} for name in targets}
+            for what in KINDS:  # each kind alone, the apps in turn
+                for name in names:
+                    batch = [b for b in prepare(fake, checkin, len(KINDS) * args.per_kind)]
+                    batch = [b for b in batch if b[0] == what]
+                    sent[name] += batch
+                    before = harness.cpu_seconds(pids[name])
+                    load.submit(send_all, targets[name], batch, args.concurrency).result()
+                    spent = harness.cpu_seconds(pids[name]) - before
+                    by_kind[name][what] = round(1000 * spent / len(batch), 2)
+            # bench/bare_replies.py makes the same calls to the same fake Slack: together.
+            both = sent["voice_coach"] + sent["bare_replies"]
+            replied = replies_arrived(fake, both, replies_before)
             if args.profile:  # after the measured rounds, so the profiler's CPU isn't in them
                 recorded = args.profile / f"{kind}.txt"
                 with profile.recording(app.process.pid, recorded):
@@ -310,12 +326,18 @@ def run(kind: str, args, fake: FakeSlack, bare: tuple, load, workdir: Path) -> d
             **summary(times[name]),
             "requests_per_s": round(args.requests / seconds[name]),
             "cpu_ms_per_request": round(1000 * cpu[name] / args.requests, 2),
+            "cpu_ms_by_kind": by_kind[name],
         }
-    ours_p99, bare_p99 = (
-        result["voice_coach"]["all"]["p99_ms"],
-        result["bare_bolt"]["all"]["p99_ms"],
-    )
-    return {**result, "p99_ratio": round(ours_p99 / bare_p99, 2), **replied}
+    ours, bare = result["voice_coach"], result["bare_bolt"]
+    return {
+        **result,
+        "p99_ratio": round(ours["all"]["p99_ms"] / bare["all"]["p99_ms"], 2),
+        "cpu_ratio": round(ours["cpu_ms_per_request"] / bare["cpu_ms_per_request"], 2),
+        "cpu_ratio_to_bare_replies": round(
+            ours["cpu_ms_per_request"] / result["bare_replies"]["cpu_ms_per_request"], 2
+        ),
+        **replied,
+    }
 
 
 # What each kind's reply is in the fake Slack: the Web API method it calls, per request.
@@ -378,6 +400,14 @@ def print_table(result: dict, args) -> None:
         f"{'served':>9}  {o['requests_per_s']:>5} req/s, {o['cpu_ms_per_request']:.2f} ms CPU each"
         f" | bare {b['requests_per_s']} req/s, {b['cpu_ms_per_request']:.2f} ms CPU each"
     )
+    print("CPU ms per request of each kind alone (Voice Coach / bare Bolt / bare + same calls):")
+    for kind in KINDS:
+        cpu = [result[name]["cpu_ms_by_kind"][kind] for name in APPS]
+        print(f"{kind:>9}  {cpu[0]:6.2f} / {cpu[1]:5.2f} / {cpu[2]:5.2f}")
+    print(
+        f"mix: {result['cpu_ratio']:.2f}x the bare app's CPU per request, "
+        f"{result['cpu_ratio_to_bare_replies']:.2f}x the bare app making the same Slack calls"
+    )
 
 
 def databases(args) -> list[str]:
@@ -412,6 +442,9 @@ def main() -> None:
     )
     parser.add_argument("--postgres", help="a PostgreSQL URL whose role may create databases")
     parser.add_argument(
+        "--per-kind", type=int, default=150, help="requests of each kind alone, for its CPU"
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         metavar="DIR",
@@ -424,19 +457,21 @@ def main() -> None:
     fake = FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN, team_id=TEAM_ID).start()
     for user_id in PEOPLE:
         fake.add_user(user_id, tz="America/New_York")
-    bare, bare_url = harness.start_bare_bolt(
-        harness.app_env(fake, "sqlite://", WEB_CONCURRENCY=str(args.workers))
-    )
+    env = harness.app_env(fake, "sqlite://", WEB_CONCURRENCY=str(args.workers))
+    floors = {}
+    for name in APPS[1:]:
+        process, url = harness.start_bare_bolt(env, app=f"bench.{name}:wsgi")
+        floors[name] = (process, url + "/slack/events")
     spawn = multiprocessing.get_context("spawn")
     results = []
     try:
         with concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn) as load:
             for kind in databases(args):
-                bare_app = (bare, bare_url + "/slack/events")
-                results.append(run(kind, args, fake, bare_app, load, workdir))
+                results.append(run(kind, args, fake, floors, load, workdir))
                 print_table(results[-1], args)
     finally:
-        harness.stop_bare_bolt(bare)
+        for process, _ in floors.values():
+            harness.stop_bare_bolt(process)
         fake.stop()
     print(
         json.dumps(
@@ -450,6 +485,7 @@ def main() -> None:
                     "p99_under_50ms": all(
                         r["voice_coach"]["all"]["p99_ms"] < GOAL_MS for r in results
                     ),
+                    "cpu_le_2x_bare": all(r["cpu_ratio"] <= GOAL_CPU for r in results),
                     "every_reply_sent": all(r["every_reply_sent"] for r in results),
                 },
             }

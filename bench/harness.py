@@ -99,8 +99,11 @@ def start_app(fake: FakeSlack, database_url: str, workdir: Path, **extra: str) -
     return app
 
 
-def start_bare_bolt(env: dict[str, str], *, threads: int = 8) -> tuple[subprocess.Popen, str]:
-    """The floor: a Bolt app that only acks (bench/bare_bolt.py), under the same server."""
+def start_bare_bolt(
+    env: dict[str, str], *, threads: int = 8, app: str = "bench.bare_bolt:wsgi"
+) -> tuple[subprocess.Popen, str]:
+    """The floor: a Bolt app that only acks (bench/bare_bolt.py), or another ``app``,
+    under the same server."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -117,7 +120,7 @@ def start_bare_bolt(env: dict[str, str], *, threads: int = 8) -> tuple[subproces
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
-            "bench.bare_bolt:wsgi",
+            app,
         ],
         cwd=ROOT,
         env={**os.environ, **env},
