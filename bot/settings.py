@@ -340,7 +340,7 @@ def _scaled_clock(get: _Reader) -> dict:
     faster than real time, default 1) and CLOCK_ANCHOR (the real Unix time at which the
     clock reads CLOCK_START; default: now). For benchmarks and demos only; processes
     that must agree on the time are given the same three."""
-    start, speed, anchor = (get.optional(f"CLOCK_{n}") for n in ("START", "SPEED", "ANCHOR"))
+    start, speed, anchor = (get.optional(n) for n in ("CLOCK_START", "CLOCK_SPEED", "CLOCK_ANCHOR"))
     if start is None:
         if speed is not None or anchor is not None:
             raise SettingsError(
