@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.request
 
@@ -14,6 +13,7 @@ from bot.models import Checkin, CheckinStatus, Coachee, ProcessedRequest, Worksp
 from bot.storage.engine import make_engine
 from tests.conftest import TEAM_ID, USER_ID
 from tests.support.journey import command_reply, wait
+from tests.support.writer import writing
 
 
 def _get(url: str) -> tuple[int, dict]:
@@ -141,29 +141,14 @@ def test_a_retried_event_is_handled_once(slack, fake_slack, db):
 def test_an_event_is_acknowledged_while_the_database_is_busy_writing(slack, fake_slack, db):
     """Remembering the event's id (so a retry is skipped) is a write: it happens after
     the ack, never before, or a Home tab open would wait on whoever holds the lock."""
-    holding, release = threading.Event(), threading.Event()
-
-    def writer() -> None:
-        with db.session() as s:
-            if db.dialect == "postgresql":
-                s.execute(sa.text(f"LOCK TABLE {ProcessedRequest.__tablename__}"))
-            else:  # SQLite: the session holds the database's write lock from BEGIN
-                s.execute(sa.text("SELECT 1"))
-            holding.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    try:
-        assert holding.wait(5)
+    # SQLite: the writer's session holds the database's write lock from its BEGIN.
+    table = sa.text(f"LOCK TABLE {ProcessedRequest.__tablename__}")
+    with writing(db, *([table] if db.dialect == "postgresql" else [])):
         event = {"type": "app_home_opened", "user": USER_ID, "channel": "D0MILA", "tab": "home"}
         started = time.monotonic()
         assert slack.event(event).status == 200
         assert time.monotonic() - started < 1.5
         assert fake_slack.calls_to("views.publish") == []  # the listener waits its turn
-    finally:
-        release.set()
-        thread.join()
     assert fake_slack.wait_for("views.publish")[0]["user_id"] == USER_ID
 
 

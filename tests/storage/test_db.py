@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from bot.models import Coachee
 from bot.storage import coachees
+from tests.support.writer import writing
 
 
 def test_a_read_that_only_renders_does_not_wait_for_a_writer(db):
@@ -16,18 +17,7 @@ def test_a_read_that_only_renders_does_not_wait_for_a_writer(db):
     it (a Home tab or a progress reply waiting on someone's logged meeting)."""
     with db.session() as s:
         s.add(Coachee(team_id="T1", slack_user_id="U1", goal="Speak up"))
-    holding, release = threading.Event(), threading.Event()
-
-    def writer() -> None:
-        with db.session() as s:
-            s.execute(sa.update(Coachee).values(goal="Ask one question"))
-            holding.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=writer)
-    thread.start()
-    try:
-        assert holding.wait(5)
+    with writing(db, sa.update(Coachee).values(goal="Ask one question")):
         done = threading.Event()
         seen = []
 
@@ -40,9 +30,6 @@ def test_a_read_that_only_renders_does_not_wait_for_a_writer(db):
         # Before the writer commits: the read ends, and sees what was committed.
         assert done.wait(3), "the read waited for the writer"
         assert seen[0].goal == "Speak up"
-    finally:
-        release.set()
-        thread.join()
 
 
 def test_a_read_commits_nothing(db):
