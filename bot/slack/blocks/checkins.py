@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import replace
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -89,14 +90,16 @@ def _confidence_menu(value: str, confidence: int | None) -> SectionBlock:
     )
 
 
-def _plan_blocks(value: str, suggestion: str | None, plan: str | None) -> list[Block]:
+def _plan_blocks(
+    value: str, suggestion: str | None, plan: str | None, *, escaped: bool = False
+) -> list[Block]:
     """Her plan, if she fixed one (with a way to change it), or today's suggestion with
     one tap to accept it and a way to write her own."""
     if plan is not None:
         return [
             SectionBlock(
                 block_id=f"plan_{value}",
-                text=f":memo: *Your plan:* “{escape(plan)}”",
+                text=f":memo: *Your plan:* “{plan if escaped else escape(plan)}”",
                 accessory=ButtonElement(text="Change it", action_id=ids.PLAN_WRITE, value=value),
             )
         ]
@@ -178,6 +181,37 @@ def build_reminder(message: CheckinMessage) -> dict:
     return _done([SectionBlock(text=line)], f"How did {name} go?")
 
 
+_PLAN = f"{_MARK}plan{_MARK}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _pre_state_template(key: CheckinState) -> str:
+    plan = None if key.plan is None else _PLAN
+    blocks = _pre_state_blocks(key, _NAME, _VALUE, plan, escaped=True)
+    return json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
+
+
+def _pre_state_blocks(
+    state: CheckinState, name: str, value: str, plan: str | None, *, escaped: bool = False
+) -> list[Block]:
+    """A pre-meeting check-in after an answer (``plan`` is escaped here unless
+    ``escaped``: a template's marker is filled in escaped)."""
+    noted = state.confidence is not None  # 0 is an answer too
+    confidence = f"Confidence noted: *{state.confidence}*. " if noted else ""
+    blocks = [
+        SectionBlock(
+            text=f"*{name}*: {confidence}Today's challenge:\n:dart: *{state.card.challenge.do}*"
+        ),
+        SectionBlock(text=f":bulb: *Tip:* {state.card.challenge.tip}"),
+    ]
+    if not noted:  # a plan fixed first leaves her confidence still to give
+        blocks.append(_confidence_menu(value, None))
+    blocks += _plan_blocks(value, state.suggested_plan, plan, escaped=escaped)
+    if state.nerves:  # still there after her answers, until the meeting
+        blocks += nerves_offer_blocks(value)
+    return blocks
+
+
 def build_checkin_state(state: CheckinState) -> dict:
     """The check-in after an answer, replacing the original so nothing is answered twice."""
     name = escape(state.meeting_name)
@@ -185,21 +219,20 @@ def build_checkin_state(state: CheckinState) -> dict:
         if state.skipped:
             line = f"Skipping *{name}* this time. That's fine; see you at the next one."
             return _done([SectionBlock(text=line)], line)
-        noted = state.confidence is not None  # 0 is an answer too
-        confidence = f"Confidence noted: *{state.confidence}*. " if noted else ""
-        value = str(state.checkin_id)
-        blocks = [
-            SectionBlock(
-                text=f"*{name}*: {confidence}Today's challenge:\n:dart: *{state.card.challenge.do}*"
-            ),
-            SectionBlock(text=f":bulb: *Tip:* {state.card.challenge.tip}"),
-        ]
-        if not noted:  # a plan fixed first leaves her confidence still to give
-            blocks.append(_confidence_menu(value, None))
-        blocks += _plan_blocks(value, state.suggested_plan, state.plan)
-        if state.nerves:  # still there after her answers, until the meeting
-            blocks += nerves_offer_blocks(value)
-        return _done(blocks, f"{name}: {state.card.challenge.do}")
+        text = f"{name}: {state.card.challenge.do}"
+        value, plan = str(state.checkin_id), state.plan
+        if _MARK in name or (plan is not None and _MARK in plan):
+            return _done(_pre_state_blocks(state, name, value, plan), text)
+        # Redrawn after every answer: rendered once per challenge and state, with markers
+        # where the meeting, the check-in and her plan go, then filled in.
+        key = replace(state, checkin_id=0, meeting_name="", plan=None if plan is None else "")
+        filled = (
+            _pre_state_template(key)
+            .replace(_NAME, json.dumps(name)[1:-1])
+            .replace(_VALUE, value)
+            .replace(_PLAN, json.dumps(escape(plan or ""))[1:-1])
+        )
+        return {"text": text, "blocks": json.loads(filled)}
     label = OUTCOME_LABELS[state.outcome] if state.outcome else "Answered"
     blocks = [SectionBlock(text=f"*{name}*: {label}. Thanks for checking in.")]
     if state.outcome is not Outcome.DID_NOT_HAPPEN and not state.detailed:
