@@ -174,12 +174,10 @@ def build_dispatcher(container: Container) -> Dispatcher:
             client,
             token_for=token_for,
             token_refused=token_refused,
-            story_for=lambda team_id, user_id: container.services.stories.story_for(
-                team_id=team_id, user_id=user_id
-            ),
         ),
         owner=owner[:64],
         per_minute=container.settings.slack_messages_per_minute,
+        stories=container.services.stories,
     )
 
 

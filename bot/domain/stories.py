@@ -111,6 +111,16 @@ def story_due(last_shown: datetime | None, now: datetime, tz: str) -> bool:
     return last_shown is None or last_shown < week_start(now, tz)
 
 
+@dataclass(frozen=True)
+class StorySlot:
+    """This week's story may go beside her check-in: what its claim needs to know."""
+
+    coachee_id: int
+    step: int
+    week_start: datetime  # due while none was shown since then
+    shown_before: int  # stories she has had, to take turns
+
+
 def pick_story(library: list[Story], colleagues: list[Story], shown_before: int) -> Story | None:
     """Take turns: library and colleagues' stories alternate when both exist, and each
     list is walked in order, so she sees a different one each week."""
@@ -120,3 +130,15 @@ def pick_story(library: list[Story], colleagues: list[Story], shown_before: int)
         return source[turn % len(source)]
     stories = library or colleagues
     return stories[shown_before % len(stories)] if stories else None
+
+
+def slot_of(coachee, now: datetime) -> StorySlot | None:
+    """Her story slot of the week, if a story is due: she has started, has them on, and
+    none was shown since her week began. ``coachee``: her row or model."""
+    if coachee.onboarded_at is None or not coachee.stories_on or coachee.current_step is None:
+        return None
+    if not story_due(coachee.story_shown_at, now, coachee.tz):
+        return None
+    return StorySlot(
+        coachee.id, coachee.current_step, week_start(now, coachee.tz), coachee.stories_shown
+    )

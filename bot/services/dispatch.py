@@ -20,9 +20,9 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -31,7 +31,7 @@ from sqlmodel import select
 
 from bot.clock import Clock
 from bot.domain.schedule import reminder_time
-from bot.domain.stories import story_due
+from bot.domain.stories import Story, StorySlot, slot_of
 from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting, Workspace
 from bot.observability import metrics
 from bot.services.buddies import Buddyship, active_buddies
@@ -39,6 +39,9 @@ from bot.services.coaching import ChallengeCard, CoachingService
 from bot.services.planner import OPEN_ENDED, is_paused
 from bot.storage import checkins, ratelimits, workspaces
 from bot.storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.services.stories import StoryService
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +67,10 @@ class CheckinMessage:
     channel: str | None = None  # her DM, when already known
     buddy: Buddyship | None = None  # who may cheer her on before the meeting
     enterprise_id: str | None = None  # her workspace's org (Enterprise Grid), if any
-    # Whether a coping story may go beside it (on, and none yet this week): most check-ins
-    # then ask nothing more; the story service's claim still decides for one that may.
-    story_due: bool = False
+    # A coping story's slot when one is due (on, none yet this week), and the story once
+    # claimed, in the transaction that renews the lease right before sending.
+    story_slot: StorySlot | None = None
+    story: Story | None = None
     nerves: bool = False  # offer "Settle your nerves" (a pre check-in, her setting on)
 
 
@@ -119,11 +123,13 @@ class Dispatcher:
         batch: int = 32,
         concurrency: int = DEFAULT_CONCURRENCY,
         per_minute: int | None = None,
+        stories: StoryService | None = None,
     ):
         self._db = db
         self._clock = clock
         self._coaching = coaching
         self._sender = sender
+        self._stories = stories
         self.owner = owner
         self._batch = batch
         self._concurrency = concurrency
@@ -249,9 +255,7 @@ class Dispatcher:
             channel=coachee.dm_channel_id,
             buddy=buddy if checkin.kind == CheckinKind.PRE else None,
             enterprise_id=workspace.enterprise_id if workspace is not None else None,
-            story_due=checkin.kind == CheckinKind.PRE
-            and coachee.stories_on
-            and story_due(coachee.story_shown_at, now, coachee.tz),
+            story_slot=slot_of(coachee, now) if checkin.kind == CheckinKind.PRE else None,
             nerves=checkin.kind == CheckinKind.PRE and coachee.nerves_on,
         )
 
@@ -273,10 +277,10 @@ class Dispatcher:
         delivered = 0
         sent: tuple[CheckinMessage, str, str] | None = None
         for message in messages:
-            may_send = self._record_then_renew(sent, message)
+            ready = self._record_then_renew(sent, message)
             sent = None
-            if may_send:
-                sent = self._send(message)
+            if ready is not None:
+                sent = self._send(ready)
                 delivered += sent is not None
         if sent is not None:
             self._record_then_renew(sent, None)
@@ -305,14 +309,17 @@ class Dispatcher:
 
     def _record_then_renew(
         self, sent: tuple[CheckinMessage, str, str] | None, next: CheckinMessage | None
-    ) -> bool:
-        """Record what was just sent, then say whether ``next`` may be sent now."""
+    ) -> CheckinMessage | None:
+        """Record what was just sent, then ``next`` as it may be sent now (with its story,
+        if one is due and this process claimed it), or None if it may not."""
         for attempt in (1, 2):  # a dropped connection is retried once, on a fresh one
             try:
                 with self._db.session() as session:
                     if sent is not None:
                         self._record_sent(session, *sent)
-                    return next is not None and self._may_send(session, next)
+                    if next is None or not self._may_send(session, next):
+                        return None
+                    return self._with_story(session, next)
             except DBAPIError as e:
                 if attempt == 2 or not e.connection_invalidated:
                     if sent is not None:
@@ -320,8 +327,23 @@ class Dispatcher:
                         log.exception("check-in %s was sent but not recorded", sent[0].checkin_id)
                     else:
                         log.warning("database unavailable before sending check-ins")
-                    return False
-        return False
+                    return None
+        return None
+
+    def _with_story(self, session, message: CheckinMessage) -> CheckinMessage:
+        if message.story_slot is None or self._stories is None:
+            return message
+        # A story is an extra: whatever goes wrong with it, the check-in goes out, and the
+        # savepoint keeps the lease renewed and the last send recorded.
+        try:
+            with session.begin_nested():
+                story = self._stories.claim(
+                    session, team_id=message.team_id, slot=message.story_slot, now=self._clock.now()
+                )
+        except Exception:
+            log.exception("no coping story for check-in %s", message.checkin_id)
+            return message
+        return message if story is None else replace(message, story=story)
 
     def _may_send(self, session, message: CheckinMessage) -> bool:
         # The lease is renewed (or found lost) right before the send, so a row that

@@ -9,6 +9,8 @@ post, and stories never go to a channel.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from bot.clock import Clock
 from bot.domain.ladder import Ladder
 from bot.domain.stories import (
@@ -16,10 +18,10 @@ from bot.domain.stories import (
     SharedStory,
     Story,
     StoryLibrary,
+    StorySlot,
     pick_story,
     shareable_colleague_stories,
-    story_due,
-    week_start,
+    slot_of,
 )
 from bot.models import Attempt, Celebration, CelebrationKind
 from bot.services.celebrations import NotYours
@@ -28,6 +30,9 @@ from bot.storage import coachees
 from bot.storage import stories as store
 from bot.storage.db import Database
 
+# Colleagues' shares at a step are read again at most this often (see StoryService._shared).
+SHARES_FRESH = timedelta(seconds=60)
+
 
 class StoryService:
     def __init__(self, db: Database, clock: Clock, ladder: Ladder, library: StoryLibrary):
@@ -35,6 +40,7 @@ class StoryService:
         self._clock = clock
         self._ladder = ladder
         self._library = library
+        self._shares: dict[tuple[str, int], tuple[datetime, list[SharedStory]]] = {}
 
     @property
     def phrases(self) -> tuple[Phrase, ...]:
@@ -43,31 +49,41 @@ class StoryService:
     def story_for(self, *, team_id: str, user_id: str) -> Story | None:
         """This week's story for her, if one is due (and claimed now), else None."""
         now = self._clock.now()
-        # Asked before every pre-meeting check-in, and due at most once a week: whether
-        # it is due is only read (no write lock), and the rest happens when it is.
         with self._db.reading() as connection:
             coachee = coachees.coachee_row(connection, team_id=team_id, slack_user_id=user_id)
-        if coachee is None or coachee.onboarded_at is None or not coachee.stories_on:
-            return None
-        if coachee.current_step is None or not story_due(coachee.story_shown_at, now, coachee.tz):
+        slot = slot_of(coachee, now) if coachee is not None else None
+        if slot is None:
             return None
         with self._db.session() as session:
-            step = self._ladder.clamp(coachee.current_step)
-            library = list(self._library.at_step(step))
-            colleagues = shareable_colleague_stories(
-                [
-                    self._safe_parts(s)
-                    for s in store.shared_at_step(session, team_id=team_id, step=step)
-                    if self._ladder.has_challenge(s.challenge_id)
-                ],
-                reader_id=coachee.id,
-            )
-            shown_before = coachee.stories_shown
-            if not store.claim_story_slot(
-                session, coachee_id=coachee.id, now=now, not_since=week_start(now, coachee.tz)
-            ):
-                return None
-            return pick_story(library, colleagues, shown_before)
+            return self.claim(session, team_id=team_id, slot=slot, now=now)
+
+    def claim(self, session, *, team_id: str, slot: StorySlot, now: datetime) -> Story | None:
+        """Take her slot of the week and pick its story, in the caller's transaction (the
+        dispatcher's, right before it sends her check-in); None if another process took
+        it first."""
+        if not store.claim_story_slot(
+            session, coachee_id=slot.coachee_id, now=now, not_since=slot.week_start
+        ):
+            return None
+        step = self._ladder.clamp(slot.step)
+        colleagues = shareable_colleague_stories(
+            self._shared(session, team_id, step, now), reader_id=slot.coachee_id
+        )
+        return pick_story(list(self._library.at_step(step)), colleagues, slot.shown_before)
+
+    def _shared(self, session, team_id: str, step: int, now: datetime) -> list[SharedStory]:
+        # Read again at most every SHARES_SECONDS: a burst of check-ins at :45 asks for
+        # the same few lists thousands of times, and a new share can wait a minute.
+        known = self._shares.get((team_id, step))
+        if known is not None and timedelta(0) <= now - known[0] < SHARES_FRESH:
+            return known[1]
+        shares = [
+            self._safe_parts(s)
+            for s in store.shared_at_step(session, team_id=team_id, step=step)
+            if self._ladder.has_challenge(s.challenge_id)
+        ]
+        self._shares[(team_id, step)] = (now, shares)
+        return shares
 
     def _safe_parts(self, share) -> SharedStory:
         phrase = self._library.phrase(share.phrase_id)

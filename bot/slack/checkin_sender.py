@@ -8,7 +8,6 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.domain.stories import Story
 from bot.services.dispatch import (
     CheckinMessage,
     RateLimited,
@@ -37,8 +36,6 @@ BUILDERS = {"pre": build_pre_checkin, "post": build_post_checkin, "reminder": bu
 TokenLookup = Callable[[str, str | None], str | None]
 # (team_id, Slack's error): the workspace's token was refused (revoked, expired...).
 TokenRefused = Callable[[str, str], None]
-# (team_id, user_id) -> this week's coping story for her, claimed, or None.
-StoryFor = Callable[[str, str], Story | None]
 
 
 class SlackCheckinSender:
@@ -49,8 +46,8 @@ class SlackCheckinSender:
     token of the check-in's workspace; without it, with the client's own token.
     ``token_refused`` hears when Slack refuses that token, so that a revoked one
     pauses its workspace and an expired one is refreshed (bot.slack.tokens).
-    ``story_for``: a coping story, at most one a week, goes beside a pre-meeting
-    check-in (why there: bot.services.stories).
+    A coping story the dispatcher claimed goes beside the pre-meeting check-in (why
+    there: bot.services.stories).
     """
 
     def __init__(
@@ -58,12 +55,10 @@ class SlackCheckinSender:
         client: WebClient,
         token_for: TokenLookup | None = None,
         token_refused: TokenRefused | None = None,
-        story_for: StoryFor | None = None,
     ):
         self._client = client
         self._token_for = token_for
         self._token_refused = token_refused
-        self._story_for = story_for
 
     def send(self, message: CheckinMessage) -> tuple[str, str]:
         token = None
@@ -72,8 +67,8 @@ class SlackCheckinSender:
             if token is None:  # uninstalled, revoked, or not installed yet
                 raise WorkspaceUnreachable("no bot token")
         content = BUILDERS[message.kind](message)
-        if message.story_due and self._story_for is not None:
-            content = self._with_story(message, content)
+        if message.story is not None:
+            content = build_with_story(content, message.story)
         try:
             sent = self._post(message, content, token)
         except SlackApiError as e:
@@ -95,15 +90,6 @@ class SlackCheckinSender:
             nudge = build_buddy_nudge(message.buddy, f"{message.start_local:%H:%M}")
             best_effort_dm(self._client, message.buddy.buddy_user_id, nudge, token=token)
         return sent
-
-    def _with_story(self, message: CheckinMessage, content: dict) -> dict:
-        # A story is an extra: whatever goes wrong with it, the check-in goes out.
-        try:
-            story = self._story_for(message.team_id, message.user_id)
-        except Exception:
-            log.exception("no coping story for check-in %s", message.checkin_id)
-            return content
-        return content if story is None else build_with_story(content, story)
 
     def _post(self, message: CheckinMessage, content: dict, token: str | None) -> tuple[str, str]:
         if message.channel:  # one call instead of two (conversations.open is Tier 3)

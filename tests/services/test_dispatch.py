@@ -7,9 +7,11 @@ import logging
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.content import load_ladder
+from bot.domain.stories import Story
 from bot.models import Checkin, Coachee, Meeting
 from bot.observability import metrics
 from bot.services.coaching import CoachingService
@@ -85,10 +87,10 @@ def _post_checkin_after(pre: Checkin, *, due_at: datetime) -> Checkin:
     )
 
 
-def _dispatcher(db: Database, clock: FakeClock, owner: str) -> tuple[Dispatcher, Sender]:
+def _dispatcher(db: Database, clock: FakeClock, owner: str, **extra) -> tuple[Dispatcher, Sender]:
     sender = Sender()
     coaching = CoachingService(db, clock, load_ladder())
-    return Dispatcher(db, clock, coaching, sender, owner=owner), sender
+    return Dispatcher(db, clock, coaching, sender, owner=owner, **extra), sender
 
 
 def test_a_row_whose_lease_ran_out_in_the_queue_is_sent_once(db: Database):
@@ -266,3 +268,38 @@ def test_a_refused_checkin_fails_at_once_and_her_next_one_still_goes_out(db: Dat
     assert dispatcher.tick() == 1
     assert [m.kind for m in sender.sent] == ["post"]
     dispatcher.close()
+
+
+class Stories:
+    """Stands in for the story service: claims in the dispatcher's transaction."""
+
+    def __init__(self, fail: bool = False):
+        self.fail, self.claims = fail, []
+
+    def claim(self, session, *, team_id, slot, now):
+        self.claims.append(slot.coachee_id)
+        if self.fail:
+            session.execute(sa.text("SELECT * FROM no_such_table"))  # breaks the statement
+        return Story(text="Was nervous, did it anyway.", source="library", step=slot.step)
+
+
+def test_a_story_due_is_claimed_right_before_its_check_in_goes_out(db: Database):
+    _seed(db, 2)
+    with db.session() as s:  # U1 had this week's story already
+        s.get(Coachee, 2).story_shown_at = NOW - timedelta(hours=1)
+    stories = Stories()
+    dispatcher, sender = _dispatcher(db, FakeClock(NOW), "A", stories=stories)
+    dispatcher.tick()
+    assert stories.claims == [1]
+    assert {m.user_id: m.story is not None for m in sender.sent} == {"U0": True, "U1": False}
+
+
+def test_a_story_that_fails_never_holds_up_the_check_in(db: Database, caplog):
+    _seed(db, 2)
+    dispatcher, sender = _dispatcher(db, FakeClock(NOW), "A", stories=Stories(fail=True))
+    with caplog.at_level(logging.ERROR):
+        assert dispatcher.tick() == 2
+    assert [m.story for m in sender.sent] == [None, None]
+    with db.session() as s:  # each send recorded, the story's failure rolled back alone
+        assert {c.status for c in s.exec(select(Checkin)).all()} == {"sent"}
+    assert "no coping story" in caplog.text

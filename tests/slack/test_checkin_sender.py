@@ -3,11 +3,13 @@ Slack's answers turned into what the dispatcher acts on."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.bootstrap import load_story_library
 from bot.content import load_ladder
 from bot.services.coaching import ChallengeCard
 from bot.services.dispatch import CheckinMessage, RateLimited, RecipientGone, Refused
@@ -18,6 +20,7 @@ from tests.conftest import make_settings
 from tests.observability.support import with_option_without_text
 
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+LIBRARY = load_story_library(load_ladder())
 
 
 def _message(user_id: str, channel: str | None) -> CheckinMessage:
@@ -95,13 +98,10 @@ def test_a_message_slack_refuses_is_a_refusal_naming_where_it_broke(
     assert [r.error for r in fake_slack.expect_refusals()] == ["invalid_blocks"]
 
 
-def test_a_story_is_asked_for_only_when_one_is_due(fake_slack, database_url):
-    """Most check-ins have no story due (one a week at most): they ask nothing more."""
-    asked = []
-    client = make_client(make_settings(fake_slack, database_url), retry_rate_limits=False)
-    sender = SlackCheckinSender(client, story_for=lambda *who: asked.append(who))
+def test_the_story_the_dispatcher_claimed_goes_beside_the_check_in(fake_slack, sender):
     fake_slack.add_user("U1")
-    sender.send(_message("U1", fake_slack.dm_channel("U1")))
-    assert asked == []
-    sender.send(replace(_message("U1", fake_slack.dm_channel("U1")), story_due=True))
-    assert asked == [("T0TEAM", "U1")]
+    story = LIBRARY.at_step(3)[0]
+    plain = sender.send(_message("U1", fake_slack.dm_channel("U1")))
+    told = sender.send(replace(_message("U1", fake_slack.dm_channel("U1")), story=story))
+    assert story.text not in json.dumps(fake_slack.message(*plain))
+    assert story.text in json.dumps(fake_slack.message(*told)["blocks"])
