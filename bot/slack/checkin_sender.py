@@ -19,14 +19,13 @@ from bot.slack.blocks.checkins import build_post_checkin, build_pre_checkin, bui
 from bot.slack.blocks.stories import build_with_story
 from bot.slack.refusals import refusal_of
 from bot.slack.sharing import best_effort_dm
-from bot.slack.surfaces import send_dm, with_token
+from bot.slack.surfaces import STALE_DM, forget_dm, send_dm, with_token
 
 log = logging.getLogger(__name__)
 
 # Slack's answers that mean this person can't get a DM from us any more.
 GONE = {"account_inactive", "user_not_found", "user_disabled", "cannot_dm_bot"}
 # A DM channel we remembered that no longer works: open it afresh.
-STALE_DM = {"channel_not_found", "is_archived", "not_in_channel"}
 # Slack's answers that mean the workspace's token no longer works (many workspaces).
 TOKEN_REFUSED = {"invalid_auth", "not_authed", "token_revoked", "token_expired"}
 
@@ -101,6 +100,7 @@ class SlackCheckinSender:
             except SlackApiError as e:
                 if e.response.get("error") not in STALE_DM:
                     raise
+                forget_dm(self._client, message.user_id, token=token)
         return send_dm(self._client, message.user_id, content, token=token)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import weakref
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -13,8 +14,25 @@ from bot.slack.blocks.home import build_home_dashboard, build_home_welcome
 log = logging.getLogger(__name__)
 
 
+# Her DM with the app stays the same: opened once per process and client, not before
+# every DM (conversations.open is a round trip, and Tier 3).
+_DMS: weakref.WeakKeyDictionary[WebClient, dict[tuple, str]] = weakref.WeakKeyDictionary()
+# What Slack says when a DM channel we knew is no longer one we can post to.
+STALE_DM = {"channel_not_found", "is_archived", "not_in_channel"}
+
+
 def open_dm(client: WebClient, user_id: str, *, token: str | None = None) -> str:
-    return client.conversations_open(users=user_id, **with_token(token))["channel"]["id"]
+    known = _DMS.setdefault(client, {})
+    key = (token or client.token, user_id)
+    if key not in known:
+        opened = client.conversations_open(users=user_id, **with_token(token))
+        known[key] = opened["channel"]["id"]
+    return known[key]
+
+
+def forget_dm(client: WebClient, user_id: str, *, token: str | None = None) -> None:
+    """Slack says her DM is gone: the next DM opens it afresh."""
+    _DMS.get(client, {}).pop((token or client.token, user_id), None)
 
 
 def send_dm(
@@ -23,7 +41,14 @@ def send_dm(
     """Post to her DM; returns (channel, ts) so the message can be updated in place.
     ``token``: her workspace's bot token, when the client serves several."""
     channel = open_dm(client, user_id, token=token)
-    reply = client.chat_postMessage(channel=channel, **message, **with_token(token))
+    try:
+        reply = client.chat_postMessage(channel=channel, **message, **with_token(token))
+    except SlackApiError as e:
+        if e.response.get("error") not in STALE_DM:
+            raise
+        forget_dm(client, user_id, token=token)
+        channel = open_dm(client, user_id, token=token)
+        reply = client.chat_postMessage(channel=channel, **message, **with_token(token))
     return reply["channel"], reply["ts"]
 
 
