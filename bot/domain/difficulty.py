@@ -81,9 +81,13 @@ FELT_NOISE = 0.5
 # Her estimate never strays more than this many steps from the step she is on: the
 # staircase is the controller; the estimate only chooses within the step.
 ABILITY_SPAN = 1.0
-# Before this many attempts a challenge's rating is a guess: picks trust it in
-# proportion, the ladder report ignores it.
+# Before this many attempts a challenge's rating is a guess: the ladder report and
+# placement ignore it.
 TRUSTED_AFTER = 20
+# Picks trust a rating in proportion to its attempts up to this many: its step size
+# shrinks fast (``challenge_k``), and trusting it sooner puts more attempts in the
+# stretch zone (bench/coaching_policy.py, seed 7: 0.714 at 20, 0.723 at 5).
+PICK_TRUSTED_AFTER = 5
 # Within her step, today's challenge changes after an attempt only when another is
 # closer to the middle of the stretch zone by this many logits (a fifth of a step):
 # a change needs a clear reason, not the noise of one attempt (bench/coaching_policy.py).
@@ -292,7 +296,7 @@ def pick(
     and its pooled difficulty put closest to the middle of the stretch zone.
 
     A challenge's difficulty counts in proportion to the attempts behind it (below
-    ``TRUSTED_AFTER`` it is pulled towards its step); ties keep the file order, and
+    ``PICK_TRUSTED_AFTER`` it is pulled towards its step); ties keep the file order, and
     ``current`` (her challenge today) wins a tie, so nothing changes for no reason.
     With ``keep_within`` (in logits) she keeps ``current`` unless another is that much
     closer (``REPICK_MARGIN``: within a step, change only for a clear reason).
@@ -300,7 +304,7 @@ def pick(
 
     def trusted(challenge_id: str, step: int) -> float:
         rating = rating_or_prior(ratings, challenge_id, step)
-        trust = min(1.0, rating.attempts / TRUSTED_AFTER)
+        trust = min(1.0, rating.attempts / PICK_TRUSTED_AFTER)
         return step + trust * (rating.difficulty - step)
 
     def distance(item: tuple[str, int, str]) -> float:

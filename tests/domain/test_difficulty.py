@@ -125,6 +125,10 @@ def test_without_enough_attempts_the_step_s_first_challenge_is_kept():
     few = {"b": d.Rating("b", 3.0, 1)}
     assert d.pick(STEP4, few, at(4.0)) == "a"
     assert d.pick(STEP4, {}, at(4.0), current="c") == "c"  # a tie keeps hers
+    # A few attempts already count in full for picks (not for the report).
+    settled = {"a": d.Rating("a", 4.8, d.PICK_TRUSTED_AFTER)}
+    assert d.pick(STEP4, settled, at(4.0)) == "b"
+    assert d.misplaced([("a", 4)], settled) == []
 
 
 def test_within_her_step_the_pool_picks_what_stretches_her():
