@@ -20,7 +20,9 @@ Policies compared, on the same people and the same random draws, people grouped 
 workspaces of 50 who use the app side by side (everyone meets in lockstep):
 
 * policy: bot.domain.progression.recommend (offers always accepted), with the
-  challenge chosen at placement and at each step change by bot.domain.difficulty:
+  challenge chosen at placement and at each step change by bot.domain.difficulty,
+  and changed within her step after an attempt she completes when another is clearly
+  likelier to stretch her (difficulty.REPICK_MARGIN; CoachingService.offer_after):
   each challenge's difficulty pooled across her workspace, fitted jointly with her own
   profile (her ability and her offset per kind of challenge, replayed from her own
   attempts: outcome, how it felt, the challenge's kind label), as the app does. It
@@ -32,7 +34,7 @@ workspaces of 50 who use the app side by side (everyone meets in lockstep):
 * fixed_pace: one step up every 3 meetings, whatever happens;
 * never_move: stays on the starting step;
 * oracle (a ceiling, not a baseline): the controller, choosing with every real skill,
-  affinity and difficulty known.
+  affinity and difficulty known, at each step change and after every attempt.
 
 Printed: per model and policy, the share of attempts in the stretch zone (true
 success probability 0.6-0.9), the success rate, and the median steps gained after the
