@@ -20,7 +20,9 @@ Policies compared, on the same people and the same random draws, people grouped 
 workspaces of 50 who use the app side by side (everyone meets in lockstep):
 
 * policy: bot.domain.progression.recommend (offers always accepted), with the
-  challenge chosen at placement and at each step change by bot.domain.difficulty:
+  challenge chosen at placement and at each step change by bot.domain.difficulty,
+  and changed within her step after an attempt she completes when another is clearly
+  likelier to stretch her (difficulty.REPICK_MARGIN; CoachingService.offer_after):
   each challenge's difficulty pooled across her workspace, fitted jointly with her own
   profile (her ability and her offset per kind of challenge, replayed from her own
   attempts: outcome, how it felt, the challenge's kind label), as the app does. It
@@ -32,7 +34,7 @@ workspaces of 50 who use the app side by side (everyone meets in lockstep):
 * fixed_pace: one step up every 3 meetings, whatever happens;
 * never_move: stays on the starting step;
 * oracle (a ceiling, not a baseline): the controller, choosing with every real skill,
-  affinity and difficulty known.
+  affinity and difficulty known, at each step change and after every attempt.
 
 Printed: per model and policy, the share of attempts in the stretch zone (true
 success probability 0.6-0.9), the success rate, and the median steps gained after the
@@ -201,32 +203,36 @@ def simulate(
     def options(step: int) -> list[tuple[str, int]]:
         return [(c.id, c.step, KINDS[c.kind]) for c in ladder[step - 1]]
 
-    def profile(track: Track) -> difficulty.Profile:
+    def replayed(track: Track) -> difficulty.Profile:
         """Her profile as the app builds it: replayed from her own attempts (what she
         did, how it felt, each challenge's kind) against the pooled difficulties."""
-        return difficulty.profile(
-            track.seen,
-            pool_of(track.person),
-            kinds=KINDS,
-            start=track.person.estimate,
-            step=track.step,
+        return difficulty.replay(
+            track.seen, pool_of(track.person), kinds=KINDS, start=track.person.estimate
         )
 
-    def choose(track: Track) -> SimChallenge:
-        if policy == "oracle":  # knows her real skill and every real difficulty: a ceiling
-            pp = track.person
-            return min(
-                ladder[track.step - 1],
-                key=lambda c: abs(
-                    SLOPE * (pp.skill - c.step - c.offset + pp.affinity[c.kind])
-                    + OFFSET
-                    - difficulty.TARGET_LOGIT
-                ),
-            )
+    def oracle_pick(track: Track) -> SimChallenge:
+        """Knows her real skill and every real difficulty: a ceiling."""
+        pp = track.person
+        return min(
+            ladder[track.step - 1],
+            key=lambda c: abs(
+                SLOPE * (pp.skill - c.step - c.offset + pp.affinity[c.kind])
+                + OFFSET
+                - difficulty.TARGET_LOGIT
+            ),
+        )
+
+    def choose(track: Track, her: difficulty.Profile | None) -> SimChallenge:
+        """At a step change: the app's ``CoachingService.pick``."""
+        if policy == "oracle":
+            return oracle_pick(track)
         if not pooled:
             return ladder[track.step - 1][0]  # the step's first, in file order
+        if her is None:
+            her = replayed(track)
+        her = difficulty.near(her, track.step)
         chosen = difficulty.pick(
-            options(track.step), pool_of(track.person), profile(track), current=track.challenge.id
+            options(track.step), pool_of(track.person), her, current=track.challenge.id
         )
         return by_id[chosen]
 
@@ -254,6 +260,7 @@ def simulate(
                 wins += result.is_win
                 in_stretch += STRETCH[0] <= p <= STRETCH[1]
             moved = False
+            her = None  # her profile after this attempt, as CoachingService.offer_after has it
             if pooled:
                 kind = KINDS[challenge.kind]  # the ladder's label, not her affinity
                 seen = difficulty.observation(
@@ -262,11 +269,13 @@ def simulate(
                 if seen is not None:
                     ratings = pool_of(person)
                     rating = difficulty.rating_or_prior(ratings, challenge.id, challenge.step)
-                    logit = profile(track).logit(rating.difficulty, kind)
+                    her = replayed(track)
+                    logit = difficulty.near(her, track.step).logit(rating.difficulty, kind)
                     change = difficulty.difficulty_change(rating, logit=logit, seen=seen)
                     ratings[challenge.id] = difficulty.Rating(
                         challenge.id, rating.difficulty + change, rating.attempts + 1
                     )
+                    her = difficulty.observe(her, seen, rating.difficulty + change)
                     track.seen.append(seen)
             if policy in ("policy", "policy_pooled_everywhere", "policy_unpooled", "oracle"):
                 track.history.append(result)
@@ -285,10 +294,23 @@ def simulate(
             elif policy == "fixed_pace" and meeting % 3 == 0:
                 moved = track.step < TOP
                 track.step = min(TOP, track.step + 1)
-            # A new challenge when she moves step; otherwise she keeps hers (or swaps it
-            # herself), so the staircase weighs attempts at one challenge.
+            # A new challenge when she moves step. Within her step, the policy (as the
+            # app after each attempt she completes) changes today's challenge only when
+            # another is clearly likelier to stretch her; the oracle, a ceiling, after
+            # every attempt. The baselines keep theirs.
             if moved:
-                track.challenge = choose(track)
+                track.challenge = choose(track, her)
+            elif policy == "oracle" and result.happened:
+                track.challenge = oracle_pick(track)
+            elif her is not None:
+                chosen = difficulty.pick(
+                    options(track.step),
+                    pool_of(person),
+                    difficulty.near(her, track.step),
+                    current=challenge.id,
+                    keep_within=difficulty.REPICK_MARGIN,
+                )
+                track.challenge = by_id[chosen]
     gained = [t.step - t.start for t in tracks]
     return {
         "stretch_zone_share": round(in_stretch / happened, 3),

@@ -66,11 +66,12 @@ START_SPREAD = 0.8
 # How much people differ by kind of challenge: a third of a step (as the bench draws
 # them, sd 0.3; a little wider, so her own evidence can move it).
 KIND_SPREAD = 0.35
-# She learns with practice: about a step in 16 attempts on average (the bench's people
-# gain 0.03-0.15 of a step per attempt, less after a miss), and some faster, so her
+# She learns with practice: the bench's people gain 0.03-0.15 of a step per attempt
+# (0.09 on average, less after a miss: about 0.08 an attempt), and some faster, so her
 # ability becomes this much less certain after each attempt. Without the growth term
-# her estimate lags her by a third of a step and picks come out too easy.
-GROWTH = 0.06
+# her estimate lags her and picks come out too easy (0.06 lagged by a third of a step;
+# 0.08: bench/coaching_policy.py, seed 7, stretch share +0.01).
+GROWTH = 0.08
 DRIFT = 0.1
 # How it felt, read against the stretch zone: "too hard" below it, "too easy" above,
 # her sense of it noisy by this much (a logistic scale, in logits; about the bench's
@@ -80,9 +81,17 @@ FELT_NOISE = 0.5
 # Her estimate never strays more than this many steps from the step she is on: the
 # staircase is the controller; the estimate only chooses within the step.
 ABILITY_SPAN = 1.0
-# Before this many attempts a challenge's rating is a guess: picks trust it in
-# proportion, the ladder report ignores it.
+# Before this many attempts a challenge's rating is a guess: the ladder report and
+# placement ignore it.
 TRUSTED_AFTER = 20
+# Picks trust a rating in proportion to its attempts up to this many: its step size
+# shrinks fast (``challenge_k``), and trusting it sooner puts more attempts in the
+# stretch zone (bench/coaching_policy.py, seed 7: 0.714 at 20, 0.723 at 5).
+PICK_TRUSTED_AFTER = 5
+# Within her step, today's challenge changes after an attempt only when another is
+# closer to the middle of the stretch zone by this many logits (a fifth of a step):
+# a change needs a clear reason, not the noise of one attempt (bench/coaching_policy.py).
+REPICK_MARGIN = 0.3
 # The report flags a challenge whose difficulty is this far (in steps) from its own.
 MISPLACED_BY = 0.6
 
@@ -239,6 +248,30 @@ def observe(profile: Profile, seen: Observation, difficulty: float) -> Profile:
     return Profile(x[0] + GROWTH, profile.kinds, tuple(x[1:]), tuple(tuple(row) for row in cov))
 
 
+def replay(
+    history: Iterable[Observation],
+    ratings: dict[str, Rating],
+    *,
+    kinds: Iterable[str],
+    start: float,
+) -> Profile:
+    """Her profile from where she started and each attempt since (oldest first) against
+    the pooled difficulties, before it is kept near her step (``near``). Extend it with
+    ``observe`` for a newer attempt rather than replaying again (one replay a request)."""
+    her = new_profile(start, kinds)
+    for seen in history:
+        rating = rating_or_prior(ratings, seen.challenge_id, seen.step)
+        her = observe(her, seen, rating.difficulty)
+    return her
+
+
+def near(her: Profile, step: int) -> Profile:
+    """Her profile with her ability kept near her step, which the staircase chose from
+    the same attempts."""
+    clamped = min(step + ABILITY_SPAN, max(step - ABILITY_SPAN, her.ability))
+    return replace(her, ability=clamped)
+
+
 def profile(
     history: Iterable[Observation],
     ratings: dict[str, Rating],
@@ -247,15 +280,8 @@ def profile(
     start: float,
     step: int,
 ) -> Profile:
-    """Her profile now, from where she started and each attempt since (oldest first)
-    against the pooled difficulties; her ability kept near her step, which the
-    staircase chose from the same attempts."""
-    her = new_profile(start, kinds)
-    for seen in history:
-        rating = rating_or_prior(ratings, seen.challenge_id, seen.step)
-        her = observe(her, seen, rating.difficulty)
-    clamped = min(step + ABILITY_SPAN, max(step - ABILITY_SPAN, her.ability))
-    return replace(her, ability=clamped)
+    """Her profile now (``replay``), kept near her step (``near``)."""
+    return near(replay(history, ratings, kinds=kinds, start=start), step)
 
 
 def pick(
@@ -264,18 +290,21 @@ def pick(
     her: Profile,
     *,
     current: str | None = None,
+    keep_within: float = 0.0,
 ) -> str:
     """Of the step's challenges ``(id, step, kind)``, in file order, the one her profile
     and its pooled difficulty put closest to the middle of the stretch zone.
 
     A challenge's difficulty counts in proportion to the attempts behind it (below
-    ``TRUSTED_AFTER`` it is pulled towards its step); ties keep the file order, and
+    ``PICK_TRUSTED_AFTER`` it is pulled towards its step); ties keep the file order, and
     ``current`` (her challenge today) wins a tie, so nothing changes for no reason.
+    With ``keep_within`` (in logits) she keeps ``current`` unless another is that much
+    closer (``REPICK_MARGIN``: within a step, change only for a clear reason).
     """
 
     def trusted(challenge_id: str, step: int) -> float:
         rating = rating_or_prior(ratings, challenge_id, step)
-        trust = min(1.0, rating.attempts / TRUSTED_AFTER)
+        trust = min(1.0, rating.attempts / PICK_TRUSTED_AFTER)
         return step + trust * (rating.difficulty - step)
 
     def distance(item: tuple[str, int, str]) -> float:
@@ -283,6 +312,9 @@ def pick(
         return abs(her.logit(trusted(challenge_id, step), kind) - TARGET_LOGIT)
 
     best = min(challenges, key=lambda item: (round(distance(item), 3), item[0] != current))
+    mine = [item for item in challenges if item[0] == current]
+    if mine and distance(mine[0]) - distance(best) <= keep_within:
+        return current
     return best[0]
 
 

@@ -14,6 +14,9 @@ from bot.models import Attempt, Coachee
 from bot.storage import attempts, coachees, ratings
 from bot.storage.db import Database
 
+# Her profile after her newest attempt, and the pool it was fitted against (as updated).
+Fitted = tuple[difficulty.Profile, dict[str, difficulty.Rating]]
+
 
 class NotStarted(Exception):
     """She hasn't run /voice start yet."""
@@ -260,36 +263,36 @@ class CoachingService:
     def _options(self, step: int) -> list[tuple[str, int, str]]:
         return [(c.id, c.step, c.kind) for c in self.ladder.step(step).challenges]
 
-    def _profile(self, session, coachee: Coachee, pool: dict, *, upto: int | None = None):
-        """Her ability and her offset per kind of challenge, replayed from her answers at
-        the start and every attempt since (those before attempt ``upto`` when given)."""
+    def _seen(self, coachee: Coachee, history: list[Attempt]) -> list[difficulty.Observation]:
+        """Her attempts as evidence (those the model can read), oldest first."""
         seen = []
-        for a in attempts.all_attempts(session, coachee_id=coachee.id):
-            if upto is not None and a.id >= upto:
-                break
+        for a in history:
             if a.outcome and self.ladder.has_challenge(a.challenge_id):
                 kind = self.ladder.challenge(a.challenge_id).kind
                 seen.append(difficulty.observation(a.challenge_id, a.step, kind, a.outcome, a.felt))
+        return [s for s in seen if s is not None]
+
+    def _replay(self, coachee: Coachee, history: list[Attempt], pool: dict) -> difficulty.Profile:
+        """Her ability and her offset per kind of challenge, replayed from her answers at
+        the start and these attempts (``difficulty.replay``; not yet kept near her step)."""
         start = coachee.start_step or coachee.current_step or 1
         if coachee.self_placement and coachee.start_confidence is not None:
             start = estimate_skill(SelfPlacement(coachee.self_placement), coachee.start_confidence)
-        return difficulty.profile(
-            [s for s in seen if s is not None],
-            pool,
-            kinds=KINDS,
-            start=start,
-            step=coachee.current_step or 1,
-        )
+        return difficulty.replay(self._seen(coachee, history), pool, kinds=KINDS, start=start)
 
-    def pick(self, session, coachee: Coachee, step: int) -> Challenge:
+    def pick(
+        self, session, coachee: Coachee, step: int, *, fitted: Fitted | None = None
+    ) -> Challenge:
         """Her challenge on ``step``: the one the pool and her own record say is likeliest
-        to stretch her."""
-        pool = self._ratings(session, coachee.team_id)
-        her = self._profile(session, coachee, pool)
-        # Moving step: she is at its level.
-        her = replace(her, ability=her.ability + step - (coachee.current_step or step))
+        to stretch her (``fitted``: her profile and the pool, when the caller has them)."""
+        her, pool = fitted or (None, self._ratings(session, coachee.team_id))
+        if her is None:
+            her = self._replay(coachee, attempts.all_attempts(session, coachee_id=coachee.id), pool)
         chosen = difficulty.pick(
-            self._options(step), pool, her, current=coachee.current_challenge_id
+            self._options(step),
+            pool,
+            difficulty.near(her, step),
+            current=coachee.current_challenge_id,
         )
         return self.ladder.challenge(chosen)
 
@@ -303,13 +306,14 @@ class CoachingService:
                 for pool in sorted(ratings.pools(session))
             }
 
-    def learn(self, session, coachee: Coachee) -> None:
-        """Her newest attempt moves its challenge's pooled difficulty (her workspace's
-        pool, and all workspaces' when the operator pools them)."""
-        newest = attempts.last_attempt_id(session, coachee_id=coachee.id)
-        attempt = session.get(Attempt, newest) if newest is not None else None
+    def learn(self, session, coachee: Coachee, history: list[Attempt]) -> Fitted | None:
+        """Her newest attempt (the last of ``history``, all hers) moves its challenge's
+        pooled difficulty (her workspace's pool, and all workspaces' when the operator
+        pools them). Returns her profile after it and the pool picks read from, as it now
+        is (None when it said nothing): her record is replayed once per request."""
+        attempt = history[-1] if history else None
         if attempt is None or not self.ladder.has_challenge(attempt.challenge_id):
-            return
+            return None
         kind = self.ladder.challenge(attempt.challenge_id).kind
         seen = (
             difficulty.observation(
@@ -319,15 +323,22 @@ class CoachingService:
             else None
         )
         if seen is None:
-            return
+            return None
+        picking = self._pool(coachee.team_id)
+        known = ratings.ratings(session, pool=picking)
+        # Joint fit: judged against what her own record before it (ability and this
+        # kind's offset for her) predicted, so her strengths don't leak into the pool.
+        # One profile, fitted against the pool picks read from, judges it in each pool.
+        her = self._replay(coachee, history[:-1], known)
+        near = difficulty.near(her, coachee.current_step or 1)
         pools = [coachee.team_id] + ([ratings.EVERYWHERE] if self.pool_everywhere else [])
         for pool in pools:
-            known = ratings.ratings(session, pool=pool)
-            rating = difficulty.rating_or_prior(known, attempt.challenge_id, attempt.step)
-            # Joint fit: judged against what her own record (ability and this kind's
-            # offset for her) predicted, so her strengths don't leak into the pool.
-            her = self._profile(session, coachee, known, upto=attempt.id)
-            logit = her.logit(rating.difficulty, kind)
+            rating = difficulty.rating_or_prior(
+                known if pool == picking else ratings.ratings(session, pool=pool),
+                attempt.challenge_id,
+                attempt.step,
+            )
+            logit = near.logit(rating.difficulty, kind)
             change = difficulty.difficulty_change(rating, logit=logit, seen=seen)
             ratings.add_to_rating(
                 session,
@@ -336,33 +347,59 @@ class CoachingService:
                 prior=float(attempt.step),
                 change=change,
             )
+            if pool == picking:
+                known[attempt.challenge_id] = replace(
+                    rating, difficulty=rating.difficulty + change, attempts=rating.attempts + 1
+                )
+        return difficulty.observe(her, seen, known[attempt.challenge_id].difficulty), known
 
     def offer_after(self, session, coachee: Coachee) -> Offer | None:
         """After each attempt she completes: the pool learns from it, then the policy
-        says whether to offer another step."""
-        self.learn(session, coachee)
-        history = [
+        says whether to offer another step. When it doesn't, and the pool and her record
+        now say another challenge of her step is clearly likelier to stretch her than
+        today's (by ``difficulty.REPICK_MARGIN``), that one becomes today's challenge:
+        what her next check-in, Home and /voice show ("your challenge for next time")."""
+        history = attempts.all_attempts(session, coachee_id=coachee.id)
+        fitted = self.learn(session, coachee, history)
+        after = coachee.evidence_after_attempt_id
+        evidence = [
             AttemptResult(
                 Outcome(a.outcome),
                 Felt(a.felt) if a.felt else None,
                 a.confidence_before,
                 a.confidence_after,
             )
-            for a in attempts.attempts_after(
-                session, coachee_id=coachee.id, after_id=coachee.evidence_after_attempt_id
-            )
-            if a.step == coachee.current_step
+            for a in history
+            if (after is None or a.id > after) and a.step == coachee.current_step
         ]
-        advice = recommend(history, step=coachee.current_step, top=self.ladder.top)
+        advice = recommend(evidence, step=coachee.current_step, top=self.ladder.top)
         if advice.move is Move.STAY:
+            if fitted is not None:
+                self._repick(coachee, *fitted)
             return None
         to_step = coachee.current_step + (1 if advice.move is Move.UP else -1)
         coachee.offer_move, coachee.offer_step = advice.move, to_step
         step = self.ladder.step(to_step)
         card = ChallengeCard(
-            step.number, step.name, self.ladder.top, self.pick(session, coachee, to_step)
+            step.number,
+            step.name,
+            self.ladder.top,
+            self.pick(session, coachee, to_step, fitted=fitted),
         )
         return Offer(advice.move, advice.reason, coachee.current_step, card)
+
+    def _repick(self, coachee: Coachee, her: difficulty.Profile, pool: dict) -> None:
+        step = coachee.current_step
+        chosen = difficulty.pick(
+            self._options(step),
+            pool,
+            difficulty.near(her, step),
+            current=coachee.current_challenge_id,
+            keep_within=difficulty.REPICK_MARGIN,
+        )
+        if chosen != coachee.current_challenge_id:
+            coachee.current_challenge_id = chosen
+            coachee.updated_at = self._clock.now()
 
 
 def onboarded_coachee(session, *, team_id: str, user_id: str) -> Coachee:

@@ -102,7 +102,9 @@ def test_her_ability_follows_her_results_but_stays_near_her_step():
 
     assert ability(wins) > ability([]) > ability(misses)
     assert ability(wins * 20) == 4.0 + d.ABILITY_SPAN
-    assert ability(misses * 20) == 4.0 - d.ABILITY_SPAN
+    # (she keeps learning, so misses alone settle her a little below her step)
+    below = d.profile(misses * 20, pool, kinds=KINDS, start=2.0, step=4)
+    assert below.ability == 4.0 - d.ABILITY_SPAN
 
 
 def test_she_learns_which_kinds_suit_her_and_one_attempt_says_little():
@@ -123,6 +125,10 @@ def test_without_enough_attempts_the_step_s_first_challenge_is_kept():
     few = {"b": d.Rating("b", 3.0, 1)}
     assert d.pick(STEP4, few, at(4.0)) == "a"
     assert d.pick(STEP4, {}, at(4.0), current="c") == "c"  # a tie keeps hers
+    # A few attempts already count in full for picks (not for the report).
+    settled = {"a": d.Rating("a", 4.8, d.PICK_TRUSTED_AFTER)}
+    assert d.pick(STEP4, settled, at(4.0)) == "b"
+    assert d.misplaced([("a", 4)], settled) == []
 
 
 def test_within_her_step_the_pool_picks_what_stretches_her():
@@ -171,3 +177,25 @@ def test_placement_uses_the_pool_as_a_prior():
     assert d.place(4.1, steps, easier) == (4, "s4b")
     harder = {"s4a": trusted("s4a", 5.3), "s4b": trusted("s4b", 5.0)}
     assert d.place(4.2, steps, harder)[0] == 3  # the whole step is harder than she thinks
+
+
+def test_within_her_step_she_keeps_todays_challenge_unless_another_is_clearly_better():
+    pool = {c: trusted(c, v) for c, v in (("a", 4.06), ("b", 4.22), ("c", 3.2))}
+    her = at(4.0)
+    assert d.pick(STEP4, pool, her) == "a"  # closest to the middle of the zone
+    # b is a little further: she keeps it, but never one far off.
+    assert d.pick(STEP4, pool, her, current="b", keep_within=d.REPICK_MARGIN) == "b"
+    assert d.pick(STEP4, pool, her, current="c", keep_within=d.REPICK_MARGIN) == "a"
+    assert d.pick(STEP4, pool, her, current="b") == "a"  # without a margin, the best
+
+
+def test_one_replay_extended_by_her_newest_attempt_is_the_replay_of_all():
+    pool = {"a": trusted("a", 4.0), "b": trusted("b", 4.5)}
+    history = [seen("did_it", "about_right", "a"), seen("partly", "too_hard", "b", "opinion")]
+    newest = seen("did_it", "too_easy", "a")
+    once = d.replay(history, pool, kinds=KINDS, start=4.0)
+    extended = d.observe(once, newest, pool["a"].difficulty)
+    assert extended == d.replay([*history, newest], pool, kinds=KINDS, start=4.0)
+    assert d.near(extended, 4) == d.profile(
+        [*history, newest], pool, kinds=KINDS, start=4.0, step=4
+    )

@@ -37,10 +37,10 @@ def _seed(db, **difficulties: float) -> None:
 
 def test_a_step_up_brings_the_challenge_the_pool_says_will_stretch_her(slack, fake_slack, db):
     # Her colleagues found step 4's first challenge far harder than its step, and its
-    # second about as hard as step 4 says (the others: too hard, or too easy after her
-    # easy win).
+    # second a little easier, about where her two wins on step 3 put her (the others:
+    # too hard, or far too easy).
     first, second = STEP4[0], STEP4[1]
-    _seed(db, **{first.id: 5.6, second.id: 4.4, STEP4[2].id: 5.4, STEP4[3].id: 3.4})
+    _seed(db, **{first.id: 5.6, second.id: 3.8, STEP4[2].id: 5.4, STEP4[3].id: 2.6})
     _start(slack, fake_slack)
     with db.session() as s:
         mila = s.exec(select(Coachee)).one()
@@ -76,3 +76,27 @@ def test_ladder_report_names_the_challenges_on_the_wrong_step(
     assert f"{STEP4[0].id} (step 4): difficulty 5.6 from {2 * TRUSTED_AFTER} attempts" in out
     assert "harder than its step, nearer step 6" in out
     assert STEP4[1].id not in out
+
+
+def test_within_her_step_a_clearly_better_fit_becomes_her_challenge_for_next_time(
+    slack, fake_slack, db
+):
+    _start(slack, fake_slack)
+    with db.session() as s:
+        mila = s.exec(select(Coachee)).one()
+    step3 = LADDER.step(3).challenges
+    mine = mila.current_challenge_id
+    others = [c for c in step3 if c.id != mine]
+    # Since she started, her colleagues found her challenge far harder than its step, and
+    # another of step 3 about right for her; the rest far too easy. Hers went partly today.
+    _seed(db, **{mine: 5.4, others[0].id: 3.7, **{c.id: 1.2 for c in others[1:]}})
+
+    logged = texts(log_meeting(slack, fake_slack, outcome="partly", felt="about_right")["blocks"])
+    assert "Your challenge for next time:" in logged and others[0].do in logged
+    with db.session() as s:
+        mila = s.exec(select(Coachee)).one()
+    assert (mila.current_step, mila.current_challenge_id) == (3, others[0].id)
+
+    # A second attempt at it, as expected: nothing changes for no reason.
+    logged = texts(log_meeting(slack, fake_slack)["blocks"])
+    assert others[0].do in logged
