@@ -304,8 +304,7 @@ def main() -> None:
                     "within_1.25x_ideal": all(r["ratio_to_ideal"] <= 1.25 for r in results),
                     "cpu_le_2ms": all(r["cpu_ms_per_checkin"] <= 2 for r in results),
                     "cpu_le_2.5x_floor": all(
-                        r["cpu_ms_per_checkin"] <= 2.5 * bare["cpu_ms_per_message"]
-                        for r in results
+                        r["cpu_ms_per_checkin"] <= 2.5 * bare["cpu_ms_per_message"] for r in results
                     ),
                     "lost_0": all(r["lost"] == 0 for r in results),
                     "duplicated_0": all(r["duplicated"] == 0 for r in results),
