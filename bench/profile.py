@@ -23,24 +23,33 @@ from pathlib import Path
 # (category, what a frame's file path contains), innermost frame first; the first match
 # wins. Order matters where one library calls another's code in its own files.
 CATEGORIES = [
-    ("JSON", ("/json/",)),
-    ("logging", ("/logging/",)),
-    ("metrics (prometheus_client)", ("prometheus_client",)),
-    ("database driver and round trips", ("psycopg", "sqlite3", "/pool/")),
-    ("ORM and SQL compilation (SQLAlchemy, SQLModel)", ("sqlalchemy", "sqlmodel")),
-    ("pydantic", ("pydantic",)),
-    ("Block Kit models (slack_sdk.models)", ("slack_sdk/models",)),
+    ("JSON", ("(json/",)),
+    ("logging", ("(logging/",)),
+    ("metrics (prometheus_client)", ("(prometheus_client/",)),
+    ("database driver and round trips", ("(psycopg", "(sqlite3/", "(sqlalchemy/pool/")),
+    ("ORM and SQL compilation (SQLAlchemy, SQLModel)", ("(sqlalchemy/", "(sqlmodel/")),
+    ("pydantic", ("(pydantic",)),
+    ("Block Kit models (slack_sdk.models)", ("(slack_sdk/models/",)),
     (
         "Slack Web API and response_url calls",
-        ("slack_sdk/web", "slack_sdk/webhook", "http/client", "urllib", "/ssl", "/socket"),
+        (
+            "(slack_sdk/web/",
+            "(slack_sdk/webhook/",
+            "(http/client",
+            "(urllib/",
+            "(ssl.py",
+            "(socket.py",
+        ),
     ),
-    ("signature check (hmac, hashlib)", ("hmac", "hashlib", "slack_sdk/signature")),
-    ("Bolt's dispatch", ("slack_bolt",)),
-    ("server (gunicorn)", ("gunicorn",)),
-    ("the app's own code (bot/)", ("/bot/",)),
-    ("scheduler (APScheduler)", ("apscheduler",)),
-    ("threads and queues", ("threading", "/queue", "concurrent/futures")),
+    ("signature check (hmac, hashlib)", ("(hmac.py", "(hashlib.py", "(slack_sdk/signature/")),
+    ("Bolt's dispatch", ("(slack_bolt/",)),
+    ("server (gunicorn)", ("(gunicorn/",)),
+    ("the app's own code (bot/)", ("(bot/",)),
+    ("scheduler (APScheduler)", ("(apscheduler/",)),
+    ("threads and queues", ("(threading.py", "(queue.py", "(concurrent/futures/")),
 ]
+# py-spy names a frame "function (path:line)", the path relative to site-packages or to
+# the standard library ("json/decoder.py"), or to the working directory ("bot/web.py").
 
 
 def category(stack: list[str]) -> str:
