@@ -140,6 +140,14 @@ class Ladder:
                 return challenges[(i + 1) % len(challenges)]
         return challenges[0]
 
+    def current(self, step: int | None, challenge_id: str | None) -> tuple[Step, Challenge]:
+        """Her step and challenge as the ladder has them now: a step moved into range, and
+        a challenge the ladder file no longer has replaced by its step's first."""
+        where = self.step(self.clamp(step or 1))
+        if not self.has_challenge(challenge_id or ""):
+            return where, where.challenges[0]
+        return where, self.challenge(challenge_id)
+
     def clamp(self, n: int) -> int:
         """``n`` moved into 1..top."""
         return max(1, min(self.top, n))

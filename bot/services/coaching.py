@@ -106,13 +106,8 @@ class CoachingService:
             coachee = coachees.coachee_row(connection, team_id=team_id, slack_user_id=user_id)
         if coachee is None or coachee.onboarded_at is None:
             raise NotStarted()
-        step = self.ladder.clamp(coachee.current_step or 1)
-        challenge_id = coachee.current_challenge_id or ""
-        if not self.ladder.has_challenge(challenge_id):
-            challenge_id = self.ladder.first_challenge(step).id
-        return ChallengeCard(
-            step, self.ladder.step(step).name, self.ladder.top, self.ladder.challenge(challenge_id)
-        )
+        step, challenge = self.ladder.current(coachee.current_step, coachee.current_challenge_id)
+        return ChallengeCard(step.number, step.name, self.ladder.top, challenge)
 
     # -- onboarding ----------------------------------------------------------------------
 
@@ -230,9 +225,8 @@ class CoachingService:
         coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
         if not self.ladder.has_challenge(coachee.current_challenge_id or ""):
             # The ladder file changed under her: keep her step, take its first challenge.
-            step = self.ladder.clamp(coachee.current_step or 1)
-            coachee.current_step = step
-            coachee.current_challenge_id = self.ladder.first_challenge(step).id
+            step, challenge = self.ladder.current(coachee.current_step, None)
+            coachee.current_step, coachee.current_challenge_id = step.number, challenge.id
         return coachee
 
     def card_of(self, coachee: Coachee) -> ChallengeCard:

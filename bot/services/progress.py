@@ -74,13 +74,8 @@ class ProgressService:
         today = now.astimezone(tz).date()
         records = _records(history)
         paused_weeks = _paused_weeks(pauses, tz, now)
-        step = self._ladder.step(self._ladder.clamp(coachee.current_step))
+        step, challenge = self._ladder.current(coachee.current_step, coachee.current_challenge_id)
         start = self._ladder.step(self._ladder.clamp(coachee.start_step or step.number))
-        challenge = (
-            self._ladder.challenge(coachee.current_challenge_id)
-            if self._ladder.has_challenge(coachee.current_challenge_id or "")
-            else step.challenges[0]
-        )
         return Progress(
             goal=coachee.goal or "",
             start_step=start.number,

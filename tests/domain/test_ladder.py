@@ -439,3 +439,13 @@ def test_the_ladder_itself_refuses_an_unknown_kind():
     challenges = [Challenge(f"x{n}", 1, "do", "tip", "why", kind="sing") for n in range(2)]
     with pytest.raises(LadderError, match="kind 'sing'"):
         Ladder((Step(1, "One", "First.", tuple(challenges)),))
+
+
+def test_her_current_step_and_challenge_survive_a_ladder_file_that_changed(ladder):
+    second = ladder.step(2).challenges[1]
+    assert ladder.current(2, second.id) == (ladder.step(2), second)
+    # A challenge the file no longer has: her step's first.
+    assert ladder.current(2, "gone-from-the-file") == (ladder.step(2), ladder.step(2).challenges[0])
+    # A step past the top: the top step.
+    top = ladder.step(ladder.top)
+    assert ladder.current(ladder.top + 3, None) == (top, top.challenges[0])
