@@ -61,7 +61,7 @@ class ProgressService:
             coachee = coachees.coachee_row(connection, team_id=team_id, slack_user_id=user_id)
             if coachee is None or coachee.onboarded_at is None:
                 return None
-            history = attempts.practice_rows(connection, coachee_id=coachee.id)
+            history = attempts.all_attempts(connection, coachee_id=coachee.id)
             pauses = coachees.pause_rows(connection, coachee_id=coachee.id)
             answered = checks.answered_checks(connection, coachee_id=coachee.id)
             growth = (
@@ -125,7 +125,7 @@ def streak_of(session, coachee, now: datetime, *, exclude_attempt_id: int) -> tu
     """Her streak without one attempt and with it: did that attempt cross a milestone?"""
     tz = _zone(coachee.tz)
     history = attempts.all_attempts(session, coachee_id=coachee.id)
-    paused = _paused_weeks(coachees.list_pauses(session, coachee_id=coachee.id), tz, now)
+    paused = _paused_weeks(coachees.pause_rows(session, coachee_id=coachee.id), tz, now)
     today = now.astimezone(tz).date()
 
     def streak(rows) -> int:

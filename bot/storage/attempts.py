@@ -8,20 +8,6 @@ from sqlmodel import Session, select
 
 from bot.models import Attempt
 
-_ATTEMPTS = Attempt.__table__.c
-# What her progress shows of each attempt, oldest first.
-_PRACTICE_ROWS = (
-    sa.select(
-        _ATTEMPTS.id,
-        _ATTEMPTS.occurred_at,
-        _ATTEMPTS.outcome,
-        _ATTEMPTS.confidence_before,
-        _ATTEMPTS.confidence_after,
-    )
-    .where(_ATTEMPTS.coachee_id == sa.bindparam("coachee_id"))
-    .order_by(_ATTEMPTS.id)
-)
-
 
 def add_attempt(session: Session, attempt: Attempt) -> Attempt:
     session.add(attempt)
@@ -39,7 +25,8 @@ _HERS_AFTER = _HERS.where(Attempt.id > sa.bindparam("after_id"))
 
 def attempts_after(session: Session, *, coachee_id: int, after_id: int | None) -> list[sa.Row]:
     """Her attempts recorded after attempt ``after_id`` (all if None), oldest first, as
-    rows with the attempt's fields."""
+    rows with the attempt's fields. ``session``: a session, or a connection of
+    ``Database.reading()``."""
     if after_id is None:
         return list(session.execute(_HERS, {"coachee_id": coachee_id}))
     return list(session.execute(_HERS_AFTER, {"coachee_id": coachee_id, "after_id": after_id}))
@@ -47,12 +34,6 @@ def attempts_after(session: Session, *, coachee_id: int, after_id: int | None) -
 
 def all_attempts(session: Session, *, coachee_id: int) -> list[sa.Row]:
     return attempts_after(session, coachee_id=coachee_id, after_id=None)
-
-
-def practice_rows(connection, *, coachee_id: int) -> list[sa.Row]:
-    """Her attempts as plain rows (id, occurred_at, outcome, confidence before and after),
-    for paths that only render them."""
-    return list(connection.execute(_PRACTICE_ROWS, {"coachee_id": coachee_id}))
 
 
 def last_attempt_id(session: Session, *, coachee_id: int) -> int | None:

@@ -55,11 +55,3 @@ def get_or_create_coachee(
         session.add(coachee)
         session.flush()
     return coachee
-
-
-def list_pauses(session: Session, *, coachee_id: int) -> list[Pause]:
-    return list(
-        session.exec(
-            select(Pause).where(Pause.coachee_id == coachee_id).order_by(Pause.starts_at)
-        ).all()
-    )
