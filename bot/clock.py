@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware, in UTC."""
         ...
+
+
+class Fresh:
+    """Values worked out again at most every ``every`` of the clock's time, one per key:
+    for what many requests read and few writes change (a clock moved back reads again)."""
+
+    def __init__(self, clock: Clock, every: timedelta):
+        self._clock, self._every = clock, every
+        self._known: dict[Hashable, tuple[datetime, object]] = {}
+
+    def get(self, key: Hashable, work: Callable[[], T]) -> T:
+        now = self._clock.now()
+        known = self._known.get(key)
+        if known is not None and timedelta(0) <= now - known[0] < self._every:
+            return known[1]  # type: ignore[return-value]
+        value = work()
+        self._known[key] = (now, value)
+        return value
 
 
 class SystemClock:

@@ -1,4 +1,5 @@
-"""The clocks the app can be given: real time, and a scaled one for benchmarks and demos."""
+"""The clocks the app can be given (real time, and a scaled one for benchmarks and demos),
+and values kept fresh by the clock."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import pytest
 
 from bot import clock as clocks
 from bot.bootstrap import clock_of
-from bot.clock import ScaledClock, SystemClock
+from bot.clock import Fresh, ScaledClock, SystemClock
 from bot.settings import load_settings
+from tests.support.clock import FakeClock
 
 START = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
 
@@ -78,3 +80,22 @@ def test_the_app_gets_the_clock_its_settings_ask_for(real):
     assert (scaled.start, scaled.speed, scaled.anchor) == (START, 30, 1e9)
     real[0] = 1e9 + 2
     assert scaled.now() == START + timedelta(minutes=1)
+
+
+def test_a_fresh_value_is_worked_out_again_only_when_it_is_old():
+    clock = FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    fresh, worked = Fresh(clock, timedelta(minutes=10)), []
+
+    def work(key):
+        worked.append(key)
+        return len(worked)
+
+    assert fresh.get("T1", lambda: work("T1")) == 1
+    clock.advance(minutes=9)
+    assert fresh.get("T1", lambda: work("T1")) == 1  # still fresh
+    assert fresh.get("T2", lambda: work("T2")) == 2  # each key its own
+    clock.advance(minutes=1)
+    assert fresh.get("T1", lambda: work("T1")) == 3  # 10 minutes old: again
+    clock.advance(minutes=-5)  # a clock moved back: again
+    assert fresh.get("T1", lambda: work("T1")) == 4
+    assert worked == ["T1", "T2", "T1", "T1"]

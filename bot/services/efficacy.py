@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
+from bot.clock import Clock, Fresh
 from bot.domain import efficacy
 from bot.domain.efficacy import Growth, Scale
 from bot.services.coaching import NotStarted, onboarded_coachee
@@ -149,17 +149,13 @@ class Thresholds:
     SECONDS = 600
 
     def __init__(self, clock: Clock):
-        self._clock = clock
-        self._known: dict[str, tuple[datetime, efficacy.Threshold]] = {}
+        self._fresh = Fresh(clock, timedelta(seconds=self.SECONDS))
 
     def of(self, connection, *, team_id: str) -> efficacy.Threshold:
-        now = self._clock.now()
-        known = self._known.get(team_id)
-        if known is not None and timedelta(0) <= now - known[0] < timedelta(seconds=self.SECONDS):
-            return known[1]
-        threshold = efficacy.reliable_change(checks.latest_answers(connection, team_id=team_id))
-        self._known[team_id] = (now, threshold)
-        return threshold
+        return self._fresh.get(
+            team_id,
+            lambda: efficacy.reliable_change(checks.latest_answers(connection, team_id=team_id)),
+        )
 
 
 def growth_of(answered, threshold: efficacy.Threshold) -> Growth | None:

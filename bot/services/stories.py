@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.clock import Clock
+from bot.clock import Clock, Fresh
 from bot.domain.ladder import Ladder
 from bot.domain.stories import (
     Phrase,
@@ -40,7 +40,7 @@ class StoryService:
         self._clock = clock
         self._ladder = ladder
         self._library = library
-        self._shares: dict[tuple[str, int], tuple[datetime, list[SharedStory]]] = {}
+        self._shares = Fresh(clock, SHARES_FRESH)
 
     @property
     def phrases(self) -> tuple[Phrase, ...]:
@@ -67,23 +67,21 @@ class StoryService:
             return None
         step = self._ladder.clamp(slot.step)
         colleagues = shareable_colleague_stories(
-            self._shared(session, team_id, step, now), reader_id=slot.coachee_id
+            self._shared(session, team_id, step), reader_id=slot.coachee_id
         )
         return pick_story(list(self._library.at_step(step)), colleagues, slot.shown_before)
 
-    def _shared(self, session, team_id: str, step: int, now: datetime) -> list[SharedStory]:
-        # Read again at most every SHARES_SECONDS: a burst of check-ins at :45 asks for
-        # the same few lists thousands of times, and a new share can wait a minute.
-        known = self._shares.get((team_id, step))
-        if known is not None and timedelta(0) <= now - known[0] < SHARES_FRESH:
-            return known[1]
-        shares = [
-            self._safe_parts(s)
-            for s in store.shared_at_step(session, team_id=team_id, step=step)
-            if self._ladder.has_challenge(s.challenge_id)
-        ]
-        self._shares[(team_id, step)] = (now, shares)
-        return shares
+    def _shared(self, session, team_id: str, step: int) -> list[SharedStory]:
+        # Read again at most every SHARES_FRESH: a burst of check-ins at :45 asks for the
+        # same few lists thousands of times, and a new share can wait a minute.
+        return self._shares.get(
+            (team_id, step),
+            lambda: [
+                self._safe_parts(s)
+                for s in store.shared_at_step(session, team_id=team_id, step=step)
+                if self._ladder.has_challenge(s.challenge_id)
+            ],
+        )
 
     def _safe_parts(self, share) -> SharedStory:
         phrase = self._library.phrase(share.phrase_id)
