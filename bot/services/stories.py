@@ -21,12 +21,10 @@ from bot.domain.stories import (
     StorySlot,
     pick_story,
     shareable_colleague_stories,
-    slot_of,
 )
 from bot.models import Attempt, Celebration, CelebrationKind
 from bot.services.celebrations import NotYours
 from bot.services.coaching import onboarded_coachee
-from bot.storage import coachees
 from bot.storage import stories as store
 from bot.storage.db import Database
 
@@ -45,17 +43,6 @@ class StoryService:
     @property
     def phrases(self) -> tuple[Phrase, ...]:
         return self._library.phrases
-
-    def story_for(self, *, team_id: str, user_id: str) -> Story | None:
-        """This week's story for her, if one is due (and claimed now), else None."""
-        now = self._clock.now()
-        with self._db.reading() as connection:
-            coachee = coachees.coachee_row(connection, team_id=team_id, slack_user_id=user_id)
-        slot = slot_of(coachee, now) if coachee is not None else None
-        if slot is None:
-            return None
-        with self._db.session() as session:
-            return self.claim(session, team_id=team_id, slot=slot, now=now)
 
     def claim(self, session, *, team_id: str, slot: StorySlot, now: datetime) -> Story | None:
         """Take her slot of the week and pick its story, in the caller's transaction (the

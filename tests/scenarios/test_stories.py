@@ -18,9 +18,11 @@ from bot.content import load_ladder
 from bot.content.stories import load_stories
 from bot.domain.placement import SelfPlacement
 from bot.domain.schedule import weekdays_to_mask
+from bot.domain.stories import slot_of
 from bot.models import Coachee, SharedStory
 from bot.services.coaching import OnboardingAnswers
 from bot.services.meetings import MeetingInput
+from bot.storage import coachees
 from tests.conftest import TEAM_ID, USER_ID
 from tests.support.journey import button, texts, tick, wait
 from tests.support.view_state import checkboxes, radio, state, text, timepicker
@@ -258,12 +260,11 @@ def test_the_author_never_reads_her_own_story_and_forget_me_takes_it_away(
         own = dict(zip(AUTHORS, [*phrases, None], strict=True))
         for author, phrase in own.items():
             _share_anonymously(slack, fake_slack, author, phrase)
-    stories = container.services.stories
     reader = AUTHORS[0]
     mine = LIBRARY.phrase(own[reader]).text
     for week in range(4):
         with time_machine.travel(_utc(2026, 3, 2, 12, 0) + timedelta(weeks=week), tick=False):
-            story = stories.story_for(team_id=TEAM_ID, user_id=reader)
+            story = _story_for(container, reader)
         assert story is not None and mine not in story.text
     exported = json.loads(container.services.privacy.export(team_id=TEAM_ID, user_id=reader))
     [share] = exported["anonymous_stories_shared"]
@@ -274,5 +275,18 @@ def test_the_author_never_reads_her_own_story_and_forget_me_takes_it_away(
     # AUTHORS[1] now has four others: only library stories from here on.
     for week in range(4, 8):
         with time_machine.travel(_utc(2026, 3, 2, 12, 0) + timedelta(weeks=week), tick=False):
-            story = stories.story_for(team_id=TEAM_ID, user_id=AUTHORS[1])
+            story = _story_for(container, AUTHORS[1])
         assert story is not None and story.source == "library"
+
+
+def _story_for(container, user_id: str):
+    """This week's story for her, claimed now, as the dispatcher claims it before her
+    pre-meeting check-in."""
+    now = container.clock.now()
+    with container.db.reading() as connection:
+        coachee = coachees.coachee_row(connection, team_id=TEAM_ID, slack_user_id=user_id)
+    slot = slot_of(coachee, now)
+    if slot is None:
+        return None
+    with container.db.session() as session:
+        return container.services.stories.claim(session, team_id=TEAM_ID, slot=slot, now=now)
