@@ -299,8 +299,8 @@ def run(kind: str, args, fake: FakeSlack, floors: dict, load, workdir: Path) -> 
             by_kind = {name: {} for name in targets}
             for what in KINDS:  # each kind alone, the apps in turn
                 for name in names:
-                    batch = [b for b in prepare(fake, checkin, len(KINDS) * args.per_kind)]
-                    batch = [b for b in batch if b[0] == what]
+                    mix = prepare(fake, checkin, len(KINDS) * args.per_kind)
+                    batch = [b for b in mix if b[0] == what]
                     sent[name] += batch
                     before = harness.cpu_seconds(pids[name])
                     load.submit(send_all, targets[name], batch, args.concurrency).result()
