@@ -54,18 +54,20 @@ def build_pre_checkin(message: CheckinMessage, *, confidence: int | None = None)
     # Thousands go out at :45: the blocks are rendered once per challenge (and with or
     # without the settle-your-nerves offer), with markers where the meeting, its time
     # and the check-in go, then filled in.
-    filled = (
-        _pre_template(message.card, message.nerves)
-        .replace(_NAME, json.dumps(name)[1:-1])
-        .replace(_START, start)
-        .replace(_VALUE, value)
-    )
-    return {"text": text, "blocks": json.loads(filled)}
+    template = _pre_template(message.card, message.nerves)
+    return {"text": text, "blocks": _filled(template, {_NAME: name, _START: start, _VALUE: value})}
 
 
 # Markers (a private-use character: a name holding it takes the slow path).
 _MARK = "\uf8f0"
 _NAME, _START, _VALUE = f"{_MARK}name{_MARK}", f"{_MARK}start{_MARK}", f"{_MARK}id{_MARK}"
+
+
+def _filled(template: str, values: dict[str, str]) -> list:
+    """A template's blocks with each marker replaced by its text (escaped for JSON)."""
+    for marker, text in values.items():
+        template = template.replace(marker, json.dumps(text)[1:-1])
+    return json.loads(template)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -226,13 +228,8 @@ def build_checkin_state(state: CheckinState) -> dict:
         # Redrawn after every answer: rendered once per challenge and state, with markers
         # where the meeting, the check-in and her plan go, then filled in.
         key = replace(state, checkin_id=0, meeting_name="", plan=None if plan is None else "")
-        filled = (
-            _pre_state_template(key)
-            .replace(_NAME, json.dumps(name)[1:-1])
-            .replace(_VALUE, value)
-            .replace(_PLAN, json.dumps(escape(plan or ""))[1:-1])
-        )
-        return {"text": text, "blocks": json.loads(filled)}
+        values = {_NAME: name, _VALUE: value, _PLAN: escape(plan or "")}
+        return {"text": text, "blocks": _filled(_pre_state_template(key), values)}
     label = OUTCOME_LABELS[state.outcome] if state.outcome else "Answered"
     blocks = [SectionBlock(text=f"*{name}*: {label}. Thanks for checking in.")]
     if state.outcome is not Outcome.DID_NOT_HAPPEN and not state.detailed:
