@@ -270,12 +270,15 @@ def simulate(
                     ratings = pool_of(person)
                     rating = difficulty.rating_or_prior(ratings, challenge.id, challenge.step)
                     her = replayed(track)
-                    logit = difficulty.near(her, track.step).logit(rating.difficulty, kind)
-                    change = difficulty.difficulty_change(rating, logit=logit, seen=seen)
+                    near = difficulty.near(her, track.step)
+                    change, information = difficulty.rating_change(rating, near, seen)
                     ratings[challenge.id] = difficulty.Rating(
-                        challenge.id, rating.difficulty + change, rating.attempts + 1
+                        challenge.id,
+                        rating.difficulty + change,
+                        rating.attempts + 1,
+                        rating.information + information,
                     )
-                    her = difficulty.observe(her, seen, rating.difficulty + change)
+                    her = difficulty.observe(her, seen, ratings[challenge.id])
                     track.seen.append(seen)
             if policy in ("policy", "policy_pooled_everywhere", "policy_unpooled", "oracle"):
                 track.history.append(result)

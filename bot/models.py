@@ -568,7 +568,7 @@ class ChallengeRating(SQLModel, table=True):
 
     ``team_id`` is the pool: a workspace, or ``"*"`` for all workspaces together (kept
     only when the operator sets POOL_ACROSS_WORKSPACES). No person is in it: a number
-    per challenge and how many attempts moved it.
+    per challenge, how many attempts moved it and how much they told (``information``).
     """
 
     __tablename__ = "challenge_rating"
@@ -580,6 +580,9 @@ class ChallengeRating(SQLModel, table=True):
     challenge_id: str = Field(max_length=64)
     difficulty: float = Field(sa_column=sa.Column(sa.Float, nullable=False))
     attempts: int = 0
+    information: float = Field(
+        default=0.0, sa_column=sa.Column(sa.Float, nullable=False, server_default="0")
+    )
 
 
 class EfficacyCheck(SQLModel, table=True):

@@ -12,8 +12,11 @@ Fitted jointly and online, one attempt at a time (Elo 1978 and Glicko, Glickman
 1999: the Rasch model as adaptive-learning systems fit it, Pelánek 2016):
 
 * each challenge's *difficulty* is pooled across everyone in the pool (a ``Rating``,
-  one row per challenge, one atomic update per attempt): each attempt moves it by how
-  much the result surprised her prediction;
+  one row per challenge, one atomic update per attempt). It starts at the ladder's
+  word (its step, give or take ``PRIOR_SPREAD``) and each attempt moves it by how much
+  the result surprised her prediction, weighed by how sure we are of the challenge
+  (its *information*, which attempts add up) and of her: an attempt by someone we
+  hardly know yet says little about the challenge (Glicko's rating deviation);
 * her *profile* is hers alone, replayed from her own attempts (``profile``): her
   ability, which grows as she practises, and how much easier or harder each *kind* of
   challenge (asking, giving a view, summing up, ...: the ladder's ``kind``) is for her
@@ -23,7 +26,10 @@ Fitted jointly and online, one attempt at a time (Elo 1978 and Glicko, Glickman
 What an attempt says comes from what happened and how it felt (``log_likelihood``):
 a win is a success; "too hard" and "too easy" are her noisy reading of whether it was
 below or above the stretch zone; a miss that felt too easy says nothing (the moment
-never came); a meeting that didn't happen says nothing.
+never came); a meeting that didn't happen says nothing. Her confidence before the
+meeting is left out: read as her forecast of her chance it helped the bench's picks
+only while people forecast without bias (stretch share +0.007), and people who stay
+quiet tend to underrate themselves (15 points under: -0.025).
 
 Used for three things, never as the controller (``bot.domain.progression`` stays it):
 
@@ -54,12 +60,17 @@ STRETCH = (0.6, 0.9)
 # Aim at the middle of the stretch zone in logits: P = 0.79.
 TARGET_LOGIT = (math.log(0.6 / 0.4) + math.log(0.9 / 0.1)) / 2
 
-# A challenge's step size, in logits per unit of surprise: a new challenge's estimate
-# moves fast and settles as attempts add up (K shrinks as 1/n towards a floor, which
-# keeps following content whose difficulty drifts). The floor was 0.08; at 0.03 the
-# bench's within-step estimates err less (bench/coaching_policy.py, seed 7).
-K_CHALLENGE_START = 1.2
-K_CHALLENGE_FLOOR = 0.03
+# A challenge before anyone tried it: its step, give or take half a step (whoever wrote
+# the ladder put it there for a reason). Attempts add information (in 1/steps^2) until
+# its spread is down to MIN_SPREAD, so it keeps following content whose difficulty
+# drifts. The Elo step this replaced (K falling as 1/n) let a challenge's first few
+# attempts throw it a step away: its estimate erred by 1.05 steps (rms) after 1-4
+# attempts and 0.84 after 5-19, worse than the ladder's word (0.58); now 0.40 and 0.30,
+# and 0.20 after 60 or more (0.31 before). bench/coaching_policy.py, seed 7.
+PRIOR_SPREAD = 0.5
+PRIOR_INFORMATION = 1 / PRIOR_SPREAD**2
+MIN_SPREAD = 0.12
+NEWTON_STEPS = 4
 # Her profile (``observe``), in steps. Her own estimate at the start is off by about
 # 0.7 steps (the bench's assumption about self-placement), so it is trusted as 0.8.
 START_SPREAD = 0.8
@@ -84,10 +95,6 @@ ABILITY_SPAN = 1.0
 # Before this many attempts a challenge's rating is a guess: the ladder report and
 # placement ignore it.
 TRUSTED_AFTER = 20
-# Picks trust a rating in proportion to its attempts up to this many: its step size
-# shrinks fast (``challenge_k``), and trusting it sooner puts more attempts in the
-# stretch zone (bench/coaching_policy.py, seed 7: 0.714 at 20, 0.723 at 5).
-PICK_TRUSTED_AFTER = 5
 # Within her step, today's challenge changes after an attempt only when another is
 # closer to the middle of the stretch zone by this many logits (a fifth of a step):
 # a change needs a clear reason, not the noise of one attempt (bench/coaching_policy.py).
@@ -103,6 +110,12 @@ class Rating:
     challenge_id: str
     difficulty: float
     attempts: int = 0
+    information: float = 0.0  # what its attempts said, beyond the ladder's word (1/steps^2)
+
+    @property
+    def variance(self) -> float:
+        """How unsure of its difficulty we are (steps squared)."""
+        return 1 / (PRIOR_INFORMATION + self.information)
 
 
 @dataclass(frozen=True)
@@ -154,11 +167,11 @@ def log_likelihood(logit: float, outcome: Outcome, felt: Felt | None) -> float:
     return total
 
 
-def surprise(logit: float, outcome: Outcome, felt: Felt | None) -> tuple[float, float]:
+def surprise(seen: Observation, logit: float) -> tuple[float, float]:
     """The slope and the curvature (information) of ``log_likelihood`` at ``logit``:
     how far, and how surely, this attempt says her logit was higher than predicted."""
     h = 1e-3
-    up, mid, down = (log_likelihood(logit + d, outcome, felt) for d in (h, 0.0, -h))
+    up, mid, down = (log_likelihood(logit + d, seen.outcome, seen.felt) for d in (h, 0.0, -h))
     return (up - down) / (2 * h), max(0.0, -(up - 2 * mid + down) / h**2)
 
 
@@ -180,20 +193,32 @@ def observation(
     return Observation(challenge_id, step, kind, outcome, felt)
 
 
-def challenge_k(attempts: int) -> float:
-    return max(K_CHALLENGE_FLOOR, K_CHALLENGE_START / (1 + attempts / 4))
+def rating_change(rating: Rating, her: Profile, seen: Observation) -> tuple[float, float]:
+    """What one attempt of hers does to a challenge's difficulty: how far it moves (in
+    steps; up when she did worse than her profile predicted, down when better) and the
+    information it adds (``Rating.information``).
 
-
-def difficulty_change(rating: Rating, *, logit: float, seen: Observation) -> float:
-    """How much one attempt moves a challenge's difficulty (in steps): up when she did
-    worse than her predicted ``logit`` at it said, down when better."""
-    slope, _ = surprise(logit, seen.outcome, seen.felt)
-    return -challenge_k(rating.attempts) * slope / SLOPE
+    A Kalman step on the challenge, with her own uncertainty (her ability and that
+    kind's offset) folded into the attempt's noise, as Glicko does with an opponent's
+    rating deviation. Iterated to the most likely difficulty (``NEWTON_STEPS``): one
+    step from where it was overshoots when the surprise is large, e.g. a miss that felt
+    too hard from someone it should have suited moved it 0.7 steps, now 0.6.
+    """
+    known = PRIOR_INFORMATION + rating.information
+    room = max(0.0, 1 / MIN_SPREAD**2 - known)
+    difficulty, added = rating.difficulty, 0.0
+    for _ in range(NEWTON_STEPS):
+        slope, information = surprise(seen, her.logit(difficulty, seen.kind))
+        damping = 1 + information * SLOPE**2 * her.variance(seen.kind)
+        added = min(room, SLOPE**2 * information / damping)
+        pull = -SLOPE * slope / damping - known * (difficulty - rating.difficulty)
+        difficulty += pull / (known + added)
+    return difficulty - rating.difficulty, added
 
 
 def rating_or_prior(ratings: dict[str, Rating], challenge_id: str, step: int) -> Rating:
     """Its rating, or the ladder's word for it (its step) before anyone tried it."""
-    return ratings.get(challenge_id) or Rating(challenge_id, float(step), 0)
+    return ratings.get(challenge_id) or Rating(challenge_id, float(step))
 
 
 @dataclass(frozen=True)
@@ -214,6 +239,13 @@ class Profile:
         """Her predicted success logit at a challenge of this difficulty and kind."""
         return SLOPE * (self.ability + self.offset(kind) - difficulty) + OFFSET
 
+    def variance(self, kind: str) -> float:
+        """How unsure we are of her ability plus this kind's offset (steps squared)."""
+        if not self.covariance:
+            return 0.0
+        rows = [0] + ([1 + self.kinds.index(kind)] if kind in self.kinds else [])
+        return sum(self.covariance[r][c] for r in rows for c in rows)
+
 
 def new_profile(start: float, kinds: Iterable[str]) -> Profile:
     """Before any attempt: her own estimate, and no kind better than another."""
@@ -224,22 +256,24 @@ def new_profile(start: float, kinds: Iterable[str]) -> Profile:
     return Profile(start, kinds, (0.0,) * len(kinds), covariance)
 
 
-def observe(profile: Profile, seen: Observation, difficulty: float) -> Profile:
-    """Her profile after one attempt at a challenge of this (pooled) difficulty.
+def observe(profile: Profile, seen: Observation, rating: Rating) -> Profile:
+    """Her profile after one attempt at a challenge of this (pooled) rating.
 
     A Kalman-style step (the Laplace approximation of a logistic model, as Glicko,
     Glickman 1999): the surprise moves her ability and that kind's offset in
-    proportion to how unsure we are of each; then her ability grows a little more
-    uncertain, since she is learning.
+    proportion to how unsure we are of each, and less when we are unsure of the
+    challenge itself; then her ability grows a little more uncertain, since she is
+    learning.
     """
     x = [profile.ability, *profile.offsets]
     cov = [list(row) for row in profile.covariance]
     n = len(x)
     # The logit moves with her ability and with this kind's offset, SLOPE per step.
     j = [SLOPE] + [SLOPE if kind == seen.kind else 0.0 for kind in profile.kinds]
-    slope, information = surprise(profile.logit(difficulty, seen.kind), seen.outcome, seen.felt)
+    slope, information = surprise(seen, profile.logit(rating.difficulty, seen.kind))
     pj = [sum(cov[r][c] * j[c] for c in range(n)) for r in range(n)]
-    denominator = 1 + information * sum(j[r] * pj[r] for r in range(n))
+    unsure = sum(j[r] * pj[r] for r in range(n)) + SLOPE**2 * rating.variance
+    denominator = 1 + information * unsure
     cov = [
         [cov[r][c] - information * pj[r] * pj[c] / denominator for c in range(n)] for r in range(n)
     ]
@@ -260,8 +294,7 @@ def replay(
     ``observe`` for a newer attempt rather than replaying again (one replay a request)."""
     her = new_profile(start, kinds)
     for seen in history:
-        rating = rating_or_prior(ratings, seen.challenge_id, seen.step)
-        her = observe(her, seen, rating.difficulty)
+        her = observe(her, seen, rating_or_prior(ratings, seen.challenge_id, seen.step))
     return her
 
 
@@ -295,21 +328,17 @@ def pick(
     """Of the step's challenges ``(id, step, kind)``, in file order, the one her profile
     and its pooled difficulty put closest to the middle of the stretch zone.
 
-    A challenge's difficulty counts in proportion to the attempts behind it (below
-    ``PICK_TRUSTED_AFTER`` it is pulled towards its step); ties keep the file order, and
+    A challenge nobody tried counts as its step says (its rating starts there and moves
+    only as far as its attempts say: ``rating_change``); ties keep the file order, and
     ``current`` (her challenge today) wins a tie, so nothing changes for no reason.
     With ``keep_within`` (in logits) she keeps ``current`` unless another is that much
     closer (``REPICK_MARGIN``: within a step, change only for a clear reason).
     """
 
-    def trusted(challenge_id: str, step: int) -> float:
-        rating = rating_or_prior(ratings, challenge_id, step)
-        trust = min(1.0, rating.attempts / PICK_TRUSTED_AFTER)
-        return step + trust * (rating.difficulty - step)
-
     def distance(item: tuple[str, int, str]) -> float:
         challenge_id, step, kind = item
-        return abs(her.logit(trusted(challenge_id, step), kind) - TARGET_LOGIT)
+        rating = rating_or_prior(ratings, challenge_id, step)
+        return abs(her.logit(rating.difficulty, kind) - TARGET_LOGIT)
 
     best = min(challenges, key=lambda item: (round(distance(item), 3), item[0] != current))
     mine = [item for item in challenges if item[0] == current]

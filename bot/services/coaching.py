@@ -305,19 +305,10 @@ class CoachingService:
         pooled difficulty (her workspace's pool, and all workspaces' when the operator
         pools them). Returns her profile after it and the pool picks read from, as it now
         is (None when it said nothing): her record is replayed once per request."""
-        attempt = history[-1] if history else None
-        if attempt is None or not self.ladder.has_challenge(attempt.challenge_id):
+        said = self._seen(coachee, history[-1:])
+        if not said:
             return None
-        kind = self.ladder.challenge(attempt.challenge_id).kind
-        seen = (
-            difficulty.observation(
-                attempt.challenge_id, attempt.step, kind, attempt.outcome, attempt.felt
-            )
-            if attempt.outcome
-            else None
-        )
-        if seen is None:
-            return None
+        seen, attempt = said[0], history[-1]
         picking = self._pool(coachee.team_id)
         known = ratings.ratings(session, pool=picking)
         # Joint fit: judged against what her own record before it (ability and this
@@ -332,20 +323,23 @@ class CoachingService:
                 attempt.challenge_id,
                 attempt.step,
             )
-            logit = near.logit(rating.difficulty, kind)
-            change = difficulty.difficulty_change(rating, logit=logit, seen=seen)
+            change, information = difficulty.rating_change(rating, near, seen)
             ratings.add_to_rating(
                 session,
                 pool=pool,
                 challenge_id=attempt.challenge_id,
                 prior=float(attempt.step),
                 change=change,
+                information=information,
             )
             if pool == picking:
                 known[attempt.challenge_id] = replace(
-                    rating, difficulty=rating.difficulty + change, attempts=rating.attempts + 1
+                    rating,
+                    difficulty=rating.difficulty + change,
+                    attempts=rating.attempts + 1,
+                    information=rating.information + information,
                 )
-        return difficulty.observe(her, seen, known[attempt.challenge_id].difficulty), known
+        return difficulty.observe(her, seen, known[attempt.challenge_id]), known
 
     def offer_after(self, session, coachee: Coachee) -> Offer | None:
         """After each attempt she completes: the pool learns from it, then the policy

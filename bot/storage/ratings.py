@@ -14,15 +14,24 @@ EVERYWHERE = "*"  # the pool of all workspaces together
 
 def ratings(session: Session, *, pool: str) -> dict[str, Rating]:
     rows = session.exec(select(ChallengeRating).where(ChallengeRating.team_id == pool)).all()
-    return {r.challenge_id: Rating(r.challenge_id, r.difficulty, r.attempts) for r in rows}
+    return {
+        r.challenge_id: Rating(r.challenge_id, r.difficulty, r.attempts, r.information)
+        for r in rows
+    }
 
 
 def add_to_rating(
-    session: Session, *, pool: str, challenge_id: str, prior: float, change: float
+    session: Session,
+    *,
+    pool: str,
+    challenge_id: str,
+    prior: float,
+    change: float,
+    information: float,
 ) -> None:
-    """Move a challenge's difficulty by ``change`` and count the attempt, as one atomic
-    update (two people answering at once both count); its first attempt starts it at
-    ``prior``."""
+    """Move a challenge's difficulty by ``change``, add what the attempt told and count
+    it, as one atomic update (two people answering at once both count); its first
+    attempt starts it at ``prior``."""
     session.execute(
         upsert(session, ChallengeRating)
         .values(team_id=pool, challenge_id=challenge_id, difficulty=prior, attempts=0)
@@ -34,6 +43,7 @@ def add_to_rating(
         .values(
             difficulty=ChallengeRating.difficulty + change,
             attempts=ChallengeRating.attempts + 1,
+            information=ChallengeRating.information + information,
         )
     )
 

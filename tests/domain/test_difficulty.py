@@ -18,7 +18,10 @@ KINDS = ("ask", "opinion", "summarise")
 
 
 def trusted(challenge_id: str, value: float) -> d.Rating:
-    return d.Rating(challenge_id, value, d.TRUSTED_AFTER)
+    """A rating many attempts settled."""
+    return d.Rating(
+        challenge_id, value, 3 * d.TRUSTED_AFTER, 1 / d.MIN_SPREAD**2 - d.PRIOR_INFORMATION
+    )
 
 
 def seen(outcome, felt=None, challenge_id="a", kind="ask") -> d.Observation:
@@ -42,8 +45,12 @@ def test_at_her_level_she_succeeds_four_times_in_five():
 
 @given(st.floats(-4, 6))
 def test_better_results_and_easier_feelings_say_her_logit_was_higher(logit):
+    def said(outcome, felt):
+        # the likelihood itself, also for what ``observation`` would drop
+        return d.Observation("a", 4, "ask", outcome, felt)
+
     def slope(outcome, felt):
-        return d.surprise(logit, outcome, felt)[0]
+        return d.surprise(said(outcome, felt), logit)[0]
 
     assert slope(Outcome.DID_IT, None) > slope(Outcome.NOT_THIS_TIME, None)
     for outcome in (Outcome.DID_IT, Outcome.NOT_THIS_TIME):
@@ -51,44 +58,89 @@ def test_better_results_and_easier_feelings_say_her_logit_was_higher(logit):
         assert slope(outcome, Felt.ABOUT_RIGHT) > slope(outcome, Felt.TOO_HARD)
     for outcome in Outcome.DID_IT, Outcome.PARTLY, Outcome.NOT_THIS_TIME:
         for felt in (None, *Felt):
-            assert d.surprise(logit, outcome, felt)[1] >= 0  # information, never negative
+            assert d.surprise(said(outcome, felt), logit)[1] >= 0  # never negative
 
 
 def test_a_plain_win_in_the_stretch_zone_is_no_surprise_about_how_it_felt():
     # "About right" is her reading of the stretch zone: at its middle, a win that felt
     # about right moves her less than one that felt too easy.
     middle = d.TARGET_LOGIT
-    assert abs(d.surprise(middle, Outcome.DID_IT, Felt.ABOUT_RIGHT)[0]) < 0.5
-    assert d.surprise(middle, Outcome.DID_IT, Felt.TOO_EASY)[0] > 1
+    assert abs(d.surprise(seen(Outcome.DID_IT, Felt.ABOUT_RIGHT), middle)[0]) < 0.5
+    assert d.surprise(seen(Outcome.DID_IT, Felt.TOO_EASY), middle)[0] > 1
+
+
+def learned(rating: d.Rating, her: d.Profile, result: d.Observation) -> d.Rating:
+    change, information = d.rating_change(rating, her, result)
+    return d.Rating(
+        rating.challenge_id,
+        rating.difficulty + change,
+        rating.attempts + 1,
+        rating.information + information,
+    )
+
+
+def known(ability: float) -> d.Profile:
+    """Someone whose ability we know well (her profile after many attempts)."""
+    return replace(
+        at(ability), covariance=((0.01, 0, 0, 0), (0, 0.01, 0, 0), (0, 0, 0.01, 0), (0, 0, 0, 0.01))
+    )
 
 
 def test_surprising_results_move_difficulty_and_settle_on_the_truth():
-    rating = d.Rating("a", 4.0, 0)
-    logit = at(4.0).logit(4.0, "ask")
-    assert d.difficulty_change(rating, logit=logit, seen=seen("not_this_time")) > 0  # harder
-    assert d.difficulty_change(rating, logit=logit, seen=seen("did_it")) < 0
+    rating = d.rating_or_prior({}, "a", 4)
+    assert (rating.difficulty, rating.attempts, rating.information) == (4.0, 0, 0.0)
+    assert d.rating_change(rating, at(4.0), seen("not_this_time"))[0] > 0  # harder
+    assert d.rating_change(rating, at(4.0), seen("did_it"))[0] < 0
     rng = random.Random(3)
     true = 4.8  # people of ability 4 find it nearer step 5
     for _ in range(600):
         won = rng.random() < d.chance(4.0, true)
-        result = seen(Outcome.DID_IT if won else Outcome.NOT_THIS_TIME)
-        change = d.difficulty_change(
-            rating, logit=at(4.0).logit(rating.difficulty, "ask"), seen=result
-        )
-        rating = d.Rating("a", rating.difficulty + change, rating.attempts + 1)
-    assert 4.4 < rating.difficulty < 5.2
+        rating = learned(rating, known(4.0), seen(Outcome.DID_IT if won else Outcome.NOT_THIS_TIME))
+    assert 4.5 < rating.difficulty < 5.1
+    assert rating.variance == pytest.approx(d.MIN_SPREAD**2)  # as sure as a rating gets
+
+
+def test_a_challenge_s_first_attempts_move_it_less_than_a_step():
+    # Before anyone tried it, the ladder's word counts: a miss that felt too hard from
+    # someone it should have suited moves it part of a step, each later one less.
+    rating = d.rating_or_prior({}, "a", 4)
+    shock = seen(Outcome.NOT_THIS_TIME, Felt.TOO_HARD)
+    moves = []
+    for _ in range(5):
+        before = rating.difficulty
+        rating = learned(rating, known(4.0), shock)
+        moves.append(rating.difficulty - before)
+    assert 0 < moves[0] < 0.7
+    assert moves == sorted(moves, reverse=True)
+    assert rating.information > 0 and rating.attempts == 5
+
+
+def test_an_attempt_by_someone_we_hardly_know_says_little_about_the_challenge():
+    rating = d.Rating("a", 4.0, 10, 10.0)
+    miss = seen(Outcome.NOT_THIS_TIME, Felt.TOO_HARD)
+    newcomer = d.rating_change(rating, at(4.0), miss)
+    regular = d.rating_change(rating, known(4.0), miss)
+    assert 0 < newcomer[0] < regular[0]
+    assert 0 < newcomer[1] < regular[1]
+
+
+def test_her_attempt_at_an_untried_challenge_says_less_about_her():
+    miss = seen(Outcome.NOT_THIS_TIME, Felt.TOO_HARD)
+    untried = d.observe(at(4.0), miss, d.Rating("a", 4.0))
+    settled = d.observe(at(4.0), miss, d.Rating("a", 4.0, 40, 60.0))
+    assert settled.ability < untried.ability < at(4.0).ability + d.GROWTH
 
 
 def test_the_pool_is_judged_against_her_own_strengths():
     # A win at a kind that suits her says less about the challenge than a win from
     # someone for whom that kind is as hard as for most (the joint fit).
-    rating = d.Rating("a", 4.0, 10)
+    rating = d.Rating("a", 4.0, 10, 10.0)
     plain = at(4.0)
     suited = replace(plain, offsets=(0.6, 0.0, 0.0))  # questions come easily to her
     win = seen("did_it")
     assert suited.offset("ask") == 0.6 and suited.offset("unknown") == 0.0
-    for_her = d.difficulty_change(rating, logit=suited.logit(4.0, "ask"), seen=win)
-    for_most = d.difficulty_change(rating, logit=plain.logit(4.0, "ask"), seen=win)
+    for_her = d.rating_change(rating, suited, win)[0]
+    for_most = d.rating_change(rating, plain, win)[0]
     assert for_most < for_her <= 0
 
 
@@ -120,15 +172,14 @@ def test_she_learns_which_kinds_suit_her_and_one_attempt_says_little():
     )
 
 
-def test_without_enough_attempts_the_step_s_first_challenge_is_kept():
+def test_without_attempts_the_step_s_first_challenge_is_kept():
     assert d.pick(STEP4, {}, at(4.6)) == "a"
-    few = {"b": d.Rating("b", 3.0, 1)}
-    assert d.pick(STEP4, few, at(4.0)) == "a"
     assert d.pick(STEP4, {}, at(4.0), current="c") == "c"  # a tie keeps hers
-    # A few attempts already count in full for picks (not for the report).
-    settled = {"a": d.Rating("a", 4.8, d.PICK_TRUSTED_AFTER)}
-    assert d.pick(STEP4, settled, at(4.0)) == "b"
-    assert d.misplaced([("a", 4)], settled) == []
+    # One attempt moves a rating only as far as it says, and picks follow it; the
+    # report waits for enough attempts.
+    once = learned(d.rating_or_prior({}, "a", 4), known(5.0), seen("not_this_time", "too_hard"))
+    assert d.pick(STEP4, {"a": once}, at(4.0)) == "b"
+    assert d.misplaced([("a", 4)], {"a": replace(once, difficulty=5.0)}) == []
 
 
 def test_within_her_step_the_pool_picks_what_stretches_her():
@@ -194,7 +245,7 @@ def test_one_replay_extended_by_her_newest_attempt_is_the_replay_of_all():
     history = [seen("did_it", "about_right", "a"), seen("partly", "too_hard", "b", "opinion")]
     newest = seen("did_it", "too_easy", "a")
     once = d.replay(history, pool, kinds=KINDS, start=4.0)
-    extended = d.observe(once, newest, pool["a"].difficulty)
+    extended = d.observe(once, newest, pool["a"])
     assert extended == d.replay([*history, newest], pool, kinds=KINDS, start=4.0)
     assert d.near(extended, 4) == d.profile(
         [*history, newest], pool, kinds=KINDS, start=4.0, step=4

@@ -58,6 +58,7 @@ def test_a_step_up_brings_the_challenge_the_pool_says_will_stretch_her(slack, fa
         pooled = rows.all()
     # Her two wins taught her workspace's pool, and nothing crossed to another pool.
     assert [(r.team_id, r.attempts) for r in pooled] == [(TEAM_ID, 2)]
+    assert pooled[0].information > 0  # and how much they told
     assert pooled[0].difficulty < 3.0  # two wins: easier than its step said
     with db.session() as s:
         assert s.exec(select(ChallengeRating).where(ChallengeRating.team_id == "*")).all() == []
