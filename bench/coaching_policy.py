@@ -24,7 +24,8 @@ workspaces of 50 who use the app side by side (everyone meets in lockstep):
   and changed within her step after an attempt she completes when another is clearly
   likelier to stretch her (difficulty.REPICK_MARGIN; CoachingService.offer_after):
   each challenge's difficulty pooled across her workspace, fitted jointly with her own
-  profile (her ability and her offset per kind of challenge, replayed from her own
+  profile (her ability, starting from her own estimate read against everyone's in her
+  workspace, and her offset per kind of challenge, replayed from her own
   attempts: outcome, how it felt, the challenge's kind label), as the app does. It
   never sees anyone's real skill, affinity or a challenge's real difficulty;
 * policy_pooled_everywhere: the same, pooled across all workspaces (the operator's
@@ -203,12 +204,19 @@ def simulate(
     def options(step: int) -> list[tuple[str, int]]:
         return [(c.id, c.step, KINDS[c.kind]) for c in ladder[step - 1]]
 
+    everyone: dict[int, list[float]] = {}
+    for person in people:
+        key = 0 if policy == "policy_pooled_everywhere" else person.workspace
+        everyone.setdefault(key, []).append(person.estimate)
+
     def replayed(track: Track) -> difficulty.Profile:
-        """Her profile as the app builds it: replayed from her own attempts (what she
-        did, how it felt, each challenge's kind) against the pooled difficulties."""
-        return difficulty.replay(
-            track.seen, pool_of(track.person), kinds=KINDS, start=track.person.estimate
-        )
+        """Her profile as the app builds it: from her estimate of herself read against
+        everyone's in her pool, replayed from her own attempts (what she did, how it felt,
+        each challenge's kind) against the pooled difficulties."""
+        person = track.person
+        key = 0 if policy == "policy_pooled_everywhere" else person.workspace
+        start = difficulty.start_estimate(person.estimate, everyone[key])
+        return difficulty.replay(track.seen, pool_of(person), kinds=KINDS, start=start)
 
     def oracle_pick(track: Track) -> SimChallenge:
         """Knows her real skill and every real difficulty: a ceiling."""

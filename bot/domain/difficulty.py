@@ -46,6 +46,7 @@ Pure: no Slack, no database. Ratings come in as ``Rating`` values.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
@@ -74,6 +75,15 @@ NEWTON_STEPS = 4
 # Her profile (``observe``), in steps. Her own estimate at the start is off by about
 # 0.7 steps (the bench's assumption about self-placement), so it is trusted as 0.8.
 START_SPREAD = 0.8
+# Her own estimate is also read against everyone's who started in her pool (empirical
+# Bayes, Efron & Morris 1975): a high one is likelier to be a little high than a low
+# one, so it is pulled towards the pool's mean by how little people there really differ
+# (their estimates' spread less START_SPREAD). Without it the pool read people who
+# rated themselves low as stronger than their record and the ladder's low steps as
+# easier than they are (bench/coaching_policy.py, seed 7: stretch share +0.015). Only
+# from this many people on, and never as if they were all alike.
+POPULATION_AFTER = 10
+POPULATION_MIN_VARIANCE = 0.1
 # How much people differ by kind of challenge: a third of a step (as the bench draws
 # them, sd 0.3; a little wider, so her own evidence can move it).
 KIND_SPREAD = 0.35
@@ -245,6 +255,16 @@ class Profile:
             return 0.0
         rows = [0] + ([1 + self.kinds.index(kind)] if kind in self.kinds else [])
         return sum(self.covariance[r][c] for r in rows for c in rows)
+
+
+def start_estimate(own: float, everyone: Sequence[float]) -> float:
+    """Her estimate of herself at the start, read against everyone's in her pool (her
+    own among them): where her profile starts (``replay``), not where she is placed."""
+    if len(everyone) < POPULATION_AFTER:
+        return own
+    mean = statistics.fmean(everyone)
+    spread = max(POPULATION_MIN_VARIANCE, statistics.pvariance(everyone, mean) - START_SPREAD**2)
+    return mean + spread / (spread + START_SPREAD**2) * (own - mean)
 
 
 def new_profile(start: float, kinds: Iterable[str]) -> Profile:

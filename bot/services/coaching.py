@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
-from bot.clock import Clock
+from bot.clock import Clock, Fresh
 from bot.domain import difficulty
 from bot.domain.attempts import AttemptResult, Felt, Outcome
 from bot.domain.ladder import KINDS, Challenge, Ladder
@@ -16,6 +17,15 @@ from bot.storage.db import Database
 
 # Her profile after her newest attempt, and the pool it was fitted against (as updated).
 Fitted = tuple[difficulty.Profile, dict[str, difficulty.Rating]]
+# How old everyone's start estimates may be when her profile is read against them.
+POPULATION_FRESH = timedelta(minutes=1)
+
+
+def _own_estimate(placement: str | None, confidence: int | None, step: int | None) -> float:
+    """Her estimate of herself at the start: her answers, or the step she started on."""
+    if placement and confidence is not None:
+        return estimate_skill(SelfPlacement(placement), confidence)
+    return float(step or 1)
 
 
 class NotStarted(Exception):
@@ -87,6 +97,7 @@ class CoachingService:
         self._clock = clock
         self.ladder = ladder
         self.pool_everywhere = pool_everywhere
+        self._population = Fresh(clock, POPULATION_FRESH)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -266,12 +277,29 @@ class CoachingService:
                 seen.append(difficulty.observation(a.challenge_id, a.step, kind, a.outcome, a.felt))
         return [s for s in seen if s is not None]
 
-    def _replay(self, coachee: Coachee, history: list[Attempt], pool: dict) -> difficulty.Profile:
+    def _everyone(self, session, team_id: str) -> list[float]:
+        """Everyone's estimate of herself at the start, in the pool her profile is read
+        against (a minute old at most: it changes only when someone starts)."""
+        team = None if self.pool_everywhere else team_id
+
+        def work() -> list[float]:
+            rows = coachees.start_answers(session, team_id=team)
+            return [_own_estimate(r.self_placement, r.start_confidence, r.start_step) for r in rows]
+
+        return self._population.get(team, work)
+
+    def _replay(
+        self, session, coachee: Coachee, history: list[Attempt], pool: dict
+    ) -> difficulty.Profile:
         """Her ability and her offset per kind of challenge, replayed from her answers at
-        the start and these attempts (``difficulty.replay``; not yet kept near her step)."""
-        start = coachee.start_step or coachee.current_step or 1
-        if coachee.self_placement and coachee.start_confidence is not None:
-            start = estimate_skill(SelfPlacement(coachee.self_placement), coachee.start_confidence)
+        the start (read against everyone's in her pool) and these attempts
+        (``difficulty.replay``; not yet kept near her step)."""
+        own = _own_estimate(
+            coachee.self_placement,
+            coachee.start_confidence,
+            coachee.start_step or coachee.current_step,
+        )
+        start = difficulty.start_estimate(own, self._everyone(session, coachee.team_id))
         return difficulty.replay(self._seen(coachee, history), pool, kinds=KINDS, start=start)
 
     def pick(
@@ -281,7 +309,8 @@ class CoachingService:
         to stretch her (``fitted``: her profile and the pool, when the caller has them)."""
         her, pool = fitted or (None, self._ratings(session, coachee.team_id))
         if her is None:
-            her = self._replay(coachee, attempts.all_attempts(session, coachee_id=coachee.id), pool)
+            history = attempts.all_attempts(session, coachee_id=coachee.id)
+            her = self._replay(session, coachee, history, pool)
         chosen = difficulty.pick(
             self._options(step),
             pool,
@@ -314,7 +343,7 @@ class CoachingService:
         # Joint fit: judged against what her own record before it (ability and this
         # kind's offset for her) predicted, so her strengths don't leak into the pool.
         # One profile, fitted against the pool picks read from, judges it in each pool.
-        her = self._replay(coachee, history[:-1], known)
+        her = self._replay(session, coachee, history[:-1], known)
         near = difficulty.near(her, coachee.current_step or 1)
         pools = [coachee.team_id] + ([ratings.EVERYWHERE] if self.pool_everywhere else [])
         for pool in pools:

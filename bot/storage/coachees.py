@@ -44,6 +44,17 @@ def pause_rows(connection, *, coachee_id: int) -> list[sa.Row]:
     return list(connection.execute(_PAUSE_ROWS, {"coachee_id": coachee_id}))
 
 
+def start_answers(session: Session, *, team_id: str | None) -> list[sa.Row]:
+    """Where everyone who started (in a workspace, or everywhere with ``None``) said she
+    was: (self_placement, start_confidence, start_step), for the pool's prior."""
+    query = sa.select(
+        _COACHEES.self_placement, _COACHEES.start_confidence, _COACHEES.start_step
+    ).where(_COACHEES.onboarded_at.is_not(None))
+    if team_id is not None:
+        query = query.where(_COACHEES.team_id == team_id)
+    return list(session.execute(query))
+
+
 def get_or_create_coachee(
     session: Session, *, team_id: str, slack_user_id: str, now: datetime
 ) -> Coachee:

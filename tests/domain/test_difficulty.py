@@ -250,3 +250,25 @@ def test_one_replay_extended_by_her_newest_attempt_is_the_replay_of_all():
     assert d.near(extended, 4) == d.profile(
         [*history, newest], pool, kinds=KINDS, start=4.0, step=4
     )
+
+
+def test_her_start_is_read_against_everyone_s_in_her_pool():
+    few = [2.0, 6.0] * 4
+    assert d.start_estimate(6.0, few) == 6.0  # too few people to say anything
+    # People there differ a lot (sd 2 steps): her own word counts for most of it.
+    spread = [1.0, 5.0] * 10
+    pulled = d.start_estimate(5.0, spread)
+    assert 3.0 < pulled < 5.0 and pulled > 3.0 + 0.8 * 2.0
+    # People there hardly differ beyond how far anyone's own estimate is off: a high
+    # estimate is mostly that, and she starts near the others (never past them).
+    alike = [3.0, 3.4] * 10
+    assert 3.2 < d.start_estimate(5.0, alike) < 3.6
+    assert d.start_estimate(1.0, alike) < 3.2  # a low one, pulled up
+    assert d.start_estimate(3.2, alike) == pytest.approx(3.2)  # the mean stays
+
+
+@given(st.floats(0, 9), st.lists(st.floats(0, 9), min_size=d.POPULATION_AFTER, max_size=40))
+def test_a_start_moves_towards_the_pool_s_mean_and_never_past_it(own, everyone):
+    mean = sum(everyone) / len(everyone)
+    start = d.start_estimate(own, everyone)
+    assert min(own, mean) - 1e-9 <= start <= max(own, mean) + 1e-9
