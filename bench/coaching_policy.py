@@ -35,7 +35,11 @@ workspaces of 50 who use the app side by side (everyone meets in lockstep):
 * fixed_pace: one step up every 3 meetings, whatever happens;
 * never_move: stays on the starting step;
 * oracle (a ceiling, not a baseline): the controller, choosing with every real skill,
-  affinity and difficulty known, at each step change and after every attempt.
+  affinity and difficulty known, at each step change and after every attempt;
+* knows_challenges (a ceiling, not a baseline): the policy as the app runs it, told
+  every challenge's real difficulty and her real offset per kind of challenge (as if
+  the pool had seen everyone forever), so only her ability is learned from her
+  attempts: what a perfect pool could add.
 
 Printed: per model and policy, the share of attempts in the stretch zone (true
 success probability 0.6-0.9), the success rate, and the median steps gained after the
@@ -51,7 +55,7 @@ import random
 import statistics
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -77,6 +81,7 @@ WORKSPACE_SIZE = 50  # people who pool their results, unless pooled across works
 POLICIES = (
     "policy",
     "oracle",
+    "knows_challenges",
     "policy_pooled_everywhere",
     "policy_unpooled",
     "staircase",
@@ -195,9 +200,16 @@ def simulate(
     (as a workspace's people use the app side by side)."""
     by_id = {c.id: c for step in ladder for c in step}
     pools: dict[int, dict[str, difficulty.Rating]] = {}
-    pooled = policy in ("policy", "policy_pooled_everywhere")
+    pooled = policy in ("policy", "policy_pooled_everywhere", "knows_challenges")
+    knows = policy == "knows_challenges"
+    settled = 1 / difficulty.MIN_SPREAD**2 - difficulty.PRIOR_INFORMATION
+    real_ratings = {
+        c.id: difficulty.Rating(c.id, c.step + c.offset, meetings, settled) for c in by_id.values()
+    }
 
     def pool_of(person: Person) -> dict[str, difficulty.Rating]:
+        if knows:
+            return real_ratings
         key = 0 if policy == "policy_pooled_everywhere" else person.workspace
         return pools.setdefault(key, {})
 
@@ -216,7 +228,19 @@ def simulate(
         person = track.person
         key = 0 if policy == "policy_pooled_everywhere" else person.workspace
         start = difficulty.start_estimate(person.estimate, everyone[key])
-        return difficulty.replay(track.seen, pool_of(person), kinds=KINDS, start=start)
+        if not knows:
+            return difficulty.replay(track.seen, pool_of(person), kinds=KINDS, start=start)
+        her = difficulty.new_profile(start, KINDS)
+        certain = [[0.0] * len(her.covariance) for _ in her.covariance]
+        certain[0][0] = her.covariance[0][0]  # only her ability is uncertain
+        her = replace(
+            her,
+            offsets=tuple(person.affinity[KINDS.index(kind)] for kind in her.kinds),
+            covariance=tuple(tuple(row) for row in certain),
+        )
+        for seen in track.seen:
+            her = difficulty.observe(her, seen, real_ratings[seen.challenge_id])
+        return her
 
     def oracle_pick(track: Track) -> SimChallenge:
         """Knows her real skill and every real difficulty: a ceiling."""
@@ -278,17 +302,18 @@ def simulate(
                     ratings = pool_of(person)
                     rating = difficulty.rating_or_prior(ratings, challenge.id, challenge.step)
                     her = replayed(track)
-                    near = difficulty.near(her, track.step)
-                    change, information = difficulty.rating_change(rating, near, seen)
-                    ratings[challenge.id] = difficulty.Rating(
-                        challenge.id,
-                        rating.difficulty + change,
-                        rating.attempts + 1,
-                        rating.information + information,
-                    )
+                    if not knows:
+                        near = difficulty.near(her, track.step)
+                        change, information = difficulty.rating_change(rating, near, seen)
+                        ratings[challenge.id] = difficulty.Rating(
+                            challenge.id,
+                            rating.difficulty + change,
+                            rating.attempts + 1,
+                            rating.information + information,
+                        )
                     her = difficulty.observe(her, seen, ratings[challenge.id])
                     track.seen.append(seen)
-            if policy in ("policy", "policy_pooled_everywhere", "policy_unpooled", "oracle"):
+            if pooled or policy in ("policy_unpooled", "oracle"):
                 track.history.append(result)
                 move = recommend(track.history, step=track.step, top=TOP).move
                 if move is not Move.STAY:
