@@ -134,6 +134,10 @@ class Coachee(SQLModel, table=True):
     start_step: int | None = None
     current_step: int | None = None
     current_challenge_id: str | None = Field(default=None, max_length=64)
+    # She swapped to it herself: the pool's picks leave it alone until her step changes.
+    challenge_hers: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
+    )
     # Evidence for the progression policy: her attempts after this one (None: all),
     # i.e. since she reached her current step or last turned an offer down.
     evidence_after_attempt_id: int | None = None

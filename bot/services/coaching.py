@@ -158,10 +158,12 @@ class CoachingService:
             return self.swap_for(self.onboarded(session, team_id, user_id))
 
     def swap_for(self, coachee: Coachee) -> ChallengeCard:
-        """``swap`` for her row, already read (and locked) in the caller's transaction."""
+        """``swap`` for her row, already read (and locked) in the caller's transaction.
+        Her choice: within this step the pool's picks leave it alone (``_repick``)."""
         step = coachee.current_step
         challenge = self.ladder.next_challenge_in_step(step, coachee.current_challenge_id)
         coachee.current_challenge_id = challenge.id
+        coachee.challenge_hers = True
         coachee.updated_at = self._clock.now()
         return self.card_of(coachee)
 
@@ -238,6 +240,7 @@ class CoachingService:
             # The ladder file changed under her: keep her step, take its first challenge.
             step, challenge = self.ladder.current(coachee.current_step, None)
             coachee.current_step, coachee.current_challenge_id = step.number, challenge.id
+            coachee.challenge_hers = False
         return coachee
 
     def card_of(self, coachee: Coachee) -> ChallengeCard:
@@ -253,6 +256,7 @@ class CoachingService:
         if step != coachee.current_step:
             coachee.current_challenge_id = self.pick(session, coachee, step).id
             coachee.current_step = step
+            coachee.challenge_hers = False
         coachee.offer_move = coachee.offer_step = None
         coachee.evidence_after_attempt_id = _last_attempt_id(session, coachee)
         coachee.updated_at = self._clock.now()
@@ -406,6 +410,8 @@ class CoachingService:
         return Offer(advice.move, advice.reason, coachee.current_step, card)
 
     def _repick(self, coachee: Coachee, her: difficulty.Profile, pool: dict) -> None:
+        if coachee.challenge_hers:
+            return  # she chose it herself: hers until her step changes
         step = coachee.current_step
         chosen = difficulty.pick(
             self._options(step),

@@ -101,3 +101,31 @@ def test_within_her_step_a_clearly_better_fit_becomes_her_challenge_for_next_tim
     # A second attempt at it, as expected: nothing changes for no reason.
     logged = texts(log_meeting(slack, fake_slack)["blocks"])
     assert others[0].do in logged
+
+
+def test_a_challenge_she_swapped_to_stays_hers_until_her_step_changes(slack, fake_slack, db):
+    _start(slack, fake_slack)
+    r = slack.block_action(user_id=USER_ID, action_id="challenge_swap", value="message")
+    swapped = texts(fake_slack.wait_for_response_url_post(r.response_url)["blocks"])
+    with db.session() as s:
+        mila = s.exec(select(Coachee)).one()
+    hers = LADDER.challenge(mila.current_challenge_id)
+    assert hers.do in swapped and mila.challenge_hers
+    others = [c for c in LADDER.step(3).challenges if c.id != hers.id]
+    # Her colleagues found the one she chose far harder than its step, and another
+    # about right for her: the pool would change it, but she chose it.
+    _seed(db, **{hers.id: 5.4, others[0].id: 3.7, **{c.id: 1.2 for c in others[1:]}})
+
+    logged = texts(log_meeting(slack, fake_slack, outcome="partly", felt="about_right")["blocks"])
+    next_time = logged[logged.index("Your challenge for next time:") :]
+    assert hers.do in next_time and others[0].do not in next_time
+    with db.session() as s:
+        mila = s.exec(select(Coachee)).one()
+    assert (mila.current_step, mila.current_challenge_id) == (3, hers.id)
+
+    # A new step is the app's to pick again.
+    r = slack.block_action(user_id=USER_ID, action_id="challenge_easier", value="message")
+    fake_slack.wait_for_response_url_post(r.response_url)
+    with db.session() as s:
+        mila = s.exec(select(Coachee)).one()
+    assert mila.current_step == 2 and not mila.challenge_hers
