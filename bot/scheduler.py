@@ -20,6 +20,7 @@ from bot.bootstrap import Container, build_dispatcher
 from bot.services.planner import extend_horizons
 from bot.slack.blocks.calendar import build_calendar_failing
 from bot.slack.blocks.efficacy import build_check_offer
+from bot.slack.checkin_sender import retry_after_of
 from bot.slack.profiles import ProfileEmails
 from bot.slack.refusals import log_failure
 from bot.slack.sharing import TokenFor, best_effort_dm, deliver_cheers, post_roundups
@@ -130,11 +131,18 @@ def tell_failing_calendars(container: Container) -> int:
 
 def offer_efficacy_checks(container: Container) -> int:
     """DM each person whose 4-week self-efficacy check has come: one DM per round
-    across processes (the round's row is claimed first), never a reminder; a DM Slack
-    refuses is not retried."""
+    across processes (the round's row is claimed first), never a reminder, paced by her
+    workspace's sending budget; a DM Slack refuses is not retried, one it asks us to
+    wait for is sent on a later run. Returns how many were sent."""
     token_for = workspace_token_for(container)
-    offers = container.services.efficacy.claim_due()
+    efficacy = container.services.efficacy
+    offers = efficacy.claim_due(per_minute=container.settings.slack_messages_per_minute)
+    sent_count = 0
+    waiting: dict[str, float] = {}  # workspaces Slack asked to wait, for how long
     for offer in offers:
+        if offer.team_id in waiting:
+            efficacy.held_back(offer, retry_after=waiting[offer.team_id])
+            continue
         token = token_for(offer.team_id) if token_for is not None else None
         sent = (None, None)
         if token_for is None or token is not None:
@@ -143,9 +151,14 @@ def offer_efficacy_checks(container: Container) -> int:
                     container.client, offer.user_id, build_check_offer(offer), token=token
                 )
             except SlackApiError as e:
+                if e.response.status_code == 429:  # not hers to lose: a later run sends it
+                    waiting[offer.team_id] = retry_after_of(e.response.headers)
+                    efficacy.held_back(offer, retry_after=waiting[offer.team_id])
+                    continue
                 log_failure(log, f"check offer to {offer.user_id} failed", e)
-        container.services.efficacy.offered(offer, channel_id=sent[0], ts=sent[1])
-    return len(offers)
+        efficacy.offered(offer, channel_id=sent[0], ts=sent[1])
+        sent_count += sent[1] is not None
+    return sent_count
 
 
 def _guard(job):

@@ -4,6 +4,7 @@ say about her growth next to the noise of the scale."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,6 +13,7 @@ from bot.domain import efficacy
 from bot.domain.efficacy import Growth, Scale
 from bot.services.coaching import NotStarted, onboarded_coachee
 from bot.storage import efficacy as checks
+from bot.storage import ratelimits
 from bot.storage.db import Database
 
 # A round every 4 weeks from her start: long enough for practice to change what she
@@ -66,10 +68,16 @@ class EfficacyService:
             )
             return None if row is None else CheckOffer(row.id, team_id, user_id, 0)
 
-    def claim_due(self) -> list[CheckOffer]:
+    def claim_due(self, *, per_minute: int | None = None) -> list[CheckOffer]:
         """Every round that has come and not been offered: one per person (her latest
         round, never a catch-up of missed ones), each claimed once across processes.
-        Skipping or ignoring one leaves nothing until the next 4-week point."""
+        Skipping or ignoring one leaves nothing until the next 4-week point.
+
+        Paced like check-ins (``per_minute``: the workspace's sending budget, shared
+        with them): a workspace Slack asked to wait gets none, and one whose bucket is
+        low only as many as it holds now, so a whole workspace that started the same
+        day gets its checks over several runs, not in one burst, and check-ins due
+        meanwhile keep their turn. The rest stay due for the next run."""
         now = self._clock.now()
         offers: list[CheckOffer] = []
         after = 0
@@ -78,18 +86,41 @@ class EfficacyService:
                 page = checks.due_rounds(
                     session, onboarded_before=now - EVERY, now=now, after_id=after, limit=PAGE
                 )
-                for coachee_id, team_id, user_id, onboarded_at, last in page:
-                    due = round_at(onboarded_at, now)
-                    if due <= last:
+                held = set(ratelimits.held(session, now=now, per_minute=per_minute))
+                due = [
+                    (coachee_id, team_id, user_id, round_at(onboarded_at, now))
+                    for coachee_id, team_id, user_id, onboarded_at, last in page
+                    if team_id not in held and round_at(onboarded_at, now) > last
+                ]
+                wanted = Counter(team_id for _, team_id, _, _ in due)
+                allowed = (
+                    ratelimits.take_each(
+                        session, wanted=dict(wanted), per_minute=per_minute, now=now
+                    )
+                    if per_minute is not None
+                    else wanted
+                )
+                for coachee_id, team_id, user_id, round in due:
+                    if allowed[team_id] <= 0:
                         continue
                     row = checks.claim_round(
-                        session, team_id=team_id, coachee_id=coachee_id, round=due, now=now
+                        session, team_id=team_id, coachee_id=coachee_id, round=round, now=now
                     )
                     if row is not None:
-                        offers.append(CheckOffer(row.id, team_id, user_id, due))
+                        allowed[team_id] -= 1
+                        offers.append(CheckOffer(row.id, team_id, user_id, round))
             if len(page) < PAGE:
                 return offers
             after = page[-1][0]
+
+    def held_back(self, offer: CheckOffer, *, retry_after: float) -> None:
+        """Slack said ``ratelimited``: nobody sends to her workspace for ``retry_after``
+        seconds (check-ins included), and her round is claimed again on a later run."""
+        now = self._clock.now()
+        with self._db.session() as session:
+            until = now + timedelta(seconds=max(1.0, retry_after))
+            ratelimits.block(session, team_id=offer.team_id, until=until)
+            checks.release(session, check_id=offer.check_id)
 
     def offered(self, offer: CheckOffer, *, channel_id: str | None, ts: str | None) -> None:
         """Where its DM went (to update in place), or that it could not be sent (no retry)."""

@@ -72,7 +72,7 @@ class SlackCheckinSender:
             sent = self._post(message, content, token)
         except SlackApiError as e:
             if e.response.status_code == 429:
-                raise RateLimited(_retry_after(e.response.headers)) from None
+                raise RateLimited(retry_after_of(e.response.headers)) from None
             error = e.response.get("error", "")
             if error in GONE:
                 raise RecipientGone(error) from None
@@ -104,7 +104,8 @@ class SlackCheckinSender:
         return send_dm(self._client, message.user_id, content, token=token)
 
 
-def _retry_after(headers: dict) -> float:
+def retry_after_of(headers: dict) -> float:
+    """Slack's Retry-After, in seconds (at least one)."""
     for name, value in (headers or {}).items():
         if name.lower() == "retry-after":
             try:

@@ -33,6 +33,18 @@ def claim_round(
     return session.get(EfficacyCheck, check_id)
 
 
+def release(session: Session, *, check_id: int) -> None:
+    """Give a claimed round back, its DM not sent (Slack asked us to wait): the next
+    run claims it again."""
+    session.execute(
+        sa.delete(EfficacyCheck).where(
+            EfficacyCheck.id == check_id,
+            EfficacyCheck.status == "offered",
+            EfficacyCheck.message_ts.is_(None),
+        )
+    )
+
+
 def get_check(session: Session, *, check_id: int, coachee_id: int) -> EfficacyCheck | None:
     """Her check by id: None if it is not hers."""
     return session.exec(

@@ -19,7 +19,8 @@ from bot.playground.fakeslack.slack_requests import SlackRequests
 from bot.scheduler import offer_efficacy_checks
 from bot.services.coaching import OnboardingAnswers
 from bot.services.efficacy import CheckAnswers, EfficacyService
-from tests.conftest import TEAM_ID, USER_ID
+from bot.storage import ratelimits
+from tests.conftest import TEAM_ID, USER_ID, make_settings
 from tests.support.app_runner import serve_in_thread
 from tests.support.clock import FakeClock
 from tests.support.journey import (
@@ -315,3 +316,70 @@ def test_with_30_people_the_threshold_comes_from_their_answers(world, fake_slack
     progress = _progress(slack, fake_slack)
     assert f"Changes under {round(threshold.points)} points" in progress
     assert "from 31 people's answers here" in progress
+
+
+@pytest.fixture
+def slow_world(fake_slack, database_url, clock):
+    """A workspace allowed 60 messages a minute (a bucket of 5)."""
+    settings = make_settings(fake_slack, database_url, SLACK_MESSAGES_PER_MINUTE="60")
+    running = serve_in_thread(settings, clock=clock)
+    yield running.container
+    running.stop()
+
+
+def _colleagues_started(container, fake_slack, count: int) -> list[str]:
+    users = []
+    for n in range(count):
+        user = f"U0Q{n:03d}"
+        fake_slack.add_user(user, tz="UTC", real_name=f"Person {n}")
+        container.services.coaching.start(
+            team_id=TEAM_ID,
+            user_id=user,
+            answers=OnboardingAnswers("Speak", SelfPlacement.WHEN_ASKED, 40, False, None),
+            tz="UTC",
+        )
+        container.services.efficacy.offer_at_start(team_id=TEAM_ID, user_id=user)
+        users.append(user)
+    return users
+
+
+def _four_weeks_on(fake_slack, users) -> list[str]:
+    """Whose DM holds a 4-week check (messages Slack took, not calls it refused)."""
+    return [
+        user
+        for user in users
+        for m in dms(fake_slack, user)
+        if "4 weeks on" in texts(m.get("blocks", []))
+    ]
+
+
+def test_a_workspace_that_started_together_gets_its_checks_paced(slow_world, fake_slack, clock):
+    users = _colleagues_started(slow_world, fake_slack, 12)
+    clock.advance(weeks=4, minutes=1)
+    assert offer_efficacy_checks(slow_world) == 5  # what its bucket holds
+    assert offer_efficacy_checks(slow_world) == 0  # and nothing more until it refills
+    clock.advance(seconds=3)
+    assert offer_efficacy_checks(slow_world) == 3
+    clock.advance(seconds=60)
+    assert offer_efficacy_checks(slow_world) == 4
+    assert offer_efficacy_checks(slow_world) == 0
+    assert _four_weeks_on(fake_slack, users) == users  # once each
+
+
+def test_when_slack_asks_to_wait_no_round_is_lost(slow_world, fake_slack, clock, db):
+    users = _colleagues_started(slow_world, fake_slack, 3)
+    clock.advance(weeks=4, minutes=1)
+    # Slack refuses the first offer with a 429, past the client's own two retries.
+    fake_slack.fail_next("chat.postMessage", error="ratelimited", retry_after=1, times=3)
+    assert offer_efficacy_checks(slow_world) == 0
+    assert len(_four_weeks_on(fake_slack, users)) == 0
+    # Every process holds back from the workspace (its check-ins too) while it waits.
+    with db.session() as s:
+        assert ratelimits.blocked_until(s, team_id=TEAM_ID, now=clock.now()) is not None
+    assert offer_efficacy_checks(slow_world) == 0
+    clock.advance(seconds=2)  # the wait is over; the bucket refills from empty
+    assert offer_efficacy_checks(slow_world) == 2
+    clock.advance(seconds=1)
+    assert offer_efficacy_checks(slow_world) == 1
+    assert _four_weeks_on(fake_slack, users) == users
+    assert [c.status for c in _checks(db) if c.round == 1] == ["offered"] * 3
