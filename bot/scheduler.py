@@ -39,7 +39,9 @@ PURGE_HOURS = 6
 CALENDAR_SYNC_SECONDS = 30
 CALENDAR_FAILING_MINUTES = 10
 # Self-efficacy checks that have come (every 4 weeks of hers) are looked for this often.
-EFFICACY_MINUTES = 15
+# Each run sends what the workspace's bucket holds (50 at 600 a minute), so a workspace
+# of 10,000 who started the same day is served in under 4 hours.
+EFFICACY_MINUTES = 1
 
 
 def start_scheduler(container: Container) -> BackgroundScheduler:
