@@ -147,6 +147,7 @@ def walk(page, shot: Shot = lambda name: None) -> None:
     page.get_by_role("button", name="15 min before the next meeting").click()
     _expect(dm, "Today's challenge")
     _expect(dm, "How confident are you that you'll do it?")
+    _expect(dm, "Settle your nerves")  # the offer, on unless she turns it off
     pre = dm.locator("article", has_text="How confident are you that you'll do it?").last
     pre.scroll_into_view_if_needed()
     shot("pre-meeting-checkin")
