@@ -18,7 +18,7 @@ from tests.support.journey import dms as _dms
 from tests.support.journey import log_meeting as _log
 from tests.support.journey import texts as _texts
 from tests.support.journey import wait as _wait
-from tests.support.view_state import checkboxes, conversation, radio, state, text
+from tests.support.view_state import checkboxes, conversation, radio, settings, state, text
 from tests.support.view_state import select as pick
 
 OTHER = "U0OTHER"
@@ -220,42 +220,20 @@ def test_a_chart_is_sent_to_her_dm_only(slack, fake_slack):
 
 
 def test_settings_are_saved_and_validated(slack, fake_slack, db):
-    from tests.support.view_state import timepicker
-
     _start(slack, fake_slack)
     slack.command("settings", user_id=USER_ID)
     modal = fake_slack.wait_for("views.open", count=2)[-1]["view"]
     assert modal["callback_id"] == "settings"
-    bad = state(
-        pre_minutes=pick(15),
-        post_minutes=pick(5),
-        work_start=timepicker("18:00"),
-        work_end=timepicker("09:00"),
-        share_wins=checkboxes(),
-        share_channel=conversation(None),
-    )
+    bad = settings(start="18:00", end="09:00", channel=None)
     r = slack.view_submission(user_id=USER_ID, callback_id="settings", values=bad)
     assert r.json()["errors"] == {"work_end": "Your working day should end after it starts."}
     fake_slack.add_channel("C0TEAM", name="team", members=[USER_ID])
     fake_slack.add_channel("C0OTHER", name="other", members=["U0ANA"])
-    outside = state(
-        pre_minutes=pick(30),
-        post_minutes=pick(10),
-        work_start=timepicker("08:30"),
-        work_end=timepicker("17:00"),
-        share_wins=checkboxes("yes"),
-        share_channel=conversation("C0OTHER"),
-    )
+    day = dict(pre=30, post=10, start="08:30", end="17:00", share=("yes",))
+    outside = settings(**day, channel="C0OTHER")
     r = slack.view_submission(user_id=USER_ID, callback_id="settings", values=outside)
     assert r.json()["errors"] == {"share_channel": "Pick a channel you're a member of."}
-    good = state(
-        pre_minutes=pick(30),
-        post_minutes=pick(10),
-        work_start=timepicker("08:30"),
-        work_end=timepicker("17:00"),
-        share_wins=checkboxes("yes"),
-        share_channel=conversation("C0TEAM"),
-    )
+    good = settings(**day, channel="C0TEAM")
     r = slack.view_submission(user_id=USER_ID, callback_id="settings", values=good)
     assert r.status == 200 and r.text == ""
     with db.session() as s:

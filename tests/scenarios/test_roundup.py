@@ -14,8 +14,7 @@ from bot.services.coaching import OnboardingAnswers
 from bot.slack.sharing import post_roundups
 from tests.conftest import TEAM_ID, USER_ID
 from tests.support.journey import dms, log_meeting, texts, wait
-from tests.support.view_state import checkboxes, conversation, state, timepicker
-from tests.support.view_state import select as pick
+from tests.support.view_state import settings
 
 TEAM = "C0TEAM"
 
@@ -34,14 +33,7 @@ def test_weekly_roundup(slack, fake_slack, running_app):
             answers=OnboardingAnswers("Speak up", SelfPlacement.WHEN_ASKED, 50, True, TEAM),
             tz="America/New_York",
         )
-        values = state(
-            pre_minutes=pick(15),
-            post_minutes=pick(5),
-            work_start=timepicker("09:00"),
-            work_end=timepicker("18:00"),
-            share_wins=checkboxes("yes", "roundup"),
-            share_channel=conversation(TEAM),
-        )
+        values = settings(share=("yes", "roundup"), channel=TEAM)
         r = slack.view_submission(user_id=USER_ID, callback_id="settings", values=values)
         assert r.status == 200 and r.text == ""
         log_meeting(slack, fake_slack)
