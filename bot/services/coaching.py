@@ -86,6 +86,7 @@ class Recorded:
     challenge: Challenge
     first_win: bool
     offer: Offer | None
+    next_card: ChallengeCard  # her challenge after it (the policy may have re-picked)
 
 
 class CoachingService:
@@ -211,6 +212,7 @@ class CoachingService:
                 challenge=challenge,
                 first_win=entry.outcome is Outcome.DID_IT and not had_win,
                 offer=offer,
+                next_card=self.card_of(coachee),
             )
 
     def accept_offer(self, *, team_id: str, user_id: str, to_step: int) -> ChallengeCard:

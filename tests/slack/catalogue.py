@@ -832,10 +832,10 @@ def _(words):
         for what, offer in offers():
             for first_win in (True, False):
                 c = EVERY_STEP[offer.from_step - 1] if offer else EVERY_STEP[0]
-                recorded = Recorded(IDS[-1], outcome, c.challenge, first_win, offer)
+                recorded = Recorded(IDS[-1], outcome, c.challenge, first_win, offer, c)
                 yield (
                     f"{outcome}, {what}, first_win={first_win}",
-                    log.build_logged_dm(recorded, c),
+                    log.build_logged_dm(recorded),
                 )
 
 

@@ -151,13 +151,13 @@ def offer_blocks(offer: Offer) -> list[Block]:
     ]
 
 
-def build_logged_dm(recorded: Recorded, card: ChallengeCard) -> dict:
+def build_logged_dm(recorded: Recorded) -> dict:
     blocks: list[Block] = [SectionBlock(text=_REACTIONS[recorded.outcome])]
     if recorded.offer is not None:
         blocks += offer_blocks(recorded.offer)
     else:
         blocks += [
             ContextBlock(elements=[MarkdownTextObject(text="Your challenge for next time:")]),
-            *challenge_blocks(card),
+            *challenge_blocks(recorded.next_card),
         ]
     return {"text": _REACTIONS[recorded.outcome], "blocks": [b.to_dict() for b in blocks]}

@@ -35,7 +35,7 @@ def make_handler(services: Services):
             return
         ack()
         recorded = coaching.record(**where, entry=entry)
-        send_dm(client, where["user_id"], build_logged_dm(recorded, coaching.today(**where)))
+        send_dm(client, where["user_id"], build_logged_dm(recorded))
         announce(
             client,
             services,
