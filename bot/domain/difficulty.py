@@ -179,10 +179,31 @@ def log_likelihood(logit: float, outcome: Outcome, felt: Felt | None) -> float:
 
 def surprise(seen: Observation, logit: float) -> tuple[float, float]:
     """The slope and the curvature (information) of ``log_likelihood`` at ``logit``:
-    how far, and how surely, this attempt says her logit was higher than predicted."""
-    h = 1e-3
-    up, mid, down = (log_likelihood(logit + d, seen.outcome, seen.felt) for d in (h, 0.0, -h))
-    return (up - down) / (2 * h), max(0.0, -(up - 2 * mid + down) / h**2)
+    how far, and how surely, this attempt says her logit was higher than predicted.
+
+    In closed form (a replay asks it for every attempt of hers, so no numeric
+    differences): the outcome's part is the logistic's, and how it felt adds an
+    ordered logit's, whose middle band is the difference of two logistics."""
+    p = _sigmoid(logit)
+    slope = (1 - p) if seen.outcome is Outcome.DID_IT else -p
+    information = p * (1 - p)
+    if seen.felt is not None:
+        s = FELT_NOISE
+        hard = _sigmoid((FELT_CUTS[0] - logit) / s)
+        easy = _sigmoid((logit - FELT_CUTS[1]) / s)
+        dh, de = hard * (1 - hard) / s, easy * (1 - easy) / s  # -d hard, +d easy
+        if seen.felt is Felt.TOO_HARD:
+            slope -= (1 - hard) / s
+            information += dh / s
+        elif seen.felt is Felt.TOO_EASY:
+            slope += (1 - easy) / s
+            information += de / s
+        elif (middle := 1 - hard - easy) > 1e-12:
+            d1 = dh - de
+            d2 = -((1 - 2 * hard) * dh + (1 - 2 * easy) * de) / s
+            slope += d1 / middle
+            information += (d1 / middle) ** 2 - d2 / middle
+    return slope, max(0.0, information)
 
 
 def observation(
@@ -285,19 +306,19 @@ def observe(profile: Profile, seen: Observation, rating: Rating) -> Profile:
     challenge itself; then her ability grows a little more uncertain, since she is
     learning.
     """
-    x = [profile.ability, *profile.offsets]
-    cov = [list(row) for row in profile.covariance]
-    n = len(x)
-    # The logit moves with her ability and with this kind's offset, SLOPE per step.
-    j = [SLOPE] + [SLOPE if kind == seen.kind else 0.0 for kind in profile.kinds]
+    # The logit moves with her ability and with this kind's offset, SLOPE per step:
+    # the update's gain is the covariance's columns for those two (or ability alone).
+    k = 1 + profile.kinds.index(seen.kind) if seen.kind in profile.kinds else 0
+    gain = [SLOPE * (row[0] + (row[k] if k else 0.0)) for row in profile.covariance]
     slope, information = surprise(seen, profile.logit(rating.difficulty, seen.kind))
-    pj = [sum(cov[r][c] * j[c] for c in range(n)) for r in range(n)]
-    unsure = sum(j[r] * pj[r] for r in range(n)) + SLOPE**2 * rating.variance
-    denominator = 1 + information * unsure
+    unsure = SLOPE * (gain[0] + (gain[k] if k else 0.0)) + SLOPE**2 * rating.variance
+    shrink = information / (1 + information * unsure)
+    step = slope / (1 + information * unsure)
     cov = [
-        [cov[r][c] - information * pj[r] * pj[c] / denominator for c in range(n)] for r in range(n)
+        [v - shrink * gr * gc for v, gc in zip(row, gain, strict=True)]
+        for row, gr in zip(profile.covariance, gain, strict=True)
     ]
-    x = [x[r] + slope * pj[r] / denominator for r in range(n)]
+    x = [v + step * g for v, g in zip((profile.ability, *profile.offsets), gain, strict=True)]
     cov[0][0] += DRIFT**2
     return Profile(x[0] + GROWTH, profile.kinds, tuple(x[1:]), tuple(tuple(row) for row in cov))
 

@@ -61,6 +61,22 @@ def test_better_results_and_easier_feelings_say_her_logit_was_higher(logit):
             assert d.surprise(said(outcome, felt), logit)[1] >= 0  # never negative
 
 
+@given(
+    st.floats(-5, 6),  # beyond, "about right" is so unlikely that the numbers lose it
+    st.sampled_from([Outcome.DID_IT, Outcome.PARTLY, Outcome.NOT_THIS_TIME]),
+    st.sampled_from([None, *Felt]),
+)
+def test_the_closed_form_surprise_is_the_likelihoods_slope_and_curvature(logit, outcome, felt):
+    # ``surprise`` is written out by hand for speed: it must stay the derivatives of
+    # ``log_likelihood`` (here taken numerically), or every update would drift.
+    said = d.Observation("a", 4, "ask", outcome, felt)
+    h = 1e-3  # the curvature's rounding error grows as 1/h**2
+    up, mid, down = (d.log_likelihood(logit + e, outcome, felt) for e in (h, 0.0, -h))
+    slope, information = d.surprise(said, logit)
+    assert slope == pytest.approx((up - down) / (2 * h), rel=1e-4, abs=1e-5)
+    assert information == pytest.approx(max(0.0, -(up - 2 * mid + down) / h**2), rel=1e-3, abs=1e-3)
+
+
 def test_a_plain_win_in_the_stretch_zone_is_no_surprise_about_how_it_felt():
     # "About right" is her reading of the stretch zone: at its middle, a win that felt
     # about right moves her less than one that felt too easy.
