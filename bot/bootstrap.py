@@ -114,10 +114,14 @@ def build_services(
 ) -> Services:
     """Every service. Without ``settings`` (scripts, benchmarks) calendars are
     unavailable, as without SECRET_KEY. ``tokens``: many workspaces' stored tokens."""
-    coaching = CoachingService(
-        db, clock, ladder, pool_everywhere=settings.pool_across_workspaces if settings else False
-    )
     celebrations = CelebrationService(db, clock, ladder)
+    coaching = CoachingService(
+        db,
+        clock,
+        ladder,
+        pool_everywhere=settings.pool_across_workspaces if settings else False,
+        celebrations=celebrations,
+    )
     roundups = RoundupService(db, clock, celebrations.headline_of)
     return Services(
         workspaces=WorkspaceService(db, clock, tokens),

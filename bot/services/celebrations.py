@@ -20,7 +20,7 @@ from bot.domain.persuasion import shared_win_line
 from bot.models import Attempt, Celebration, CelebrationKind, CelebrationStatus, Cheer, Coachee
 from bot.services.coaching import onboarded_coachee
 from bot.services.progress import streak_of
-from bot.storage import celebrations
+from bot.storage import attempts, celebrations
 from bot.storage.db import Database
 
 # Cheers are gathered for this long after the last click, then sent to her in one DM.
@@ -75,29 +75,40 @@ class CelebrationService:
 
     def after_win(self, *, team_id: str, user_id: str, attempt_id: int) -> list[CelebrationView]:
         """The win itself, and any milestone it reached (first win, a streak)."""
-        now = self._clock.now()
         with self._db.session() as session:
             coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
             attempt = session.get(Attempt, attempt_id)
-            if attempt is None or attempt.coachee_id != coachee.id or attempt.outcome != "did_it":
+            if attempt is None or attempt.coachee_id != coachee.id:
                 return []
-            made = [
-                self._add(
-                    session, coachee, CelebrationKind.WIN, attempt.challenge_id, now, attempt.id
-                )
-            ]
-            wins = session.exec(
-                select(sa.func.count())
-                .select_from(Attempt)
-                .where(Attempt.coachee_id == coachee.id, Attempt.outcome == "did_it")
-            ).one()
-            if wins == 1:
-                made.append(self._add(session, coachee, CelebrationKind.FIRST_WIN, None, now))
-            before, after = streak_of(session, coachee, now, exclude_attempt_id=attempt.id)
-            crossed = streak_milestone(before, after)
-            if crossed:
-                made.append(self._add(session, coachee, CelebrationKind.STREAK, str(crossed), now))
-            return [self._view(session, c, coachee) for c in made]
+            return self.for_win(session, coachee, attempt.id, attempt.challenge_id)
+
+    def for_win(
+        self,
+        session,
+        coachee: Coachee,
+        attempt_id: int,
+        challenge_id: str,
+        history: list | None = None,
+    ) -> list[CelebrationView]:
+        """``after_win`` in the caller's transaction, for an attempt just recorded
+        (``history``: all her attempts, when the caller has read them); nothing unless
+        it was a win."""
+        now = self._clock.now()
+        if history is None:
+            history = attempts.all_attempts(session, coachee_id=coachee.id)
+        wins = [a.id for a in history if a.outcome == "did_it"]
+        if attempt_id not in wins:
+            return []
+        made = [self._add(session, coachee, CelebrationKind.WIN, challenge_id, now, attempt_id)]
+        if len(wins) == 1:
+            made.append(self._add(session, coachee, CelebrationKind.FIRST_WIN, None, now))
+        before, after = streak_of(
+            session, coachee, now, exclude_attempt_id=attempt_id, history=history
+        )
+        crossed = streak_milestone(before, after)
+        if crossed:
+            made.append(self._add(session, coachee, CelebrationKind.STREAK, str(crossed), now))
+        return [self._view(session, c, coachee) for c in made]
 
     def after_step_up(self, *, team_id: str, user_id: str, step: int) -> list[CelebrationView]:
         now = self._clock.now()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock, Fresh
 from bot.domain import difficulty
@@ -14,6 +15,9 @@ from bot.domain.progression import Move, Reason, recommend
 from bot.models import Attempt, Coachee
 from bot.storage import attempts, coachees, ratings
 from bot.storage.db import Database
+
+if TYPE_CHECKING:  # it imports this module
+    from bot.services.celebrations import CelebrationService, CelebrationView
 
 # Her profile after her newest attempt, and the pool it was fitted against (as updated).
 Fitted = tuple[difficulty.Profile, dict[str, difficulty.Rating]]
@@ -87,17 +91,29 @@ class Recorded:
     first_win: bool
     offer: Offer | None
     next_card: ChallengeCard  # her challenge after it (the policy may have re-picked)
+    # What a win made, for her to share (CelebrationService.for_win), in the same
+    # transaction: nothing when the service has no celebrations wired.
+    celebrations: tuple[CelebrationView, ...] = ()
 
 
 class CoachingService:
     """``pool_everywhere``: challenge difficulties are learned from every workspace
     together (the operator's POOL_ACROSS_WORKSPACES), not each workspace's own."""
 
-    def __init__(self, db: Database, clock: Clock, ladder: Ladder, *, pool_everywhere=False):
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        ladder: Ladder,
+        *,
+        pool_everywhere=False,
+        celebrations: CelebrationService | None = None,
+    ):
         self._db = db
         self._clock = clock
         self.ladder = ladder
         self.pool_everywhere = pool_everywhere
+        self._celebrations = celebrations
         self._population = Fresh(clock, POPULATION_FRESH)
 
     # -- reading -------------------------------------------------------------------------
@@ -186,7 +202,6 @@ class CoachingService:
             coachee = self.onboarded(session, team_id, user_id)
             challenge_id = entry.challenge_id or coachee.current_challenge_id
             challenge = self.ladder.challenge(challenge_id)
-            had_win = attempts.count_wins(session, coachee_id=coachee.id) > 0
             attempt = attempts.add_attempt(
                 session,
                 Attempt(
@@ -205,7 +220,14 @@ class CoachingService:
                     recorded_at=now,
                 ),
             )
-            offer = self.offer_after(session, coachee)
+            history = attempts.all_attempts(session, coachee_id=coachee.id)
+            had_win = any(a.outcome == Outcome.DID_IT for a in history if a.id != attempt.id)
+            offer = self.offer_after(session, coachee, history)
+            made = ()
+            if self._celebrations is not None:
+                made = self._celebrations.for_win(
+                    session, coachee, attempt.id, challenge.id, history
+                )
             return Recorded(
                 attempt_id=attempt.id,
                 outcome=entry.outcome,
@@ -213,6 +235,7 @@ class CoachingService:
                 first_win=entry.outcome is Outcome.DID_IT and not had_win,
                 offer=offer,
                 next_card=self.card_of(coachee),
+                celebrations=tuple(made),
             )
 
     def accept_offer(self, *, team_id: str, user_id: str, to_step: int) -> ChallengeCard:
@@ -376,13 +399,17 @@ class CoachingService:
                 )
         return difficulty.observe(her, seen, known[attempt.challenge_id]), known
 
-    def offer_after(self, session, coachee: Coachee) -> Offer | None:
+    def offer_after(
+        self, session, coachee: Coachee, history: list[Attempt] | None = None
+    ) -> Offer | None:
         """After each attempt she completes: the pool learns from it, then the policy
         says whether to offer another step. When it doesn't, and the pool and her record
         now say another challenge of her step is clearly likelier to stretch her than
         today's (by ``difficulty.REPICK_MARGIN``), that one becomes today's challenge:
-        what her next check-in, Home and /voice show ("your challenge for next time")."""
-        history = attempts.all_attempts(session, coachee_id=coachee.id)
+        what her next check-in, Home and /voice show ("your challenge for next time").
+        ``history``: all her attempts, this one last, when the caller has read them."""
+        if history is None:
+            history = attempts.all_attempts(session, coachee_id=coachee.id)
         fitted = self.learn(session, coachee, history)
         after = coachee.evidence_after_attempt_id
         evidence = [

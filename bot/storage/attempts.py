@@ -38,11 +38,3 @@ def all_attempts(session: Session, *, coachee_id: int) -> list[sa.Row]:
 
 def last_attempt_id(session: Session, *, coachee_id: int) -> int | None:
     return session.exec(select(func.max(Attempt.id)).where(Attempt.coachee_id == coachee_id)).one()
-
-
-def count_wins(session: Session, *, coachee_id: int) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(Attempt)
-        .where(Attempt.coachee_id == coachee_id, Attempt.outcome == "did_it")
-    ).one()

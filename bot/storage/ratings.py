@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from bot.domain.difficulty import Rating
@@ -30,20 +29,24 @@ def add_to_rating(
     information: float,
 ) -> None:
     """Move a challenge's difficulty by ``change``, add what the attempt told and count
-    it, as one atomic update (two people answering at once both count); its first
+    it, as one atomic statement (two people answering at once both count); its first
     attempt starts it at ``prior``."""
     session.execute(
         upsert(session, ChallengeRating)
-        .values(team_id=pool, challenge_id=challenge_id, difficulty=prior, attempts=0)
-        .on_conflict_do_nothing(index_elements=["team_id", "challenge_id"])
-    )
-    session.execute(
-        update(ChallengeRating)
-        .where(ChallengeRating.team_id == pool, ChallengeRating.challenge_id == challenge_id)
         .values(
-            difficulty=ChallengeRating.difficulty + change,
-            attempts=ChallengeRating.attempts + 1,
-            information=ChallengeRating.information + information,
+            team_id=pool,
+            challenge_id=challenge_id,
+            difficulty=prior + change,
+            attempts=1,
+            information=information,
+        )
+        .on_conflict_do_update(
+            index_elements=["team_id", "challenge_id"],
+            set_={
+                "difficulty": ChallengeRating.difficulty + change,
+                "attempts": ChallengeRating.attempts + 1,
+                "information": ChallengeRating.information + information,
+            },
         )
     )
 

@@ -36,11 +36,7 @@ def make_handler(services: Services):
         ack()
         recorded = coaching.record(**where, entry=entry)
         send_dm(client, where["user_id"], build_logged_dm(recorded))
-        announce(
-            client,
-            services,
-            services.celebrations.after_win(**where, attempt_id=recorded.attempt_id),
-        )
+        announce(client, services, list(recorded.celebrations))
         publish_home(client, services, **where)
 
     return submit_log
