@@ -59,9 +59,11 @@ def coachee_row(
     *,
     now: datetime,
     tz: str = "Europe/Berlin",
-    onboarded: timedelta = timedelta(days=30),
+    onboarded: timedelta = timedelta(days=20),
 ) -> dict:
-    """Someone onboarded ``onboarded`` ago at step 3, her DM with the app known."""
+    """Someone onboarded ``onboarded`` ago at step 3, her DM with the app known. By
+    default under 4 weeks ago: her first self-efficacy check isn't due (the job looks
+    every minute), so the burst is check-ins alone."""
     return dict(
         team_id=team,
         slack_user_id=user,
