@@ -312,37 +312,40 @@ class Dispatcher:
     ) -> CheckinMessage | None:
         """Record what was just sent, then ``next`` as it may be sent now (with its story,
         if one is due and this process claimed it), or None if it may not."""
-        for attempt in (1, 2):  # a dropped connection is retried once, on a fresh one
+        story = True
+        retried = False
+        while True:
             try:
                 with self._db.session() as session:
                     if sent is not None:
                         self._record_sent(session, *sent)
                     if next is None or not self._may_send(session, next):
                         return None
-                    return self._with_story(session, next)
-            except DBAPIError as e:
-                if attempt == 2 or not e.connection_invalidated:
+                    return self._with_story(session, next) if story else next
+            except _NoStory:
+                # A story is an extra: the transaction went back whole, and is done
+                # again without it (cheaper than a savepoint around every claim).
+                log.exception("no coping story for check-in %s", next.checkin_id)
+                story = False
+            except DBAPIError as e:  # a dropped connection is retried once, on a fresh one
+                if retried or not e.connection_invalidated:
                     if sent is not None:
                         # Delivered but not recorded: the only way a check-in can go twice.
                         log.exception("check-in %s was sent but not recorded", sent[0].checkin_id)
                     else:
                         log.warning("database unavailable before sending check-ins")
                     return None
-        return None
+                retried = True
 
     def _with_story(self, session, message: CheckinMessage) -> CheckinMessage:
         if message.story_slot is None or self._stories is None:
             return message
-        # A story is an extra: whatever goes wrong with it, the check-in goes out, and the
-        # savepoint keeps the lease renewed and the last send recorded.
         try:
-            with session.begin_nested():
-                story = self._stories.claim(
-                    session, team_id=message.team_id, slot=message.story_slot, now=self._clock.now()
-                )
-        except Exception:
-            log.exception("no coping story for check-in %s", message.checkin_id)
-            return message
+            story = self._stories.claim(
+                session, team_id=message.team_id, slot=message.story_slot, now=self._clock.now()
+            )
+        except Exception as e:
+            raise _NoStory() from e
         return message if story is None else replace(message, story=story)
 
     def _may_send(self, session, message: CheckinMessage) -> bool:
@@ -474,6 +477,10 @@ class Dispatcher:
             # Keep the lease a little longer: that is the back-off before the next try.
             checkin.lease_until = now + timedelta(seconds=min(600, 15 * 2**checkin.send_attempts))
         log.warning("check-in %s not sent, will retry: %s", checkin_id, error)
+
+
+class _NoStory(Exception):
+    """Claiming a check-in's story failed; its transaction is done again without it."""
 
 
 def _close(checkin: Checkin, status: str) -> None:
