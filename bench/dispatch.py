@@ -15,9 +15,11 @@ refused as Slack would (all must be 0).
 
 The people have had check-ins before, so their DM channel is known; workspace pacing
 (SLACK_MESSAGES_PER_MINUTE) is set above the burst, since the fake enforces only the
-per-channel limit. Goals: within 1.25× the ideal, ≤ 2 ms CPU per check-in and ≤ 2.5×
-the floor's CPU per message, lost and duplicated 0, and a speed-up ≥ 2.5× from 3
-processes. The last line is JSON.
+per-channel limit. The floor, slack_sdk alone sending the same DMs, is measured right
+before each run (2,000 of them; CPU per message does not depend on how many): the
+machine is shared, and a floor measured minutes apart moved by 1.7×. Goals: within
+1.25× the ideal, ≤ 2 ms CPU per check-in and ≤ 2.5× its floor's CPU per message, lost
+and duplicated 0, and a speed-up ≥ 2.5× from 3 processes. The last line is JSON.
 """
 
 from __future__ import annotations
@@ -155,20 +157,25 @@ def seed_people(database_url: str, fake: FakeSlack, count: int) -> list[tuple]:
     return seed(database_url, fake, {TEAM_ID: [f"UB{n:07d}" for n in range(count)]})
 
 
-def floor(args, concurrency: int) -> dict:
-    """slack_sdk alone sending the same DMs at the same concurrency (bench/bare_sender.py)."""
+# DMs the floor sends before each run: enough for a steady CPU per message.
+FLOOR_MESSAGES = 2000
+
+
+def floor(args, concurrency: int, count: int) -> dict:
+    """slack_sdk alone sending ``count`` of the same DMs at the same concurrency
+    (bench/bare_sender.py)."""
     fake = FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN, team_id=TEAM_ID).start()
     fake.latency = args.latency
     fake.enforce_channel_rate = True
     try:
-        for n in range(args.checkins):
+        for n in range(count):
             fake.add_user(f"UB{n:07d}", tz="Europe/Berlin")
         out = subprocess.run(
             [
                 sys.executable,
                 str(ROOT / "bench" / "bare_sender.py"),
                 fake.base_url,
-                str(args.checkins),
+                str(count),
                 str(concurrency),
             ],
             capture_output=True,
@@ -181,7 +188,7 @@ def floor(args, concurrency: int) -> dict:
     result = json.loads(out.stdout.strip().splitlines()[-1])
     return {
         "seconds": round(result["seconds"], 2),
-        "cpu_ms_per_message": round(1000 * result["cpu_seconds"] / args.checkins, 3),
+        "cpu_ms_per_message": round(1000 * result["cpu_seconds"] / count, 3),
     }
 
 
@@ -267,22 +274,22 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="voice-dispatch-"))
     plan = [] if args.skip_sqlite else [("sqlite", 1)]
     plan += [("postgresql", 1), ("postgresql", args.processes)]
-    bare = floor(args, DEFAULT_CONCURRENCY)
-    print(
-        f"floor (slack_sdk alone, {DEFAULT_CONCURRENCY} threads): {bare['seconds']:.2f} s, "
-        f"CPU {bare['cpu_ms_per_message']:.3f} ms/message",
-        flush=True,
-    )
     results = []
     for kind, processes in plan:
         with contextlib.suppress(KeyboardInterrupt):
+            bare = floor(args, DEFAULT_CONCURRENCY, min(args.checkins, FLOOR_MESSAGES))
             result = run(kind, processes, args, workdir)
+            result["floor_cpu_ms_per_message"] = bare["cpu_ms_per_message"]
+            result["cpu_ratio_to_floor"] = round(
+                result["cpu_ms_per_checkin"] / bare["cpu_ms_per_message"], 2
+            )
             results.append(result)
             print(
                 f"{kind:>10} × {processes}: {result['seconds']:7.2f} s "
                 f"(ideal {result['ideal_seconds']:.2f} s, {result['ratio_to_ideal']:.2f}×) | "
                 f"CPU {result['cpu_ms_per_checkin']:.3f} ms/check-in "
-                f"({result['cpu_ms_per_checkin'] / bare['cpu_ms_per_message']:.1f}× floor) | "
+                f"({result['cpu_ratio_to_floor']:.1f}× its floor, "
+                f"{bare['cpu_ms_per_message']:.3f} ms) | "
                 f"peak RSS {result['peak_rss_mb']} MB | "
                 f"lost {result['lost']} duplicated {result['duplicated']} "
                 f"refused {result['refused_by_slack']} | "
@@ -299,15 +306,12 @@ def main() -> None:
                 "benchmark": "dispatch",
                 "latency_s": args.latency,
                 "concurrency_per_process": DEFAULT_CONCURRENCY,
-                "floor": bare,
                 "runs": results,
                 "speedup": speedup,
                 "goals_met": {
                     "within_1.25x_ideal": all(r["ratio_to_ideal"] <= 1.25 for r in results),
                     "cpu_le_2ms": all(r["cpu_ms_per_checkin"] <= 2 for r in results),
-                    "cpu_le_2.5x_floor": all(
-                        r["cpu_ms_per_checkin"] <= 2.5 * bare["cpu_ms_per_message"] for r in results
-                    ),
+                    "cpu_le_2.5x_floor": all(r["cpu_ratio_to_floor"] <= 2.5 for r in results),
                     "lost_0": all(r["lost"] == 0 for r in results),
                     "duplicated_0": all(r["duplicated"] == 0 for r in results),
                     "refused_0": all(r["refused_by_slack"] == 0 for r in results),
