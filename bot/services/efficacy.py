@@ -21,6 +21,11 @@ from bot.storage.db import Database
 EVERY = timedelta(weeks=4)
 # People looked at per query by the 4-weekly job.
 PAGE = 500
+# Rounds one run claims at most (a run a minute: 12,000 an hour). A run stays short and
+# its list small however many come due at once (a large workspace, an operator who
+# lifted the sending budget), and a process that dies mid-run strands at most this many
+# claimed rounds until their next 4-week point.
+RUN_MOST = 200
 
 
 class CheckClosed(Exception):
@@ -68,7 +73,7 @@ class EfficacyService:
             )
             return None if row is None else CheckOffer(row.id, team_id, user_id, 0)
 
-    def claim_due(self, *, per_minute: int | None = None) -> list[CheckOffer]:
+    def claim_due(self, *, per_minute: int | None = None, most: int = RUN_MOST) -> list[CheckOffer]:
         """Every round that has come and not been offered: one per person (her latest
         round, never a catch-up of missed ones), each claimed once across processes.
         Skipping or ignoring one leaves nothing until the next 4-week point.
@@ -77,7 +82,8 @@ class EfficacyService:
         with them): a workspace Slack asked to wait gets none, and one whose bucket is
         low only as many as it holds now, so a whole workspace that started the same
         day gets its checks over several runs, not in one burst, and check-ins due
-        meanwhile keep their turn. The rest stay due for the next run."""
+        meanwhile keep their turn. The rest stay due for the next run, as do any past
+        ``most`` this run."""
         now = self._clock.now()
         offers: list[CheckOffer] = []
         after = 0
@@ -91,7 +97,7 @@ class EfficacyService:
                     (coachee_id, team_id, user_id, round_at(onboarded_at, now))
                     for coachee_id, team_id, user_id, onboarded_at, last in page
                     if team_id not in held and round_at(onboarded_at, now) > last
-                ]
+                ][: most - len(offers)]  # before the budget is taken: none spent unused
                 wanted = Counter(team_id for _, team_id, _, _ in due)
                 allowed = (
                     ratelimits.take_each(
@@ -109,7 +115,7 @@ class EfficacyService:
                     if row is not None:
                         allowed[team_id] -= 1
                         offers.append(CheckOffer(row.id, team_id, user_id, round))
-            if len(page) < PAGE:
+            if len(page) < PAGE or len(offers) >= most:
                 return offers
             after = page[-1][0]
 

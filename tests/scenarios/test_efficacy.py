@@ -366,6 +366,16 @@ def test_a_workspace_that_started_together_gets_its_checks_paced(slow_world, fak
     assert _four_weeks_on(fake_slack, users) == users  # once each
 
 
+def test_a_run_claims_at_most_its_share_and_leaves_the_rest_due(world, fake_slack, clock, db):
+    container, _ = world
+    users = _colleagues_started(container, fake_slack, 5)
+    clock.advance(weeks=4, minutes=1)
+    service = EfficacyService(container.db, clock, container.services.efficacy.scale)
+    claimed = [service.claim_due(most=2) for _ in range(4)]
+    assert [len(c) for c in claimed] == [2, 2, 1, 0]
+    assert sorted(o.user_id for run in claimed for o in run) == sorted(users)  # each once
+
+
 def test_when_slack_asks_to_wait_no_round_is_lost(slow_world, fake_slack, clock, db):
     users = _colleagues_started(slow_world, fake_slack, 3)
     clock.advance(weeks=4, minutes=1)
