@@ -153,7 +153,9 @@ def measure_claim(url: str, runs: int, options: dict) -> dict:
 
 
 def explain_claim(engine: sa.Engine, bind, claim: Callable[[Session], list[int]]) -> dict:
-    """The plan of the SELECT claim_due really sends (captured, not rebuilt here)."""
+    """The plan of the query of due check-ins claim_due really sends (captured, not
+    rebuilt here): a WITH query, after a read of which workspaces must wait (a table of
+    a row per workspace)."""
     sent: list[tuple[str, object]] = []
 
     def capture(conn, cursor, statement, parameters, context, executemany) -> None:
@@ -164,7 +166,11 @@ def explain_claim(engine: sa.Engine, bind, claim: Callable[[Session], list[int]]
         _in_rolled_back_transaction(bind, claim)
     finally:
         sa.event.remove(engine, "before_cursor_execute", capture)
-    statement, parameters = next((s, p) for s, p in sent if s.lstrip().upper().startswith("SELECT"))
+    statement, parameters = next(
+        (s, p)
+        for s, p in sent
+        if s.lstrip().upper().startswith(("SELECT", "WITH")) and "FROM checkin" in s
+    )
     sqlite = engine.dialect.name == "sqlite"
     prefix = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN (ANALYZE, BUFFERS) "
 
