@@ -80,7 +80,8 @@ class CelebrationService:
             attempt = session.get(Attempt, attempt_id)
             if attempt is None or attempt.coachee_id != coachee.id:
                 return []
-            return self.for_win(session, coachee, attempt.id, attempt.challenge_id)
+            history = attempts.all_attempts(session, coachee_id=coachee.id)
+            return self.for_win(session, coachee, attempt.id, attempt.challenge_id, history)
 
     def for_win(
         self,
@@ -88,14 +89,12 @@ class CelebrationService:
         coachee: Coachee,
         attempt_id: int,
         challenge_id: str,
-        history: list | None = None,
+        history: list,
     ) -> list[CelebrationView]:
         """``after_win`` in the caller's transaction, for an attempt just recorded
-        (``history``: all her attempts, when the caller has read them); nothing unless
-        it was a win."""
+        (``history``: all her attempts, ``attempts.all_attempts``); nothing unless it was
+        a win."""
         now = self._clock.now()
-        if history is None:
-            history = attempts.all_attempts(session, coachee_id=coachee.id)
         wins = [a.id for a in history if a.outcome == "did_it"]
         if attempt_id not in wins:
             return []

@@ -154,7 +154,8 @@ class CheckinService:
             session.flush()
             offer = None
             if attempt.outcome != Outcome.DID_NOT_HAPPEN:
-                offer = self._coaching.offer_after(session, coachee)
+                history = attempts.all_attempts(session, coachee_id=coachee.id)
+                offer = self._coaching.offer_after(session, coachee, history)
             return self._state(session, checkin, coachee), offer
 
     def make_plan(

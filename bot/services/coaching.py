@@ -88,7 +88,6 @@ class Recorded:
     attempt_id: int
     outcome: Outcome
     challenge: Challenge
-    first_win: bool
     offer: Offer | None
     next_card: ChallengeCard  # her challenge after it (the policy may have re-picked)
     # What a win made, for her to share (CelebrationService.for_win), in the same
@@ -221,7 +220,6 @@ class CoachingService:
                 ),
             )
             history = attempts.all_attempts(session, coachee_id=coachee.id)
-            had_win = any(a.outcome == Outcome.DID_IT for a in history if a.id != attempt.id)
             offer = self.offer_after(session, coachee, history)
             made = ()
             if self._celebrations is not None:
@@ -232,7 +230,6 @@ class CoachingService:
                 attempt_id=attempt.id,
                 outcome=entry.outcome,
                 challenge=challenge,
-                first_win=entry.outcome is Outcome.DID_IT and not had_win,
                 offer=offer,
                 next_card=self.card_of(coachee),
                 celebrations=tuple(made),
@@ -399,17 +396,13 @@ class CoachingService:
                 )
         return difficulty.observe(her, seen, known[attempt.challenge_id]), known
 
-    def offer_after(
-        self, session, coachee: Coachee, history: list[Attempt] | None = None
-    ) -> Offer | None:
+    def offer_after(self, session, coachee: Coachee, history: list[Attempt]) -> Offer | None:
         """After each attempt she completes: the pool learns from it, then the policy
         says whether to offer another step. When it doesn't, and the pool and her record
         now say another challenge of her step is clearly likelier to stretch her than
         today's (by ``difficulty.REPICK_MARGIN``), that one becomes today's challenge:
         what her next check-in, Home and /voice show ("your challenge for next time").
-        ``history``: all her attempts, this one last, when the caller has read them."""
-        if history is None:
-            history = attempts.all_attempts(session, coachee_id=coachee.id)
+        ``history``: all her attempts (``attempts.all_attempts``), this one last."""
         fitted = self.learn(session, coachee, history)
         after = coachee.evidence_after_attempt_id
         evidence = [

@@ -122,13 +122,11 @@ def _paused_weeks(pauses, tz: ZoneInfo, now: datetime) -> frozenset:
 
 
 def streak_of(
-    session, coachee, now: datetime, *, exclude_attempt_id: int, history: list | None = None
+    session, coachee, now: datetime, *, exclude_attempt_id: int, history: list
 ) -> tuple[int, int]:
     """Her streak without one attempt and with it: did that attempt cross a milestone?
-    (``history``: all her attempts, when the caller has read them.)"""
+    (``history``: all her attempts, ``attempts.all_attempts``.)"""
     tz = _zone(coachee.tz)
-    if history is None:
-        history = attempts.all_attempts(session, coachee_id=coachee.id)
     paused = _paused_weeks(coachees.pause_rows(session, coachee_id=coachee.id), tz, now)
     today = now.astimezone(tz).date()
 

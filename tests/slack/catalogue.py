@@ -830,13 +830,9 @@ def _(words):
     logged = [o for o in Outcome if o is not Outcome.DID_NOT_HAPPEN]  # the log form's choices
     for outcome in logged:
         for what, offer in offers():
-            for first_win in (True, False):
-                c = EVERY_STEP[offer.from_step - 1] if offer else EVERY_STEP[0]
-                recorded = Recorded(IDS[-1], outcome, c.challenge, first_win, offer, c)
-                yield (
-                    f"{outcome}, {what}, first_win={first_win}",
-                    log.build_logged_dm(recorded),
-                )
+            c = EVERY_STEP[offer.from_step - 1] if offer else EVERY_STEP[0]
+            recorded = Recorded(IDS[-1], outcome, c.challenge, offer, c)
+            yield f"{outcome}, {what}", log.build_logged_dm(recorded)
 
 
 # -- meetings ------------------------------------------------------------------------------------
