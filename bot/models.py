@@ -550,7 +550,8 @@ class RateLimit(SQLModel, table=True):
     """One workspace's sending budget for one Slack method, shared by every process.
 
     ``blocked_until``: Slack said ``ratelimited``; nobody sends before then.
-    ``tokens`` / ``refilled_at``: a token bucket that paces scheduled sends.
+    ``tokens`` / ``refilled_at``: a token bucket that paces scheduled sends;
+    ``ready_at``: when it next holds a whole send (written at each draw).
     """
 
     __tablename__ = "rate_limit"
@@ -565,6 +566,7 @@ class RateLimit(SQLModel, table=True):
         default=0.0, sa_column=sa.Column(sa.Float, nullable=False, server_default="0")
     )
     refilled_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    ready_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
 
 
 class ChallengeRating(SQLModel, table=True):

@@ -7,6 +7,7 @@ process that died expires so another can take over.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -154,16 +155,47 @@ def claim_due(
     PostgreSQL: row locks with SKIP LOCKED, so processes claim disjoint rows at once.
     SQLite: the session holds the write lock (BEGIN IMMEDIATE), so claims are serial.
     """
+    due = _claim_statement(session.bind.dialect.name, paced=per_minute is not None)
+    params = {"c_now": now, "c_limit": limit, "c_among": CANDIDATES * limit}
+    rows = session.connection().execute(due, params).all()
+    if per_minute is not None:
+        rows = _within_budget(session, rows, per_minute=per_minute, now=now)
+    ids = [row.id for row in rows]
+    if not ids:
+        return []
+    session.connection().execute(
+        _TAKE_LEASES, {"c_ids": ids, "c_owner": owner, "c_until": now + LEASE}
+    )
+    return ids
+
+
+_TAKE_LEASES = (
+    sa.update(Checkin)
+    .where(Checkin.id.in_(sa.bindparam("c_ids", expanding=True)))
+    .values(
+        lease_owner=sa.bindparam("c_owner"),
+        lease_until=sa.bindparam("c_until"),
+        send_attempts=Checkin.send_attempts + 1,
+    )
+)
+
+
+@functools.cache
+def _claim_statement(dialect: str, *, paced: bool) -> sa.Select:
+    """The query of claim_due, built once: every process runs it several times a
+    second, and building a statement this size and finding it in SQLAlchemy's cache
+    cost more CPU than PostgreSQL spends running it. Parameters: c_now, c_limit and
+    c_among (CANDIDATES * c_limit)."""
+    now = sa.bindparam("c_now", type_=Checkin.__table__.c.due_at.type)
     claimable = (
         Checkin.status == CheckinStatus.PENDING,
         Checkin.due_at <= now,
         sa.or_(Checkin.lease_until.is_(None), Checkin.lease_until < now),
     )
-    held = ratelimits.held(session, now=now, per_minute=per_minute)
-    eligible = (*claimable, Checkin.team_id.not_in(held)) if held else claimable
-    candidates = _candidates(eligible, limit)
+    eligible = (*claimable, Checkin.team_id.not_in(ratelimits.must_wait(now, paced=paced)))
+    candidates = _candidates(eligible, sa.bindparam("c_limit"), sa.bindparam("c_among"))
     due = (
-        select(Checkin.id, Checkin.team_id)
+        sa.select(Checkin.id, Checkin.team_id)
         .join(candidates, candidates.c.id == Checkin.id)
         # The conditions again, on the row itself: PostgreSQL re-checks them on a row
         # another process claimed while this statement waited for its lock.
@@ -171,32 +203,18 @@ def claim_due(
         .order_by(
             candidates.c.turn, Checkin.send_until, candidates.c.served.nulls_first(), Checkin.id
         )
-        .limit(limit)
+        .limit(sa.bindparam("c_limit"))
     )
-    if session.bind.dialect.name == "postgresql":
+    if dialect == "postgresql":
         due = due.with_for_update(of=Checkin, skip_locked=True)
-    rows = session.execute(due).all()
-    if per_minute is not None:
-        rows = _within_budget(session, rows, per_minute=per_minute, now=now)
-    ids = [row.id for row in rows]
-    if not ids:
-        return []
-    session.connection().execute(
-        sa.update(Checkin)
-        .where(Checkin.id.in_(ids))
-        .values(
-            lease_owner=owner,
-            lease_until=now + LEASE,
-            send_attempts=Checkin.send_attempts + 1,
-        )
-    )
-    return ids
+    return due
 
 
-def _candidates(eligible: tuple, limit: int) -> sa.Subquery:
+def _candidates(eligible: tuple, limit, among) -> sa.Subquery:
     """The rows a claim chooses from, each with its workspace's turn (1 for its nearest
-    deadline, 2 for the next, ...), at most ``CANDIDATES * limit`` in turn order: the
-    rows PostgreSQL skips because another process is claiming them leave enough.
+    deadline, 2 for the next, ...), the first ``among`` in turn order (CANDIDATES times
+    the claim's ``limit``): the rows PostgreSQL skips because another process is
+    claiming them leave enough.
 
     The WINDOW earliest due come from the (status, due_at) index, which stops there;
     a workspace with none of them (behind another's burst) adds its own due rows.
@@ -223,7 +241,7 @@ def _candidates(eligible: tuple, limit: int) -> sa.Subquery:
         select(ranked.c.id, ranked.c.turn, ranked.c.served)
         .where(ranked.c.turn <= limit)
         .order_by(ranked.c.turn, ranked.c.send_until, ranked.c.served.nulls_first(), ranked.c.id)
-        .limit(CANDIDATES * limit)
+        .limit(among)
         .subquery("candidates")
     )
 

@@ -47,26 +47,23 @@ def not_blocked(team_id, now: datetime, method: str = POST_MESSAGE):
     )
 
 
+def must_wait(now, *, paced: bool, method: str = POST_MESSAGE) -> sa.Select:
+    """A SELECT of the workspaces that may not send at ``now`` (a value or a bind
+    parameter): Slack told them to wait, or (``paced``) their bucket holds less than
+    one send. A claim leaves their rows alone, so that they take no place another
+    workspace's rows could have."""
+    waiting = RateLimit.blocked_until > now
+    if paced:
+        waiting = sa.or_(waiting, RateLimit.ready_at > now)
+    return sa.select(RateLimit.team_id).where(RateLimit.method == method, waiting)
+
+
 def held(
     session: Session, *, now: datetime, per_minute: int | None, method: str = POST_MESSAGE
 ) -> list[str]:
-    """The workspaces that may not send now: Slack told them to wait, or (with
-    ``per_minute``) their bucket holds less than one send. A claim leaves their rows
-    alone, so that they take no place another workspace's rows could have."""
-    query = sa.select(
-        RateLimit.team_id, RateLimit.blocked_until, RateLimit.tokens, RateLimit.refilled_at
-    ).where(RateLimit.method == method)
-    if per_minute is None:
-        query = query.where(RateLimit.blocked_until > now)
-    else:
-        # A bucket last drawn on longer ago than one send's worth of refill holds a send.
-        recently = now - timedelta(seconds=60 / per_minute)
-        query = query.where(sa.or_(RateLimit.blocked_until > now, RateLimit.refilled_at > recently))
-    return sorted(
-        row.team_id
-        for row in session.execute(query)
-        if row.blocked_until > now or _tokens(row, per_minute, now) < 1
-    )
+    """The workspaces of must_wait (paced when ``per_minute`` is given), in order."""
+    query = must_wait(now, paced=per_minute is not None, method=method)
+    return sorted(session.execute(query).scalars())
 
 
 def last_drawn(method: str = POST_MESSAGE) -> sa.Subquery:
@@ -115,7 +112,7 @@ def take_each(
     method: str = POST_MESSAGE,
 ) -> dict[str, int]:
     """Take up to ``wanted[team]`` sends from each workspace's bucket; returns how
-    many each got. Three statements however many workspaces a claim spans.
+    many each got. Two statements however many workspaces a claim spans.
 
     The rows stay locked for the rest of the transaction, so processes take turns;
     always in team order, so two claims never deadlock on them.
@@ -123,39 +120,43 @@ def take_each(
     teams = sorted(wanted)
     if not teams:
         return {}
-    session.execute(
+    new = [
+        dict(team_id=t, method=method, blocked_until=now, tokens=0.0, refilled_at=None)
+        for t in teams
+    ]
+    # A row already there gets an update that changes nothing: it locks the row and
+    # returns it, so finding, creating and locking the buckets is one statement. Rows
+    # are inserted and locked in the order of VALUES, i.e. team order.
+    buckets = session.execute(
         upsert(session, RateLimit)
-        .values(
-            [
-                dict(team_id=t, method=method, blocked_until=now, tokens=0.0, refilled_at=None)
-                for t in teams
-            ]
+        .values(new)
+        .on_conflict_do_update(
+            index_elements=["team_id", "method"], set_={"tokens": RateLimit.tokens}
         )
-        .on_conflict_do_nothing(index_elements=["team_id", "method"])
-    )
-    query = (
-        sa.select(
+        .returning(
             RateLimit.id,
             RateLimit.team_id,
             RateLimit.blocked_until,
             RateLimit.tokens,
             RateLimit.refilled_at,
         )
-        .where(RateLimit.team_id.in_(teams), RateLimit.method == method)
-        .order_by(RateLimit.team_id)
-    )
-    if session.bind.dialect.name == "postgresql":
-        query = query.with_for_update()
+    ).all()
     taken: dict[str, int] = {}
     drawn = []
-    for bucket in session.execute(query):
+    for bucket in buckets:
         if bucket.blocked_until > now:
             taken[bucket.team_id] = 0
             continue
         tokens = _tokens(bucket, per_minute, now)
         taken[bucket.team_id] = min(wanted[bucket.team_id], int(tokens))
+        left = tokens - taken[bucket.team_id]
         drawn.append(
-            {"id": bucket.id, "tokens": tokens - taken[bucket.team_id], "refilled_at": now}
+            {
+                "id": bucket.id,
+                "tokens": left,
+                "refilled_at": now,
+                "ready_at": now + timedelta(seconds=max(0.0, 1 - left) * 60 / per_minute),
+            }
         )
     if drawn:
         session.execute(sa.update(RateLimit), drawn)  # by primary key, one executemany

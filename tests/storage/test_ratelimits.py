@@ -68,8 +68,9 @@ def test_the_bucket_allows_a_burst_then_refills_at_its_rate(db: Database):
         assert ratelimits.take(s, team_id="T2", wanted=3, per_minute=120, now=NOW) == 3
 
 
-def test_one_draw_from_many_buckets_in_three_statements(db: Database):
-    """A claim spanning many workspaces draws on every bucket at once, each its own."""
+def test_one_draw_from_many_buckets_in_two_statements(db: Database):
+    """A claim spanning many workspaces draws on every bucket at once, each its own:
+    one statement finds, makes and locks them all, one writes what each has left."""
     with db.session() as s:
         ratelimits.take(s, team_id="T2", wanted=8, per_minute=120, now=NOW)  # 2 left
         ratelimits.block(s, team_id="T3", until=NOW + timedelta(seconds=5))
@@ -84,7 +85,7 @@ def test_one_draw_from_many_buckets_in_three_statements(db: Database):
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", listen)
     assert taken == {"T1": 4, "T2": 2, "T3": 0, "T4": 10}
-    assert len([q for q in statements if "rate_limit" in q]) == 3
+    assert len([q for q in statements if "rate_limit" in q]) == 2
     with db.session() as s:  # what each bucket holds now
         assert ratelimits.take(s, team_id="T1", wanted=50, per_minute=120, now=NOW) == 6
         assert ratelimits.take(s, team_id="T4", wanted=50, per_minute=120, now=NOW) == 0
@@ -121,6 +122,24 @@ def test_claims_are_paced_per_workspace(db: Database):
     with db.session() as s:
         bucket = s.exec(select(RateLimit).where(RateLimit.team_id == "T1")).one()
     assert bucket.refilled_at == NOW + timedelta(seconds=1)
+
+
+def test_a_workspace_whose_budget_is_spent_takes_no_place_until_it_holds_a_send(db: Database):
+    spent = _due(db, "T1", 11, send_until=timedelta(minutes=5))  # the nearer deadlines
+    [waiting] = _due(db, "T2", 1, send_until=timedelta(minutes=15))
+    assert len(_claim(db, NOW, per_minute=120)) == 11  # T1's burst of 10, and T2's one
+    [late] = [i for i in spent if i not in _claimed(db)]
+    more = _due(db, "T2", 1, send_until=timedelta(minutes=15))
+    # T1's bucket is empty until half a second on (2 a second): a claim of one before
+    # then goes to T2, although T1's row has the nearer deadline.
+    assert _claim(db, NOW + timedelta(seconds=0.4), limit=1, per_minute=120) == more
+    assert waiting in _claimed(db)
+    assert _claim(db, NOW + timedelta(seconds=0.5), limit=1, per_minute=120) == [late]
+
+
+def _claimed(db: Database) -> set[int]:
+    with db.session() as s:
+        return set(s.exec(select(Checkin.id).where(Checkin.lease_owner.is_not(None))).all())
 
 
 def test_the_nearest_deadline_is_claimed_first(db: Database):
