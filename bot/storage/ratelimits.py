@@ -38,15 +38,6 @@ def block(session: Session, *, team_id: str, until: datetime, method: str = POST
     )
 
 
-def not_blocked(team_id, now: datetime, method: str = POST_MESSAGE):
-    """A WHERE clause: true while ``team_id`` (a column or a value) may send."""
-    return ~sa.exists().where(
-        RateLimit.team_id == team_id,
-        RateLimit.method == method,
-        RateLimit.blocked_until > now,
-    )
-
-
 def must_wait(now, *, paced: bool, method: str = POST_MESSAGE) -> sa.Select:
     """A SELECT of the workspaces that may not send at ``now`` (a value or a bind
     parameter): Slack told them to wait, or (``paced``) their bucket holds less than
@@ -56,6 +47,11 @@ def must_wait(now, *, paced: bool, method: str = POST_MESSAGE) -> sa.Select:
     if paced:
         waiting = sa.or_(waiting, RateLimit.ready_at > now)
     return sa.select(RateLimit.team_id).where(RateLimit.method == method, waiting)
+
+
+def not_blocked(team_id, now, method: str = POST_MESSAGE):
+    """A WHERE clause: true unless Slack told ``team_id`` (a column or a value) to wait."""
+    return ~must_wait(now, paced=False, method=method).where(RateLimit.team_id == team_id).exists()
 
 
 def held(
