@@ -50,6 +50,7 @@ from bot.models import Checkin  # noqa: E402
 from bot.playground.fakeslack.web_api import FakeSlack  # noqa: E402
 from bot.services.dispatch import DEFAULT_CONCURRENCY  # noqa: E402
 from bot.storage.crypto import SecretBox  # noqa: E402
+from bot.storage.db import Database  # noqa: E402
 from bot.storage.engine import make_engine  # noqa: E402
 from bot.storage.installations import (  # noqa: E402
     BOTS_TABLE,
@@ -82,7 +83,7 @@ def install(url: str, fake: FakeSlack, teams: list[str]) -> None:
     """Each workspace installed as "Add to Slack" would leave it: a bot row with its
     own token (sealed) in the store, and the same token known to the fake."""
     engine = make_engine(url)
-    store = SealedInstallationStore(CLIENT_ID, engine, SecretBox([SECRET_KEY]))
+    store = SealedInstallationStore(CLIENT_ID, Database(engine), SecretBox([SECRET_KEY]))
     now = datetime.now(UTC)
     try:
         for n, team in enumerate(teams):

@@ -253,9 +253,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
 def workspace_tokens(settings: Settings, db: Database, client: WebClient) -> WorkspaceTokens:
     """Many workspaces: their installations, tokens sealed with SECRET_KEY, refreshed
     through ``client`` (so SLACK_API_URL applies to oauth.v2.access too)."""
-    store = SealedInstallationStore(
-        settings.slack_client_id, db.engine, SecretBox.from_settings(settings)
-    )
+    store = SealedInstallationStore(settings.slack_client_id, db, SecretBox.from_settings(settings))
     rotator = TokenRotator(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret,

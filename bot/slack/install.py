@@ -48,7 +48,7 @@ def oauth_settings(
         authorization_url=settings.slack_authorize_url,
         installation_store=store,
         installation_store_bot_only=True,
-        state_store=state_store(db.engine, expiration_seconds=STATE_SECONDS),
+        state_store=state_store(db, expiration_seconds=STATE_SECONDS),
         state_expiration_seconds=STATE_SECONDS,
         logger=logging.getLogger("slack_bolt.oauth"),
     )

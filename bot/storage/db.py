@@ -24,6 +24,13 @@ class Database:
         )
 
     @property
+    def writer(self) -> Engine:
+        """The engine for code that opens its own transactions to read and then write
+        (slack_sdk's OAuth stores): on SQLite they take the write lock at BEGIN, as
+        ``session`` does, so a write committed in between makes them wait, not fail."""
+        return self._bind
+
+    @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 

@@ -24,11 +24,11 @@ from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
 from bot.storage.crypto import SecretBox
+from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +83,9 @@ class SealedInstallationStore(SQLAlchemyInstallationStore):
     ) -> sa.Table:
         return _seal_columns(super().build_bots_table(metadata, table_name), box)
 
-    def __init__(self, client_id: str, engine: Engine, box: SecretBox):
-        super().__init__(client_id, engine, logger=log)
+    def __init__(self, client_id: str, db: Database, box: SecretBox):
+        # Its saves read and then write in transactions of their own: ``db.writer``.
+        super().__init__(client_id, db.writer, logger=log)
         self.metadata = sa.MetaData()
         self.bots = self.build_bots_table(self.metadata, BOTS_TABLE, box)
         self.installations = self.build_installations_table(self.metadata, INSTALLATIONS_TABLE, box)
@@ -184,11 +185,11 @@ def _naive_utc(value: datetime | int | float | None) -> datetime | None:
     return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
-def state_store(engine: Engine, *, expiration_seconds: int) -> SQLAlchemyOAuthStateStore:
+def state_store(db: Database, *, expiration_seconds: int) -> SQLAlchemyOAuthStateStore:
     """The OAuth ``state`` store: slack_sdk's, on the app's database (a state is good
-    once, until it expires)."""
+    once, until it expires). Consuming one reads and then deletes: ``db.writer``."""
     return SQLAlchemyOAuthStateStore(
-        expiration_seconds=expiration_seconds, engine=engine, logger=log
+        expiration_seconds=expiration_seconds, engine=db.writer, logger=log
     )
 
 

@@ -17,7 +17,7 @@ KEY = Fernet.generate_key().decode()
 
 
 def _tokens(db) -> tuple[WorkspaceTokens, SealedInstallationStore, list[str]]:
-    store = SealedInstallationStore(CLIENT, db.engine, SecretBox([KEY]))
+    store = SealedInstallationStore(CLIENT, db, SecretBox([KEY]))
     # Nothing here expires, so the rotator never calls this client.
     rotator = TokenRotator(client_id=CLIENT, client_secret="s", client=WebClient(base_url="x"))
     tokens = WorkspaceTokens(db, store, rotator)
