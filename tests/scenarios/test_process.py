@@ -143,7 +143,8 @@ def test_many_workspaces_serve_add_to_slack_from_gunicorn(tmp_path, oauth_slack,
         app.wait_healthy()
         oauth_slack.redirect_url = app.url + "/slack/oauth_redirect"
         assert "Add to Slack" in get(app.url + "/").text
-        assert install(app.url, oauth_slack, ALPHA).status == 200
+        page = install(app.url, oauth_slack, ALPHA)
+        assert page.status == 200, app.output()[-3000:]  # its log says why, if not
         slack = SlackRequests(app.url, SIGNING_SECRET, oauth_slack, ALPHA)
         r = slack.command("help", user_id=PEOPLE[ALPHA])
         assert r.status == 200 and "`/voice start`" in r.text
