@@ -12,13 +12,17 @@ recording it: at most one per row in flight when it died, and only once its leas
 Slack's limits are shared: a ``ratelimited`` answer blocks the workspace for every
 process (storage.ratelimits), and claims are paced by the workspace's budget. All
 of it is per workspace, and claims are fair between workspaces, so one workspace's
-burst, budget or missing token never holds up another's check-ins.
+burst, budget or missing token never holds up another's check-ins. Within a process,
+posts to one DM take turns a second apart (domain.pacing), so two meetings in one
+slot of her calendar don't earn the workspace a 429.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -30,6 +34,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from bot.clock import Clock
+from bot.domain.pacing import DmTurns
 from bot.domain.schedule import reminder_time
 from bot.domain.stories import Story, StorySlot, slot_of
 from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting, Workspace
@@ -124,6 +129,8 @@ class Dispatcher:
         concurrency: int = DEFAULT_CONCURRENCY,
         per_minute: int | None = None,
         stories: StoryService | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        pause: Callable[[float], None] = time.sleep,
     ):
         self._db = db
         self._clock = clock
@@ -135,6 +142,11 @@ class Dispatcher:
         self._concurrency = concurrency
         self._per_minute = per_minute
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="dispatch")
+        # Slack's per-channel limit is in real seconds, whatever the app's clock says.
+        self._turns = DmTurns()
+        self._turns_lock = threading.Lock()
+        self._monotonic = monotonic
+        self._pause = pause
 
     def tick(self, *, budget_seconds: float = 20.0) -> int:
         """Send what is due now, a batch at a time; returns how many were delivered.
@@ -277,14 +289,35 @@ class Dispatcher:
         delivered = 0
         sent: tuple[CheckinMessage, str, str] | None = None
         for message in messages:
-            ready = self._record_then_renew(sent, message)
-            sent = None
-            if ready is not None:
-                sent = self._send(ready)
-                delivered += sent is not None
+            dm = (message.team_id, message.user_id)
+            while (wait := self._take_turn(dm)) > 0:
+                if sent is not None:  # recorded now, not after the pause
+                    self._record_then_renew(sent, None)
+                    sent = None
+                self._pause(wait)
+            ready = None
+            try:
+                ready = self._record_then_renew(sent, message)
+                sent = None
+                if ready is not None:
+                    sent = self._send(ready)
+                    delivered += sent is not None
+            finally:
+                self._give_back_turn(dm, sent=ready is not None)
         if sent is not None:
             self._record_then_renew(sent, None)
         return delivered
+
+    def _take_turn(self, dm: tuple[str, str]) -> float:
+        """0 when this sender may post to ``dm`` now (two meetings in one slot of her
+        calendar must not make two posts at once: Slack would refuse the second with
+        429, holding back her whole workspace); else how long to wait first."""
+        with self._turns_lock:
+            return self._turns.take(dm, self._monotonic())
+
+    def _give_back_turn(self, dm: tuple[str, str], *, sent: bool) -> None:
+        with self._turns_lock:
+            self._turns.give_back(dm, self._monotonic(), sent=sent)
 
     def _send(self, message: CheckinMessage) -> tuple[CheckinMessage, str, str] | None:
         try:

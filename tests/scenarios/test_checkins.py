@@ -331,6 +331,32 @@ def test_skipping_a_meeting_cancels_its_post_checkin(slack, fake_slack, app, db)
         assert tick(container, dispatcher) == 0
 
 
+def test_two_meetings_at_one_time_both_reach_her_without_a_429(fake_slack, app, db):
+    """A double-booked 10:00: two pre-meeting check-ins fall due for her at 9:45, and
+    the senders work in parallel. Slack takes one post a second in her DM (held to it
+    here) and refuses a quicker second one, which would hold back the whole workspace;
+    hers go out a second apart, both before the meetings, and Slack never says wait."""
+    container, dispatcher = app
+    fake_slack.enforce_channel_rate = True
+    with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:
+        _onboard(container, USER_ID, "America/New_York")
+        _add_meeting(container, USER_ID, "America/New_York")
+        _add_meeting(container, USER_ID, "America/New_York", name="Hiring sync")
+        clock.move_to(_utc(2026, 3, 2, 14, 45))
+        assert tick(container, dispatcher) == 2
+    assert fake_slack.rate_limited_answers == 0
+    texts = sorted(m["blocks"][0]["text"]["text"] for m in _dms(fake_slack, USER_ID))
+    assert [t.split(" Today")[0] for t in texts] == [
+        "*Hiring sync* starts at 10:00.",
+        "*Weekly planning* starts at 10:00.",
+    ]
+    posts = [c.at for c in fake_slack.calls if c.method == "chat.postMessage"]
+    assert len(posts) == 2 and posts[1] - posts[0] >= 1.0
+    with db.session() as s:
+        sent = [c for c in s.exec(select(Checkin)) if c.status == "sent"]
+    assert sorted(c.kind for c in sent) == ["pre", "pre"]
+
+
 def test_slack_errors_while_sending(fake_slack, app, db):
     container, dispatcher = app
     with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:

@@ -4,6 +4,7 @@ stalls past its lease, and one broken row doesn't hold up the rest."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
@@ -303,3 +304,68 @@ def test_a_story_that_fails_never_holds_up_the_check_in(db: Database, caplog):
     with db.session() as s:  # each send recorded, the story's failure rolled back alone
         assert {c.status for c in s.exec(select(Checkin)).all()} == {"sent"}
     assert "no coping story" in caplog.text
+
+
+class Seconds:
+    """A monotonic clock that moves only when a sender pauses on it."""
+
+    def __init__(self):
+        self.now = 0.0
+        self.pauses: list[float] = []
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def pause(self, seconds: float) -> None:
+        with self._lock:
+            self.pauses.append(seconds)
+            self.now += seconds
+
+
+def test_two_meetings_in_one_slot_reach_her_dm_a_second_apart_and_nobody_else_waits(db):
+    """Two check-ins for her due at one instant (a double-booked 10:00) would be two posts
+    to her DM at once, and Slack refuses the second (429), holding back her whole
+    workspace. The senders take turns: hers go a second apart, the others' at once."""
+    _seed(db, 3)
+    with db.session() as s:
+        first = s.exec(select(Checkin).order_by(Checkin.id)).first()
+        meeting = s.get(Meeting, first.meeting_id)
+        other = Meeting(**{**meeting.model_dump(exclude={"id"}), "name": "Hiring sync"})
+        s.add(other)
+        s.flush()
+        s.add(Checkin(**{**first.model_dump(exclude={"id"}), "meeting_id": other.id}))
+    seconds = Seconds()
+    sent: list[tuple[float, str, str]] = []
+
+    class Timed(Sender):
+        def send(self, message: CheckinMessage) -> tuple[str, str]:
+            sent.append((seconds(), message.user_id, message.meeting_name))
+            return super().send(message)
+
+    clock = FakeClock(NOW)
+    coaching = CoachingService(db, clock, load_ladder())
+    dispatcher = Dispatcher(
+        db,
+        clock,
+        coaching,
+        Timed(),
+        owner="A",
+        concurrency=1,
+        monotonic=seconds,
+        pause=seconds.pause,
+    )
+    assert dispatcher.tick() == 4
+    dispatcher.close()
+    # One sender, in claim order: the others' go out before hers is paused for.
+    assert sent == [
+        (0.0, "U0", "Planning"),
+        (0.0, "U1", "Planning"),
+        (0.0, "U2", "Planning"),
+        (1.0, "U0", "Hiring sync"),
+    ]
+    assert seconds.pauses == [1.0]
+    with db.session() as s:
+        assert ratelimits.blocked_until(s, team_id="T1", now=NOW) is None
+        assert {c.status for c in s.exec(select(Checkin))} == {"sent"}
