@@ -96,11 +96,11 @@ def test_an_org_wide_install_is_found_and_deleted_by_its_enterprise_only(db):
 
 
 @contextmanager
-def _another_process_writes_after_first_read_of(db, table: sa.Table):
+def _another_process_writes_after_first_read_of(db, database_url: str, table: sa.Table):
     """After the first SELECT on ``table``, another connection inserts a row into it and
     commits before the reader goes on. On SQLite a reader that did not take the write
     lock at BEGIN then fails at once on its own write ("database is locked", no wait)."""
-    other = make_engine(db.engine.url.render_as_string(hide_password=False))
+    other = make_engine(database_url)
     writers: list[threading.Thread] = []
 
     def insert() -> None:
@@ -123,19 +123,23 @@ def _another_process_writes_after_first_read_of(db, table: sa.Table):
         other.dispose()
 
 
-def test_an_install_is_not_refused_when_another_process_writes_meanwhile(db):
+def test_an_install_is_not_refused_when_another_process_writes_meanwhile(db, database_url):
     """The install's own transactions (consuming its state, saving its tokens) read and
     then write. A scheduler or another worker writing in between makes them wait their
     turn; it had refused the install under load (401, "invalid_state")."""
     states = state_store(db, expiration_seconds=600)
     state = states.issue()
-    with _another_process_writes_after_first_read_of(db, SLACK_OAUTH_STATES) as writers:
+    with _another_process_writes_after_first_read_of(
+        db, database_url, SLACK_OAUTH_STATES
+    ) as writers:
         assert states.consume(state) is True
     assert writers, "the interleaving never happened"
     assert states.consume(state) is False  # still good once only
 
     store = SealedInstallationStore(CLIENT, db, SecretBox([NEW]))
-    with _another_process_writes_after_first_read_of(db, SLACK_INSTALLATIONS) as writers:
+    with _another_process_writes_after_first_read_of(
+        db, database_url, SLACK_INSTALLATIONS
+    ) as writers:
         store.save(_installation("T1", token="xoxb-saved"))
     assert writers
     assert store.find_bot(enterprise_id=None, team_id="T1").bot_token == "xoxb-saved"
