@@ -201,7 +201,11 @@ def _claim_statement(dialect: str, *, paced: bool) -> sa.Select:
         # another process claimed while this statement waited for its lock.
         .where(*claimable)
         .order_by(
-            candidates.c.turn, Checkin.send_until, candidates.c.served.nulls_first(), Checkin.id
+            candidates.c.turn,
+            Checkin.send_until,
+            candidates.c.served.nulls_first(),
+            Checkin.coachee_id,
+            Checkin.id,
         )
         .limit(sa.bindparam("c_limit"))
     )
@@ -212,35 +216,50 @@ def _claim_statement(dialect: str, *, paced: bool) -> sa.Select:
 
 def _candidates(eligible: tuple, limit, among) -> sa.Subquery:
     """The rows a claim chooses from, each with its workspace's turn (1 for its nearest
-    deadline, 2 for the next, ...), the first ``among`` in turn order (CANDIDATES times
-    the claim's ``limit``): the rows PostgreSQL skips because another process is
-    claiming them leave enough.
+    deadline, 2 for the next, ...; one person's rows with one deadline share it), the
+    first ``among`` in turn order (CANDIDATES times the claim's ``limit``): the rows
+    PostgreSQL skips because another process is claiming them leave enough.
 
     The WINDOW earliest due come from the (status, due_at) index, which stops there;
     a workspace with none of them (behind another's burst) adds its own due rows.
     Rows beyond the window of a workspace in it wait for a later claim, so one big
     backlog is never read and sorted whole, while every due workspace has a turn.
     """
-    columns = (Checkin.id, Checkin.team_id, Checkin.send_until)
+    columns = (Checkin.id, Checkin.team_id, Checkin.send_until, Checkin.coachee_id)
     head = select(*columns).where(*eligible).order_by(Checkin.due_at).limit(WINDOW).cte("head")
     behind = select(*columns).where(*eligible, Checkin.team_id.not_in(select(head.c.team_id)))
     rows = sa.union_all(select(*head.c), behind).subquery("due")
-    turn = sa.func.row_number().over(
-        partition_by=rows.c.team_id, order_by=(rows.c.send_until, rows.c.id)
-    )
+    # Her check-ins with one deadline share a turn and come one after another, so one
+    # claim takes them together and its senders take turns in her DM (a second apart,
+    # as Slack wants); split between processes they would go at once, the second
+    # refused with 429.
+    in_order = (rows.c.send_until, rows.c.coachee_id)
+    turn = sa.func.dense_rank().over(partition_by=rows.c.team_id, order_by=in_order)
     # Among equal turns and deadlines, the workspace served longest ago goes first (its
     # budget's last draw), so a thousand workspaces due at once all get their first
     # check-in early instead of the lowest ids claim after claim.
     drawn = ratelimits.last_drawn()
     ranked = (
-        select(rows.c.id, rows.c.send_until, turn.label("turn"), drawn.c.at.label("served"))
+        select(
+            rows.c.id,
+            rows.c.send_until,
+            rows.c.coachee_id,
+            turn.label("turn"),
+            drawn.c.at.label("served"),
+        )
         .select_from(rows.outerjoin(drawn, drawn.c.team_id == rows.c.team_id))
         .subquery("ranked")
     )
     return (
         select(ranked.c.id, ranked.c.turn, ranked.c.served)
         .where(ranked.c.turn <= limit)
-        .order_by(ranked.c.turn, ranked.c.send_until, ranked.c.served.nulls_first(), ranked.c.id)
+        .order_by(
+            ranked.c.turn,
+            ranked.c.send_until,
+            ranked.c.served.nulls_first(),
+            ranked.c.coachee_id,
+            ranked.c.id,
+        )
         .limit(among)
         .subquery("candidates")
     )

@@ -149,6 +149,32 @@ def test_the_nearest_deadline_is_claimed_first(db: Database):
     assert _claim(db, NOW, limit=1) == [relaxed]
 
 
+def test_her_check_ins_due_together_are_claimed_together(db: Database):
+    """Two meetings at one time: her two check-ins are due together. Split between
+    claims (two processes) they would be posted to her DM at once and Slack would
+    refuse the second with 429, so one claim takes both, one after the other, even
+    with other workspaces taking turns and her second row created last."""
+    teams = [f"T{n:02d}" for n in range(6)]
+    for team in teams:
+        _due(db, team, 3)
+    with db.session() as s:
+        first = s.exec(select(Checkin).where(Checkin.team_id == "T00")).first()
+        meeting = s.get(Meeting, first.meeting_id)
+        other = Meeting(**{**meeting.model_dump(exclude={"id"}), "name": "Hiring sync"})
+        s.add(other)
+        s.flush()
+        second = Checkin(**{**first.model_dump(exclude={"id"}), "meeting_id": other.id})
+        s.add(second)
+        s.flush()
+        hers = [first.id, second.id]
+        everyone = sorted(s.exec(select(Checkin.id)).all())
+    claims = [_claim(db, NOW, limit=5) for _ in range(5)]
+    assert sorted(i for claim in claims for i in claim) == everyone
+    [together] = [claim for claim in claims if first.id in claim]
+    at = together.index(first.id)
+    assert together[at : at + 2] == hers
+
+
 def test_renewing_a_lease_fails_while_the_workspace_is_blocked(db: Database):
     [checkin_id] = _due(db, "T1", 1)
     assert _claim(db, NOW) == [checkin_id]
