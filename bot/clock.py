@@ -66,3 +66,9 @@ class ScaledClock:
     def real_time_of(self, instant: datetime) -> float:
         """The real Unix time at which this clock shows ``instant``."""
         return self.anchor + (instant - self.start).total_seconds() / self.speed
+
+
+def after(clock: Clock, seconds: float) -> datetime:
+    """What ``clock`` will read once ``seconds`` of real time have passed."""
+    speed = clock.speed if isinstance(clock, ScaledClock) else 1.0
+    return clock.now() + timedelta(seconds=seconds * speed)

@@ -59,6 +59,14 @@ def test_real_time_of_an_instant(real):
     assert clock.real_time_of(START + timedelta(minutes=100)) == real[0] + 60
 
 
+def test_what_a_clock_reads_after_some_real_seconds(real):
+    """Slack's limits are in real seconds: a wait of one reads a minute later at 60x."""
+    assert clocks.after(ScaledClock(START, 60, anchor=real[0]), 1.5) == START + timedelta(
+        seconds=90
+    )
+    assert clocks.after(FakeClock(START), 1.5) == START + timedelta(seconds=1.5)
+
+
 @pytest.mark.parametrize(
     ("start", "speed"), [(datetime(2026, 3, 2, 13, 0), 60), (START, 0), (START, -2)]
 )

@@ -14,11 +14,14 @@ process (storage.ratelimits), and claims are paced by the workspace's budget. Al
 of it is per workspace, and claims are fair between workspaces, so one workspace's
 burst, budget or missing token never holds up another's check-ins. Within a process,
 posts to one DM take turns a second apart (domain.pacing), so two meetings in one
-slot of her calendar don't earn the workspace a 429.
+slot of her calendar don't earn the workspace a 429: the second waits for its turn
+apart from the senders, which go on with everyone else's.
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import logging
 import threading
 import time
@@ -33,7 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
-from bot.clock import Clock
+from bot.clock import Clock, after
 from bot.domain.pacing import DmTurns
 from bot.domain.schedule import reminder_time
 from bot.domain.stories import Story, StorySlot, slot_of
@@ -145,6 +148,9 @@ class Dispatcher:
         # Slack's per-channel limit is in real seconds, whatever the app's clock says.
         self._turns = DmTurns()
         self._turns_lock = threading.Lock()
+        # Messages waiting for their DM's turn: (when it may come, order, message).
+        self._later: list[tuple[float, int, CheckinMessage]] = []
+        self._queued = itertools.count()
         self._monotonic = monotonic
         self._pause = pause
 
@@ -169,9 +175,7 @@ class Dispatcher:
                     # The database restarted or dropped us: the pool reconnects next time.
                     log.warning("database connection lost during dispatch; the next tick retries")
                     break
-                # One sequence per sender: the batch is shared out round-robin.
-                chunks = [messages[i :: self._concurrency] for i in range(self._concurrency)]
-                in_flight |= {self._pool.submit(self._deliver_all, c) for c in chunks if c}
+                in_flight |= self._share_out(self._turns_come() + messages)
                 # Claim again once only the sends in progress are left, so the senders
                 # never sit idle while the next batch is claimed and prepared.
                 while len(in_flight) > self._concurrency:
@@ -179,10 +183,33 @@ class Dispatcher:
                     delivered += sum(f.result() for f in done)
                 if len(claimed) < self._batch or time.monotonic() - started > budget_seconds:
                     break
+            delivered += self._finish_sends(in_flight)
+            in_flight = set()
         finally:
             done, _ = wait(in_flight)
             delivered += sum(f.result() for f in done)
         return delivered
+
+    def _share_out(self, messages: list[CheckinMessage]) -> set[Future]:
+        # One sequence per sender: the batch is shared out round-robin.
+        chunks = [messages[i :: self._concurrency] for i in range(self._concurrency)]
+        return {self._pool.submit(self._deliver_all, c) for c in chunks if c}
+
+    def _finish_sends(self, in_flight: set[Future]) -> int:
+        """Wait for the sends in progress, and send those that waited for their DM's
+        turn as it comes (a second after the last post there); returns how many went."""
+        delivered = 0
+        while True:
+            in_flight = in_flight | self._share_out(self._turns_come())
+            next_turn = self._next_turn()
+            if not in_flight and next_turn is None:
+                return delivered
+            timeout = None if next_turn is None else max(0.0, next_turn - self._monotonic())
+            if in_flight:
+                done, in_flight = wait(in_flight, timeout=timeout, return_when=FIRST_COMPLETED)
+                delivered += sum(f.result() for f in done)
+            elif timeout:
+                self._pause(timeout)
 
     def _claim(self) -> list[int]:
         with self._db.session() as session:
@@ -277,7 +304,7 @@ class Dispatcher:
         return None
 
     def _deliver(self, message: CheckinMessage) -> bool:
-        return self._deliver_all([message]) == 1
+        return self._finish_sends(self._share_out([message])) == 1
 
     def _deliver_all(self, messages: list[CheckinMessage]) -> int:
         """Send these one after another; returns how many went out. Never raises: a
@@ -290,11 +317,9 @@ class Dispatcher:
         sent: tuple[CheckinMessage, str, str] | None = None
         for message in messages:
             dm = (message.team_id, message.user_id)
-            while (wait := self._take_turn(dm)) > 0:
-                if sent is not None:  # recorded now, not after the pause
-                    self._record_then_renew(sent, None)
-                    sent = None
-                self._pause(wait)
+            if (wait := self._take_turn(dm)) > 0:
+                self._wait_for_turn(message, wait)
+                continue
             ready = None
             try:
                 ready = self._record_then_renew(sent, message)
@@ -315,9 +340,44 @@ class Dispatcher:
         with self._turns_lock:
             return self._turns.take(dm, self._monotonic())
 
+    def _wait_for_turn(self, message: CheckinMessage, wait: float) -> None:
+        """Hers waits for her DM's turn apart from the senders, which go on with the
+        others' (_turns_come). Her lease is stretched to last from that turn: on a
+        clock run faster than real time the second can outlast it, and another
+        process would take hers over and post it at once."""
+        until = after(self._clock, wait) + checkins.LEASE
+        now = self._clock.now()
+        try:
+            with self._db.session() as session:
+                if not checkins.renew_lease(
+                    session, checkin_id=message.checkin_id, owner=self.owner, now=now, until=until
+                ):
+                    return  # lost, or Slack asked her workspace to wait: a later claim sends it
+        except DBAPIError:
+            log.warning(
+                "check-in %s waits for a later claim: database unavailable", message.checkin_id
+            )
+            return
+        with self._turns_lock:
+            ready_at = self._monotonic() + wait
+            heapq.heappush(self._later, (ready_at, next(self._queued), message))
+
     def _give_back_turn(self, dm: tuple[str, str], *, sent: bool) -> None:
         with self._turns_lock:
             self._turns.give_back(dm, self._monotonic(), sent=sent)
+
+    def _turns_come(self) -> list[CheckinMessage]:
+        """The messages that waited for a turn that may have come by now."""
+        with self._turns_lock:
+            now = self._monotonic()
+            ready = []
+            while self._later and self._later[0][0] <= now:
+                ready.append(heapq.heappop(self._later)[2])
+            return ready
+
+    def _next_turn(self) -> float | None:
+        with self._turns_lock:
+            return self._later[0][0] if self._later else None
 
     def _send(self, message: CheckinMessage) -> tuple[CheckinMessage, str, str] | None:
         try:

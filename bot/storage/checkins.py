@@ -293,10 +293,13 @@ _RENEW_LEASE = (
 )
 
 
-def renew_lease(session: Session, *, checkin_id: int, owner: str, now: datetime) -> bool:
-    """Extend our lease right before sending; False if it was lost (expired and taken),
-    or if Slack asked the workspace to wait."""
-    params = {"p_id": checkin_id, "p_owner": owner, "p_now": now, "p_until": now + LEASE}
+def renew_lease(
+    session: Session, *, checkin_id: int, owner: str, now: datetime, until: datetime | None = None
+) -> bool:
+    """Extend our lease (to ``until``, else a LEASE from now) right before sending;
+    False if it was lost (expired and taken), or if Slack asked the workspace to wait."""
+    until = now + LEASE if until is None else until
+    params = {"p_id": checkin_id, "p_owner": owner, "p_now": now, "p_until": until}
     return session.connection().execute(_RENEW_LEASE, params).rowcount == 1
 
 

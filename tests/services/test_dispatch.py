@@ -11,6 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlmodel import select
 
+from bot.clock import ScaledClock
 from bot.content import load_ladder
 from bot.domain.stories import Story
 from bot.models import Checkin, Coachee, Meeting
@@ -307,7 +308,7 @@ def test_a_story_that_fails_never_holds_up_the_check_in(db: Database, caplog):
 
 
 class Seconds:
-    """A monotonic clock that moves only when a sender pauses on it."""
+    """A monotonic clock that moves only when the dispatcher pauses on it."""
 
     def __init__(self):
         self.now = 0.0
@@ -327,7 +328,8 @@ class Seconds:
 def test_two_meetings_in_one_slot_reach_her_dm_a_second_apart_and_nobody_else_waits(db):
     """Two check-ins for her due at one instant (a double-booked 10:00) would be two posts
     to her DM at once, and Slack refuses the second (429), holding back her whole
-    workspace. The senders take turns: hers go a second apart, the others' at once."""
+    workspace. The senders take turns: hers go a second apart, the others' at once,
+    and the sender does not wait for her turn (at 60x a second is an app minute)."""
     _seed(db, 3)
     with db.session() as s:
         first = s.exec(select(Checkin).order_by(Checkin.id)).first()
@@ -335,7 +337,10 @@ def test_two_meetings_in_one_slot_reach_her_dm_a_second_apart_and_nobody_else_wa
         other = Meeting(**{**meeting.model_dump(exclude={"id"}), "name": "Hiring sync"})
         s.add(other)
         s.flush()
-        s.add(Checkin(**{**first.model_dump(exclude={"id"}), "meeting_id": other.id}))
+        # Claimed first (its deadline is nearer), so both of hers lead the batch.
+        until = first.send_until - timedelta(minutes=1)
+        fields = {"meeting_id": other.id, "send_until": until}
+        s.add(Checkin(**{**first.model_dump(exclude={"id"}), **fields}))
     seconds = Seconds()
     sent: list[tuple[float, str, str]] = []
 
@@ -358,14 +363,49 @@ def test_two_meetings_in_one_slot_reach_her_dm_a_second_apart_and_nobody_else_wa
     )
     assert dispatcher.tick() == 4
     dispatcher.close()
-    # One sender, in claim order: the others' go out before hers is paused for.
+    # One sender, in claim order, except that her second waits for its turn apart from
+    # it: the others' go out at once, hers a second after her first.
     assert sent == [
-        (0.0, "U0", "Planning"),
+        (0.0, "U0", "Hiring sync"),
         (0.0, "U1", "Planning"),
         (0.0, "U2", "Planning"),
-        (1.0, "U0", "Hiring sync"),
+        (1.0, "U0", "Planning"),
     ]
     assert seconds.pauses == [1.0]
     with db.session() as s:
         assert ratelimits.blocked_until(s, team_id="T1", now=NOW) is None
         assert {c.status for c in s.exec(select(Checkin))} == {"sent"}
+
+
+def test_her_second_check_in_keeps_its_lease_while_it_waits_even_on_a_fast_clock(db):
+    """On a clock 240x real time (a benchmark's day) the second her check-in waits for
+    its turn is four app minutes, past her 60 s lease: another process must not take
+    it over and post it before its turn, which Slack would refuse with 429."""
+    _seed(db, 1)
+    with db.session() as s:
+        first = s.exec(select(Checkin)).first()
+        meeting = s.get(Meeting, first.meeting_id)
+        other = Meeting(**{**meeting.model_dump(exclude={"id"}), "name": "Hiring sync"})
+        s.add(other)
+        s.flush()
+        s.add(Checkin(**{**first.model_dump(exclude={"id"}), "meeting_id": other.id}))
+    seconds = Seconds()
+
+    class Fast(ScaledClock):
+        def now(self) -> datetime:
+            return self.start + timedelta(seconds=seconds() * self.speed)
+
+    clock = Fast(NOW, speed=240, anchor=0)
+    b, sent_by_b = _dispatcher(db, clock, "B")
+
+    def pause(wait: float) -> None:
+        seconds.pause(wait / 2)  # two app minutes: her first lease has run out
+        assert b.tick() == 0
+        seconds.pause(wait / 2)
+
+    a, sent_by_a = _dispatcher(db, clock, "A", concurrency=1, monotonic=seconds, pause=pause)
+    assert a.tick() == 2
+    assert [m.meeting_name for m in sent_by_a.sent] == ["Planning", "Hiring sync"]
+    assert (sent_by_b.sent, seconds.pauses) == ([], [0.5, 0.5])
+    a.close()
+    b.close()
