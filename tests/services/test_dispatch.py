@@ -22,6 +22,7 @@ from bot.storage import checkins, ratelimits
 from bot.storage.db import Database
 from tests.observability.support import value
 from tests.support.clock import FakeClock
+from tests.support.double_booking import same_slot_checkin
 
 NOW = datetime(2026, 3, 2, 14, 45, tzinfo=UTC)
 
@@ -333,14 +334,8 @@ def test_two_meetings_in_one_slot_reach_her_dm_a_second_apart_and_nobody_else_wa
     _seed(db, 3)
     with db.session() as s:
         first = s.exec(select(Checkin).order_by(Checkin.id)).first()
-        meeting = s.get(Meeting, first.meeting_id)
-        other = Meeting(**{**meeting.model_dump(exclude={"id"}), "name": "Hiring sync"})
-        s.add(other)
-        s.flush()
         # Claimed first (its deadline is nearer), so both of hers lead the batch.
-        until = first.send_until - timedelta(minutes=1)
-        fields = {"meeting_id": other.id, "send_until": until}
-        s.add(Checkin(**{**first.model_dump(exclude={"id"}), **fields}))
+        same_slot_checkin(s, first, send_until=first.send_until - timedelta(minutes=1))
     seconds = Seconds()
     sent: list[tuple[float, str, str]] = []
 
@@ -383,12 +378,7 @@ def test_her_second_check_in_keeps_its_lease_while_it_waits_even_on_a_fast_clock
     it over and post it before its turn, which Slack would refuse with 429."""
     _seed(db, 1)
     with db.session() as s:
-        first = s.exec(select(Checkin)).first()
-        meeting = s.get(Meeting, first.meeting_id)
-        other = Meeting(**{**meeting.model_dump(exclude={"id"}), "name": "Hiring sync"})
-        s.add(other)
-        s.flush()
-        s.add(Checkin(**{**first.model_dump(exclude={"id"}), "meeting_id": other.id}))
+        same_slot_checkin(s, s.exec(select(Checkin)).first())
     seconds = Seconds()
 
     class Fast(ScaledClock):

@@ -12,6 +12,7 @@ from sqlmodel import select
 from bot.models import Checkin, Coachee, Meeting, RateLimit
 from bot.storage import checkins, ratelimits
 from bot.storage.db import Database
+from tests.support.double_booking import same_slot_checkin
 
 NOW = datetime(2026, 3, 2, 14, 45, tzinfo=UTC)
 _people = itertools.count()
@@ -159,14 +160,7 @@ def test_her_check_ins_due_together_are_claimed_together(db: Database):
         _due(db, team, 3)
     with db.session() as s:
         first = s.exec(select(Checkin).where(Checkin.team_id == "T00")).first()
-        meeting = s.get(Meeting, first.meeting_id)
-        other = Meeting(**{**meeting.model_dump(exclude={"id"}), "name": "Hiring sync"})
-        s.add(other)
-        s.flush()
-        second = Checkin(**{**first.model_dump(exclude={"id"}), "meeting_id": other.id})
-        s.add(second)
-        s.flush()
-        hers = [first.id, second.id]
+        hers = [first.id, same_slot_checkin(s, first).id]
         everyone = sorted(s.exec(select(Checkin.id)).all())
     claims = [_claim(db, NOW, limit=5) for _ in range(5)]
     assert sorted(i for claim in claims for i in claim) == everyone
