@@ -8,6 +8,8 @@ more than an expert (Bandura 1997). So the copy says "someone at your step", nev
 
 from __future__ import annotations
 
+import functools
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -33,6 +35,13 @@ STORY_WHY = (
 
 def build_with_story(message: dict, story: Story) -> dict:
     """A check-in message with this week's story below it (no extra notification)."""
+    return {**message, "blocks": [*message.get("blocks", []), *_story_blocks(story)]}
+
+
+@functools.lru_cache(maxsize=1024)
+def _story_blocks(story: Story) -> tuple[dict, ...]:
+    # Built once per story: on a Monday at :45 thousands of check-ins carry one of a few
+    # dozen. The dicts are shared between messages, which only serialise them.
     who = (
         "A colleague at your step (shared anonymously)"
         if story.source == "colleague"
@@ -45,7 +54,7 @@ def build_with_story(message: dict, story: Story) -> dict:
         ),
         ContextBlock(block_id="coping_story_why", elements=[MarkdownTextObject(text=STORY_WHY)]),
     ]
-    return {**message, "blocks": [*message.get("blocks", []), *(b.to_dict() for b in blocks)]}
+    return tuple(b.to_dict() for b in blocks)
 
 
 def story_offer_blocks(celebration_id: int) -> list[Block]:
