@@ -348,9 +348,9 @@ class Dispatcher:
         until = after(self._clock, wait) + checkins.LEASE
         now = self._clock.now()
         try:
-            with self._db.session() as session:
+            with self._db.transaction() as tx:
                 if not checkins.renew_lease(
-                    session, checkin_id=message.checkin_id, owner=self.owner, now=now, until=until
+                    tx, checkin_id=message.checkin_id, owner=self.owner, now=now, until=until
                 ):
                     return  # lost, or Slack asked her workspace to wait: a later claim sends it
         except DBAPIError:
@@ -409,12 +409,13 @@ class Dispatcher:
         retried = False
         while True:
             try:
-                with self._db.session() as session:
+                # A bare connection's transaction: this runs once per check-in sent.
+                with self._db.transaction() as tx:
                     if sent is not None:
-                        self._record_sent(session, *sent)
-                    if next is None or not self._may_send(session, next):
+                        self._record_sent(tx, *sent)
+                    if next is None or not self._may_send(tx, next):
                         return None
-                    return self._with_story(session, next) if story else next
+                    return self._with_story(tx, next) if story else next
             except _NoStory:
                 # A story is an extra: the transaction went back whole, and is done
                 # again without it (cheaper than a savepoint around every claim).
@@ -430,27 +431,27 @@ class Dispatcher:
                     return None
                 retried = True
 
-    def _with_story(self, session, message: CheckinMessage) -> CheckinMessage:
+    def _with_story(self, tx: sa.Connection, message: CheckinMessage) -> CheckinMessage:
         if message.story_slot is None or self._stories is None:
             return message
         try:
             story = self._stories.claim(
-                session, team_id=message.team_id, slot=message.story_slot, now=self._clock.now()
+                tx, team_id=message.team_id, slot=message.story_slot, now=self._clock.now()
             )
         except Exception as e:
             raise _NoStory() from e
         return message if story is None else replace(message, story=story)
 
-    def _may_send(self, session, message: CheckinMessage) -> bool:
+    def _may_send(self, tx: sa.Connection, message: CheckinMessage) -> bool:
         # The lease is renewed (or found lost) right before the send, so a row that
         # waited in the queue is never sent by two processes, nor to someone who
         # asked to be forgotten meanwhile, nor while Slack asked everyone to wait.
         now = self._clock.now()
-        if checkins.renew_lease(session, checkin_id=message.checkin_id, owner=self.owner, now=now):
+        if checkins.renew_lease(tx, checkin_id=message.checkin_id, owner=self.owner, now=now):
             return True
-        until = ratelimits.blocked_until(session, team_id=message.team_id, now=now)
+        until = ratelimits.blocked_until(tx, team_id=message.team_id, now=now)
         if until is not None:
-            checkins.defer(session, checkin_id=message.checkin_id, owner=self.owner, to=until)
+            checkins.defer(tx, checkin_id=message.checkin_id, owner=self.owner, to=until)
         else:
             log.info("check-in %s: lease lost before sending; skipped", message.checkin_id)
         return False
@@ -475,10 +476,12 @@ class Dispatcher:
             ratelimits.block(session, team_id=message.team_id, until=until)
         log.warning("workspace %s can't be reached (%s); its check-ins wait", message.team_id, why)
 
-    def _record_sent(self, session, message: CheckinMessage, channel: str, ts: str) -> None:
+    def _record_sent(
+        self, tx: sa.Connection, message: CheckinMessage, channel: str, ts: str
+    ) -> None:
         now = self._clock.now()
         if not checkins.mark_sent(
-            session,
+            tx,
             checkin_id=message.checkin_id,
             channel=channel,
             ts=ts,
@@ -487,29 +490,30 @@ class Dispatcher:
         ):
             return  # she asked to be forgotten meanwhile
         if message.channel != channel and message.coachee_id is not None:
-            session.connection().execute(
+            tx.execute(
                 sa.update(Coachee)
                 .where(Coachee.id == message.coachee_id)
                 .values(dm_channel_id=channel)
             )
         if message.kind == CheckinKind.POST:
-            post = checkins.get_checkin(session, checkin_id=message.checkin_id)
-            self._plan_reminder(session, post, now)
+            self._plan_reminder(tx, message.checkin_id, now)
 
-    def _plan_reminder(self, session, post: Checkin, now: datetime) -> None:
-        coachee = session.get(Coachee, post.coachee_id)
+    def _plan_reminder(self, tx: sa.Connection, post_id: int, now: datetime) -> None:
+        post = checkins.reminder_basis(tx, checkin_id=post_id)
+        if post is None:
+            return
         due = reminder_time(
             now,
-            reminder_minutes=coachee.reminder_minutes,
-            tz=ZoneInfo(coachee.tz),
-            work_start=coachee.working_hours_start,
-            work_end=coachee.working_hours_end,
+            reminder_minutes=post.reminder_minutes,
+            tz=ZoneInfo(post.tz),
+            work_start=post.working_hours_start,
+            work_end=post.working_hours_end,
             answer_until=post.expires_at,
         )
         if due is None:
             return
         checkins.upsert_planned(
-            session,
+            tx,
             [
                 dict(
                     team_id=post.team_id,

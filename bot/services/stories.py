@@ -26,7 +26,7 @@ from bot.models import Attempt, Celebration, CelebrationKind
 from bot.services.celebrations import NotYours
 from bot.services.coaching import onboarded_coachee
 from bot.storage import stories as store
-from bot.storage.db import Database
+from bot.storage.db import Database, Unit
 
 # Colleagues' shares at a step are read again at most this often (see StoryService._shared).
 SHARES_FRESH = timedelta(seconds=60)
@@ -44,28 +44,28 @@ class StoryService:
     def phrases(self) -> tuple[Phrase, ...]:
         return self._library.phrases
 
-    def claim(self, session, *, team_id: str, slot: StorySlot, now: datetime) -> Story | None:
+    def claim(self, tx: Unit, *, team_id: str, slot: StorySlot, now: datetime) -> Story | None:
         """Take her slot of the week and pick its story, in the caller's transaction (the
         dispatcher's, right before it sends her check-in); None if another process took
         it first."""
         if not store.claim_story_slot(
-            session, coachee_id=slot.coachee_id, now=now, not_since=slot.week_start
+            tx, coachee_id=slot.coachee_id, now=now, not_since=slot.week_start
         ):
             return None
         step = self._ladder.clamp(slot.step)
         colleagues = shareable_colleague_stories(
-            self._shared(session, team_id, step), reader_id=slot.coachee_id
+            self._shared(tx, team_id, step), reader_id=slot.coachee_id
         )
         return pick_story(list(self._library.at_step(step)), colleagues, slot.shown_before)
 
-    def _shared(self, session, team_id: str, step: int) -> list[SharedStory]:
+    def _shared(self, tx: Unit, team_id: str, step: int) -> list[SharedStory]:
         # Read again at most every SHARES_FRESH: a burst of check-ins at :45 asks for the
         # same few lists thousands of times, and a new share can wait a minute.
         return self._shares.get(
             (team_id, step),
             lambda: [
                 self._safe_parts(s)
-                for s in store.shared_at_step(session, team_id=team_id, step=step)
+                for s in store.shared_at_step(tx, team_id=team_id, step=step)
                 if self._ladder.has_challenge(s.challenge_id)
             ],
         )

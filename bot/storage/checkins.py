@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from bot.models import Checkin, CheckinKind, CheckinStatus
+from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee
 from bot.storage import ratelimits
-from bot.storage.db import upsert
+from bot.storage.db import Unit, connection_of, upsert
 
 LEASE = timedelta(seconds=60)
 # How many of the earliest-due rows a claim considers when it picks the nearest deadlines.
@@ -24,16 +24,17 @@ WINDOW = 512
 # A claim of n rows chooses among the CANDIDATES * n first in turn.
 CANDIDATES = 4
 
-# The statements run once per check-in go to the session's connection: as ORM
-# statements they would also synchronise the session, which costs more than they do.
+# The statements run once per check-in go to a connection (the session's, or the bare one
+# of the dispatcher's transaction): as ORM statements they would also synchronise the
+# session, which costs more than they do.
 
 
-def upsert_planned(session: Session, rows: Iterable[dict]) -> None:
+def upsert_planned(unit: Unit, rows: Iterable[dict]) -> None:
     """Insert planned check-ins; one cancelled by an earlier edit comes back to life."""
     rows = list(rows)
     if not rows:
         return
-    statement = upsert(session, Checkin).values(rows)
+    statement = upsert(unit, Checkin).values(rows)
     excluded = statement.excluded
     statement = statement.on_conflict_do_update(
         index_elements=["meeting_id", "occurrence_start", "kind"],
@@ -47,7 +48,7 @@ def upsert_planned(session: Session, rows: Iterable[dict]) -> None:
         },
         where=Checkin.status == CheckinStatus.CANCELLED,
     )
-    session.execute(statement)
+    unit.execute(statement)
 
 
 def cancel_pending(
@@ -294,18 +295,18 @@ _RENEW_LEASE = (
 
 
 def renew_lease(
-    session: Session, *, checkin_id: int, owner: str, now: datetime, until: datetime | None = None
+    unit: Unit, *, checkin_id: int, owner: str, now: datetime, until: datetime | None = None
 ) -> bool:
     """Extend our lease (to ``until``, else a LEASE from now) right before sending;
     False if it was lost (expired and taken), or if Slack asked the workspace to wait."""
     until = now + LEASE if until is None else until
     params = {"p_id": checkin_id, "p_owner": owner, "p_now": now, "p_until": until}
-    return session.connection().execute(_RENEW_LEASE, params).rowcount == 1
+    return connection_of(unit).execute(_RENEW_LEASE, params).rowcount == 1
 
 
-def defer(session: Session, *, checkin_id: int, owner: str, to: datetime) -> None:
+def defer(unit: Unit, *, checkin_id: int, owner: str, to: datetime) -> None:
     """Hold our row back until ``to`` without counting it as a failed try."""
-    session.connection().execute(
+    connection_of(unit).execute(
         sa.update(Checkin)
         .where(
             Checkin.id == checkin_id,
@@ -335,7 +336,7 @@ _MARK_SENT = (
 
 
 def mark_sent(
-    session: Session, *, checkin_id: int, channel: str, ts: str, challenge_id: str, now: datetime
+    unit: Unit, *, checkin_id: int, channel: str, ts: str, challenge_id: str, now: datetime
 ) -> bool:
     """Record the delivery and the challenge it carried (unless she swapped it since);
     False if the row is gone (she asked to be forgotten)."""
@@ -346,7 +347,23 @@ def mark_sent(
         "p_challenge": challenge_id,
         "p_now": now,
     }
-    return session.connection().execute(_MARK_SENT, params).rowcount == 1
+    return connection_of(unit).execute(_MARK_SENT, params).rowcount == 1
+
+
+_REMINDER_BASIS = (
+    sa.select(Checkin.team_id, Checkin.coachee_id, Checkin.meeting_id)
+    .add_columns(Checkin.occurrence_start, Checkin.expires_at, Coachee.reminder_minutes)
+    .add_columns(Coachee.tz, Coachee.working_hours_start, Coachee.working_hours_end)
+    .join(Coachee, Coachee.id == Checkin.coachee_id)
+    .where(Checkin.id == sa.bindparam("p_id"))
+)
+
+
+def reminder_basis(unit: Unit, *, checkin_id: int) -> sa.Row | None:
+    """What the reminder of a post-meeting check-in just sent is planned from, in one
+    read: the check-in's meeting, occurrence and answer deadline, and her reminder
+    setting, time zone and working hours."""
+    return connection_of(unit).execute(_REMINDER_BASIS, {"p_id": checkin_id}).one_or_none()
 
 
 def get_checkin(session: Session, *, checkin_id: int) -> Checkin | None:

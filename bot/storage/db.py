@@ -43,18 +43,32 @@ class Database:
         "database is locked" when another connection wrote in between, instead of
         waiting its turn. PostgreSQL locks rows instead.
         """
+        with self._one_per_thread(), Session(self._bind, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A session's transaction (committed at the end, the same lock on SQLite) on a
+        bare connection, for the dispatcher's one transaction per check-in: its statements
+        need no ORM, and the session's unit of work around them cost CPU on every
+        check-in (bench/dispatch.py's profile). Storage functions that take a ``Unit``
+        run on either."""
+        with self._one_per_thread(), self._bind.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def _one_per_thread(self) -> Iterator[None]:
         if getattr(self._open, "session", False):
             # A second session in the same thread would wait on the first one's lock.
             raise RuntimeError("a database session is already open in this thread")
         self._open.session = True
         try:
-            with Session(self._bind, expire_on_commit=False) as session:
-                try:
-                    yield session
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
+            yield
         finally:
             self._open.session = False
 
@@ -74,8 +88,18 @@ class Database:
         self.engine.dispose(close=False)
 
 
-def upsert(session: Session, table):
-    """INSERT for this session's database, with its ON CONFLICT clauses (both dialects
+# A unit of work as storage functions that need no ORM take it: a session, or the bare
+# connection of Database.transaction.
+Unit = Session | Connection
+
+
+def connection_of(unit: Unit) -> Connection:
+    return unit.connection() if isinstance(unit, Session) else unit
+
+
+def upsert(unit: Unit, table):
+    """INSERT for this unit's database, with its ON CONFLICT clauses (both dialects
     have them, under the same names)."""
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    dialect = unit.bind.dialect if isinstance(unit, Session) else unit.dialect
+    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
     return insert(table)

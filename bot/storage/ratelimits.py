@@ -17,19 +17,19 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.models import RateLimit
-from bot.storage.db import upsert
+from bot.storage.db import Unit, upsert
 
 POST_MESSAGE = "chat.postMessage"
 # How many seconds of sending the bucket may save up for a burst.
 BURST_SECONDS = 5
 
 
-def block(session: Session, *, team_id: str, until: datetime, method: str = POST_MESSAGE) -> None:
+def block(unit: Unit, *, team_id: str, until: datetime, method: str = POST_MESSAGE) -> None:
     """Nobody sends ``method`` to this workspace before ``until`` (a later block wins)."""
-    statement = upsert(session, RateLimit).values(
+    statement = upsert(unit, RateLimit).values(
         team_id=team_id, method=method, blocked_until=until, tokens=0.0
     )
-    session.execute(
+    unit.execute(
         statement.on_conflict_do_update(
             index_elements=["team_id", "method"],
             set_={"blocked_until": until, "tokens": 0.0},
@@ -73,9 +73,9 @@ def last_drawn(method: str = POST_MESSAGE) -> sa.Subquery:
 
 
 def blocked_until(
-    session: Session, *, team_id: str, now: datetime, method: str = POST_MESSAGE
+    unit: Unit, *, team_id: str, now: datetime, method: str = POST_MESSAGE
 ) -> datetime | None:
-    until = session.execute(
+    until = unit.execute(
         sa.select(RateLimit.blocked_until).where(
             RateLimit.team_id == team_id, RateLimit.method == method
         )

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.models import Coachee, SharedStory
+from bot.storage.db import Unit, connection_of
 
 _CLAIM_SLOT = (
     sa.update(Coachee)
@@ -20,13 +21,13 @@ _CLAIM_SLOT = (
 )
 
 
-def claim_story_slot(session, *, coachee_id: int, now: datetime, not_since: datetime) -> bool:
+def claim_story_slot(unit: Unit, *, coachee_id: int, now: datetime, not_since: datetime) -> bool:
     """Take this week's story for her: one conditional update, so that however many
     processes send her check-ins at once, at most one story goes out a week (a story is
     due only when none was shown since ``not_since``, the start of her week). Asked
     before many check-ins at once: built once, run on the connection (no ORM pass)."""
     params = {"p_id": coachee_id, "p_since": not_since, "p_now": now}
-    return session.connection().execute(_CLAIM_SLOT, params).rowcount == 1
+    return connection_of(unit).execute(_CLAIM_SLOT, params).rowcount == 1
 
 
 _SHARES = SharedStory.__table__.c
@@ -38,10 +39,10 @@ _AT_STEP = (
 )
 
 
-def shared_at_step(session, *, team_id: str, step: int) -> list[sa.Row]:
+def shared_at_step(unit: Unit, *, team_id: str, step: int) -> list[sa.Row]:
     """Every anonymous share at a step of a workspace, oldest first: the author and
     what may be shown (challenge, outcome, phrase), as rows (they are only read)."""
-    return list(session.execute(_AT_STEP, {"team_id": team_id, "step": step}))
+    return list(unit.execute(_AT_STEP, {"team_id": team_id, "step": step}))
 
 
 def share_of_celebration(session, *, celebration_id: int) -> SharedStory | None:

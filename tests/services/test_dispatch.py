@@ -399,3 +399,43 @@ def test_her_second_check_in_keeps_its_lease_while_it_waits_even_on_a_fast_clock
     assert (sent_by_b.sent, seconds.pauses) == ([], [0.5, 0.5])
     a.close()
     b.close()
+
+
+def test_a_post_check_in_once_sent_plans_her_reminder_by_her_setting_and_hours(db: Database):
+    """Read in the transaction that records the send: her reminder setting, time zone
+    and working hours, and the check-in's meeting, occurrence and answer deadline."""
+    _seed(db, 2)
+    due = NOW + timedelta(minutes=50)  # 10:35 in New York, the meeting just over
+    with db.session() as s:
+        pres = s.exec(select(Checkin).order_by(Checkin.id)).all()
+        ann, bea = (s.get(Coachee, c.coachee_id) for c in pres)
+        ann.reminder_minutes = 90  # 12:05 there
+        bea.working_hours_end = time(12, 0)  # 12:35 is after her day: 09:00 next morning
+        for pre in pres:
+            pre.status = "expired"
+            s.add(_post_checkin_after(pre, due_at=due))
+    dispatcher, _ = _dispatcher(db, FakeClock(due), "A")
+    assert dispatcher.tick() == 2
+    dispatcher.close()
+    with db.session() as s:
+        reminders = s.exec(select(Checkin).where(Checkin.kind == "reminder")).all()
+        by_person = {
+            r.coachee_id: (r.meeting_id, r.occurrence_start, r.due_at, r.expires_at)
+            for r in reminders
+        }
+    answer_until = due + timedelta(hours=24)
+    assert by_person == {
+        ann.id: (
+            pres[0].meeting_id,
+            pres[0].occurrence_start,
+            NOW + timedelta(minutes=140),
+            answer_until,
+        ),
+        bea.id: (
+            pres[1].meeting_id,
+            pres[1].occurrence_start,
+            datetime(2026, 3, 3, 14, 0, tzinfo=UTC),
+            answer_until,
+        ),
+    }
+    assert {r.send_until for r in reminders} == {answer_until}
