@@ -63,14 +63,14 @@ class Database:
 
     @contextmanager
     def _one_per_thread(self) -> Iterator[None]:
-        if getattr(self._open, "session", False):
-            # A second session in the same thread would wait on the first one's lock.
-            raise RuntimeError("a database session is already open in this thread")
-        self._open.session = True
+        if getattr(self._open, "unit", False):
+            # A second one in the same thread would wait on the first one's lock.
+            raise RuntimeError("a database session or transaction is already open in this thread")
+        self._open.unit = True
         try:
             yield
         finally:
-            self._open.session = False
+            self._open.unit = False
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -100,6 +100,6 @@ def connection_of(unit: Unit) -> Connection:
 def upsert(unit: Unit, table):
     """INSERT for this unit's database, with its ON CONFLICT clauses (both dialects
     have them, under the same names)."""
-    dialect = unit.bind.dialect if isinstance(unit, Session) else unit.dialect
-    insert = postgresql.insert if dialect.name == "postgresql" else sqlite.insert
+    dialect = connection_of(unit).dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(table)
