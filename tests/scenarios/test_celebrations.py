@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import time_machine
 from sqlmodel import select
@@ -127,6 +128,29 @@ def test_cheers_count_once_per_teammate_and_reach_her_batched(slack, fake_slack,
     assert len(dms(fake_slack)) == before + 1
     dm = fake_slack.message(fake_slack.dm_channel(USER_ID), news[0]["ts"])
     assert "<@U0CAL>" in texts(dm["blocks"])
+
+
+def test_a_burst_of_cheers_leaves_the_post_showing_every_one(slack, fake_slack, running_app):
+    teammates = [f"U0MATE{i}" for i in range(8)]
+    fake_slack.add_channel(TEAM, name="team", members=[USER_ID, *teammates])
+    _onboard(running_app.container, share=True)
+    log_meeting(slack, fake_slack)
+    _click(slack, fake_slack, _share_question(fake_slack), "share_win")
+    post = {**wait(lambda: fake_slack.messages(TEAM))[0], "channel": TEAM}
+    fake_slack.jitter = 0.05  # so one click's update may land after a later click's
+    with ThreadPoolExecutor(len(teammates)) as pool:
+        clicks = pool.map(
+            lambda who: _click(slack, fake_slack, post, "cheer", user_id=who), teammates
+        )
+        assert all(r.status == 200 for r in clicks)
+
+    def settled():
+        count = len(fake_slack.calls_to("chat.update"))
+        time.sleep(0.5)
+        return count == len(fake_slack.calls_to("chat.update"))
+
+    wait(settled, timeout=20)
+    assert "Cheer (8)" in str(fake_slack.message(TEAM, post["ts"])["blocks"])
 
 
 def test_a_channel_that_refuses_gets_her_the_fix_and_loses_nothing(

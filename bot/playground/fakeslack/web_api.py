@@ -20,6 +20,7 @@ import base64
 import contextlib
 import copy
 import json
+import random
 import secrets
 import threading
 import time
@@ -246,6 +247,8 @@ class FakeSlack:
         self.team_id, self.team_domain = team_id, team_domain
         self.bot_user_id, self.bot_id, self.app_id = bot_user_id, bot_id, app_id
         self.latency = 0.0
+        # Real answers take varying time, so concurrent calls may land out of order.
+        self.jitter = 0.0
         self.trigger_ttl = 3.0
         # Slack's chat.postMessage limits: about one message per second per channel
         # (enforced when set), and a workspace-wide ceiling of (messages, seconds).
@@ -543,8 +546,8 @@ class FakeSlack:
     # -- HTTP entry points ----------------------------------------------------------------------
 
     def _handle_api(self, method: str, query: str, body: bytes, headers: dict) -> _Reply:
-        if self.latency:
-            time.sleep(self.latency)
+        if self.latency or self.jitter:
+            time.sleep(self.latency + random.uniform(0, self.jitter))
         try:
             args = _parse_args(query, body, headers.get("content-type", ""))
         except SlackError as error:

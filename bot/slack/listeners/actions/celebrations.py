@@ -18,6 +18,9 @@ from bot.slack.values import row_id
 
 log = logging.getLogger(__name__)
 
+# A burst of cheers settles in a round or two; the bound only stops a pathological loop.
+SETTLE_ROUNDS = 5
+
 GONE = "That one can't be shared any more (already shared, or sharing is off in `/voice settings`)."
 
 
@@ -69,10 +72,17 @@ def make_cheer_handler(services: Services):
             log.warning("cheer refused for %s", cheerer)
             return
         container = body.get("container", {})
-        update_in_place(client, container, build_channel_post(view))
-        # Teammates may have cheered meanwhile, and their updates raced ours: settle on now.
-        latest = services.celebrations.shared_post(team_id=context.team_id, celebration_id=view.id)
-        if latest.cheers != view.cheers:
-            update_in_place(client, container, build_channel_post(latest))
+        # Teammates' clicks run beside ours and their updates may land after it. So after each
+        # update read again, until the post shows what is stored: whoever writes last has read
+        # after its own write landed, so the post ends on the final count.
+        for _ in range(SETTLE_ROUNDS):
+            if not update_in_place(client, container, build_channel_post(view)):
+                return
+            latest = services.celebrations.shared_post(
+                team_id=context.team_id, celebration_id=view.id
+            )
+            if latest.cheers == view.cheers:
+                return
+            view = latest
 
     return cheer
