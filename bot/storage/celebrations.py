@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import select
 
-from bot.models import Attempt, Celebration, CelebrationKind, CelebrationStatus
+from bot.models import Attempt, Celebration, CelebrationKind, CelebrationStatus, Cheer
+from bot.storage.db import Unit, connection_of
 
 
 def latest_shared_wins(session, *, coachee_ids: list[int]) -> dict[int, tuple[str, datetime]]:
@@ -30,3 +32,17 @@ def latest_shared_wins(session, *, coachee_ids: list[int]) -> dict[int, tuple[st
     for coachee_id, challenge_id, occurred_at, shared_at in rows:
         latest[coachee_id] = (challenge_id, occurred_at or shared_at)
     return latest
+
+
+_CHEERS = Cheer.__table__.c
+_CHEERERS = (
+    sa.select(_CHEERS.cheerer_user_id)
+    .where(_CHEERS.celebration_id == sa.bindparam("celebration_id"))
+    .order_by(_CHEERS.created_at, _CHEERS.id)
+)
+
+
+def cheerers(unit: Unit, *, celebration_id: int) -> tuple[str, ...]:
+    """Who cheered it, first cheer first."""
+    rows = connection_of(unit).execute(_CHEERERS, {"celebration_id": celebration_id})
+    return tuple(rows.scalars())

@@ -97,9 +97,16 @@ def connection_of(unit: Unit) -> Connection:
     return unit.connection() if isinstance(unit, Session) else unit
 
 
+def dialect_of(unit: Unit) -> str:
+    return connection_of(unit).dialect.name
+
+
 def upsert(unit: Unit, table):
     """INSERT for this unit's database, with its ON CONFLICT clauses (both dialects
     have them, under the same names)."""
-    dialect = connection_of(unit).dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table)
+    return insert_for(dialect_of(unit), table)
+
+
+def insert_for(dialect: str, table):
+    """``upsert`` for a statement built once per dialect ahead of its values."""
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
