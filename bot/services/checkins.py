@@ -15,9 +15,9 @@ from sqlmodel import select
 from bot.clock import Clock
 from bot.domain.attempts import Felt, Outcome
 from bot.domain.plans import PlanFired, PlanSource, suggested_plan
-from bot.models import Attempt, Checkin, CheckinKind, CheckinStatus, Meeting
+from bot.models import Attempt, Checkin, CheckinKind, CheckinStatus
 from bot.services.coaching import ChallengeCard, CoachingService, Offer
-from bot.storage import attempts, checkins, plans
+from bot.storage import attempts, checkins, meetings, plans
 from bot.storage.db import Database
 
 
@@ -278,8 +278,9 @@ class CheckinService:
         )
 
     def _meeting_name(self, session, checkin: Checkin) -> str:
-        meeting = session.get(Meeting, checkin.meeting_id) if checkin.meeting_id else None
-        return meeting.name if meeting else "your meeting"
+        if checkin.meeting_id is None:
+            return "your meeting"
+        return meetings.name_of(session, meeting_id=checkin.meeting_id) or "your meeting"
 
     def _pre_confidence(self, session, post: Checkin) -> int | None:
         pre = session.exec(

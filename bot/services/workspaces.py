@@ -168,7 +168,7 @@ class WorkspaceService:
 
     def first_delivery(self, *, team_id: str, request_key: str) -> bool:
         """True the first time a Slack delivery id is seen; False for Slack's retries."""
-        with self._db.session() as session:
+        with self._db.transaction() as connection:
             return workspaces.record_request_once(
-                session, team_id=team_id, request_key=request_key, now=self._clock.now()
+                connection, team_id=team_id, request_key=request_key, now=self._clock.now()
             )

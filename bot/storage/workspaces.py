@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.models import Checkin, CheckinStatus, ProcessedRequest, Workspace
-from bot.storage.db import upsert
+from bot.storage.db import Unit, connection_of, dialect_of, insert_for, upsert
 
 
 def upsert_workspace(
@@ -71,13 +72,20 @@ def workspaces_of(session: Session, *, team_ids: set[str]) -> dict[str, Workspac
     return {team_id: by_team.get(team_id) for team_id in team_ids}
 
 
-def record_request_once(session: Session, *, team_id: str, request_key: str, now: datetime) -> bool:
+def record_request_once(unit: Unit, *, team_id: str, request_key: str, now: datetime) -> bool:
     """Remember a Slack delivery; False when it was seen before (a retry)."""
-    statement = (
-        upsert(session, ProcessedRequest)
-        .values(team_id=team_id, request_key=request_key, processed_at=now)
-        .on_conflict_do_nothing(index_elements=["team_id", "request_key"])
-        .returning(ProcessedRequest.id)
-    )
+    row = dict(team_id=team_id, request_key=request_key, processed_at=now)
     # rowcount is unreliable for INSERT across drivers; RETURNING says it exactly.
-    return session.execute(statement).first() is not None
+    return connection_of(unit).execute(_record_request(dialect_of(unit)), row).first() is not None
+
+
+@functools.cache
+def _record_request(dialect: str):
+    """Built once, its row bound when it runs (on every event Slack delivers): built
+    with the row in it, every event paid for SQLAlchemy's cache key and ORM DML."""
+    table = ProcessedRequest.__table__
+    return (
+        insert_for(dialect, table)
+        .on_conflict_do_nothing(index_elements=["team_id", "request_key"])
+        .returning(table.c.id)
+    )
