@@ -12,7 +12,7 @@ from bot.domain.ladder import Ladder
 from bot.domain.persuasion import shared_win_line
 from bot.models import Buddy, BuddyStatus, Coachee
 from bot.services.coaching import onboarded_coachee
-from bot.storage import celebrations
+from bot.storage import buddies, celebrations
 from bot.storage.db import Database
 
 
@@ -84,14 +84,11 @@ class BuddyService:
             return _view(buddy, session.get(Coachee, buddy.coachee_id))
 
     def active_buddy(self, *, team_id: str, user_id: str) -> Buddyship | None:
-        with self._db.session() as session:
-            coachee = session.exec(
-                select(Coachee).where(Coachee.team_id == team_id, Coachee.slack_user_id == user_id)
-            ).first()
-            if coachee is None:
-                return None
-            active = [b for b in self._current(session, coachee.id) if b.status == "active"]
-            return _view(active[-1], coachee) if active else None
+        with self._db.reading() as connection:
+            found = buddies.active_buddy(connection, team_id=team_id, user_id=user_id)
+        return (
+            Buddyship(found.id, user_id, found.buddy_user_id, BuddyStatus.ACTIVE) if found else None
+        )
 
     def encouragement_target(self, *, team_id: str, buddy_user_id: str, buddy_id: int) -> Buddyship:
         """Who the buddy's word goes to: only while they are her active buddy."""
