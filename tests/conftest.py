@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 from bot.playground.fakeslack.slack_requests import SlackRequests
 from bot.playground.fakeslack.web_api import FakeSlack
 from bot.settings import Settings, load_settings
+from bot.slack import surfaces
 from bot.storage import migrate
 from bot.storage.db import Database
 from bot.storage.engine import make_engine
@@ -31,6 +32,13 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 def pytest_report_header(config) -> str:
     return f"database: {'PostgreSQL' if PG_URL else 'SQLite'}"
+
+
+@pytest.fixture(autouse=True)
+def _as_a_fresh_process():
+    """Each test's app starts as a fresh process would: no DM channel remembered from
+    another test's fake Slack (which may have had the same port)."""
+    surfaces._DMS.clear()
 
 
 @pytest.fixture(scope="session")

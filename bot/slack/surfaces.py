@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import weakref
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -14,25 +13,34 @@ from bot.slack.blocks.home import build_home_dashboard, build_home_welcome
 log = logging.getLogger(__name__)
 
 
-# Her DM with the app stays the same: opened once per process and client, not before
-# every DM (conversations.open is a round trip, and Tier 3).
-_DMS: weakref.WeakKeyDictionary[WebClient, dict[tuple, str]] = weakref.WeakKeyDictionary()
+# Her DM with the app stays the same: opened once per process, not before every DM
+# (conversations.open is a round trip, and Tier 3). Kept by which Slack and which bot
+# token, not by client: Bolt gives every request a client of its own, so a cache per
+# client opened her DM again on each request.
+_DMS: dict[tuple[str, str | None, str], str] = {}
+DMS_KEPT = 100_000  # about one per person the process serves; past it, start afresh
 # What Slack says when a DM channel we knew is no longer one we can post to.
 STALE_DM = {"channel_not_found", "is_archived", "not_in_channel"}
 
 
+def _dm_key(client: WebClient, user_id: str, token: str | None) -> tuple[str, str | None, str]:
+    return (client.base_url, token or client.token, user_id)
+
+
 def open_dm(client: WebClient, user_id: str, *, token: str | None = None) -> str:
-    known = _DMS.setdefault(client, {})
-    key = (token or client.token, user_id)
-    if key not in known:
-        opened = client.conversations_open(users=user_id, **with_token(token))
-        known[key] = opened["channel"]["id"]
-    return known[key]
+    key = _dm_key(client, user_id, token)
+    channel = _DMS.get(key)
+    if channel is None:
+        channel = client.conversations_open(users=user_id, **with_token(token))["channel"]["id"]
+        if len(_DMS) >= DMS_KEPT:
+            _DMS.clear()
+        _DMS[key] = channel
+    return channel
 
 
 def forget_dm(client: WebClient, user_id: str, *, token: str | None = None) -> None:
     """Slack says her DM is gone: the next DM opens it afresh."""
-    _DMS.get(client, {}).pop((token or client.token, user_id), None)
+    _DMS.pop(_dm_key(client, user_id, token), None)
 
 
 def send_dm(
