@@ -7,8 +7,8 @@ what answering through Slack's Web API costs with slack_sdk.
 * ``/voice progress``: the reply through the response_url;
 * a button: chat.update of the message it was clicked in;
 * the Home tab: views.publish of a dashboard;
-* the "Log a meeting" modal: conversations.open and chat.postMessage (the DM about
-  it), then views.publish (the Home tab again).
+* the "Log a meeting" modal: chat.postMessage (the DM about it; conversations.open the
+  first time, as the app opens each DM once), then views.publish (the Home tab again).
 """
 
 from __future__ import annotations
@@ -90,6 +90,8 @@ LOGGED = {
     ],
 }
 
+DMS: dict[str, str] = {}
+
 token = os.environ.pop("SLACK_BOT_TOKEN")
 app = App(
     client=WebClient(token=token, base_url=os.environ["SLACK_API_URL"]),
@@ -129,8 +131,9 @@ def home(event, client: WebClient) -> None:
 def submitted(ack, body, client: WebClient) -> None:
     ack()
     user = body["user"]["id"]
-    channel = client.conversations_open(users=user)["channel"]["id"]
-    client.chat_postMessage(channel=channel, **LOGGED)
+    if user not in DMS:  # opened once per person, as the app does
+        DMS[user] = client.conversations_open(users=user)["channel"]["id"]
+    client.chat_postMessage(channel=DMS[user], **LOGGED)
     client.views_publish(user_id=user, view=HOME)
 
 
