@@ -42,13 +42,18 @@ request (all its processes, replies included); the last line is JSON. Goal: p99
 
 Reading it: Bolt answers once the listener has called ack(), checking every 10 ms,
 so the bare app's p50 is one such wait. The listeners measured here ack before any
-database or Slack work, and with the CPU to spare (``--concurrency 4``) the app's
-p99 is the bare app's. At 8 at a time the bare app is asked for about 700 requests
-a second, and the app must also do each request's work (a read or a write, a reply
-to Slack): 2–2.5 ms of CPU against the bare app's 0.6, more than one worker
-(one core, one GIL) can do at that rate. Requests then wait for the CPU, acks
-included, as the "served" line shows. ``--workers`` runs both apps with more
-gunicorn workers (WEB_CONCURRENCY), which helps only where cores are free.
+database or Slack work, but that work runs in the same process afterwards: 9–12 ms
+of CPU a request for the mix (a logged meeting 18–25 ms, a help 2), against the bare
+app's 2. One worker (one core, one GIL) serves about 1,000 / that many requests a
+second and is then always busy, so an ack waits for the CPU behind other requests'
+work: at 8 in flight (and at 4) the p50 is about 8 / (requests a second), and the
+p99 ratio to the bare app follows the CPU ratio. The last line but one says what an
+app that makes the same Slack calls and does nothing else scores: about 1.5-1.7x the
+bare app's CPU and 1.3-4.4x its p99 (runs of 3 Dec 2026), so no app answering through Slack's Web API in the
+worker that acks meets a p99 of 1.5x at this load; that needs the work after the ack
+in other processes (their own cores), leaving the worker the ack and a hand-over.
+``--workers`` runs both apps with more gunicorn workers (WEB_CONCURRENCY), which helps
+only where cores are free.
 """
 
 from __future__ import annotations
