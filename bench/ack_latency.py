@@ -49,9 +49,10 @@ second and is then always busy, so an ack waits for the CPU behind other request
 work: at 8 in flight (and at 4) the p50 is about 8 / (requests a second), and the
 p99 ratio to the bare app follows the CPU ratio. The last line but one says what an
 app that makes the same Slack calls and does nothing else scores: about 1.5-1.7x the
-bare app's CPU and 1.3-4.4x its p99 (runs of 3 Dec 2026), so no app answering through Slack's Web API in the
-worker that acks meets a p99 of 1.5x at this load; that needs the work after the ack
-in other processes (their own cores), leaving the worker the ack and a hand-over.
+bare app's CPU and 1.3-4.4x its p99 (runs of 3 Dec 2026), so no app answering
+through Slack's Web API in the worker that acks meets a p99 of 1.5x at this load;
+that needs the work after the ack in other processes (their own cores), leaving the
+worker the ack and a hand-over.
 ``--workers`` runs both apps with more gunicorn workers (WEB_CONCURRENCY), which helps
 only where cores are free.
 """
