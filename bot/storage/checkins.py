@@ -370,7 +370,21 @@ def get_checkin(session: Session, *, checkin_id: int) -> Checkin | None:
     return session.get(Checkin, checkin_id)
 
 
-def holds_lease(checkin: Checkin, *, owner: str, now: datetime) -> bool:
+_CLOSE_LEASED = (
+    sa.update(Checkin)
+    .where(Checkin.id == sa.bindparam("p_id"), Checkin.lease_owner == sa.bindparam("p_owner"))
+    .values(status=sa.bindparam("p_status"), lease_owner=None, lease_until=None)
+)
+
+
+def close_leased(unit: Unit, *, checkin_id: int, owner: str, status: str) -> None:
+    """Close a row we hold the lease on without sending it (no longer useful, not
+    wanted any more): it is never claimed again."""
+    params = {"p_id": checkin_id, "p_owner": owner, "p_status": status}
+    connection_of(unit).execute(_CLOSE_LEASED, params)
+
+
+def holds_lease(checkin, *, owner: str, now: datetime) -> bool:
     return (
         checkin.status == CheckinStatus.PENDING
         and checkin.lease_owner == owner

@@ -127,6 +127,41 @@ def test_one_broken_row_does_not_hold_up_the_others(db: Database):
     dispatcher.close()
 
 
+def test_rows_not_wanted_any_more_are_closed_unsent_and_never_claimed_again(db: Database):
+    _seed(db, 3)
+    with db.session() as s:
+        paused, gone, _ = s.exec(select(Coachee).order_by(Coachee.id)).all()
+        paused.paused_until = NOW + timedelta(days=7)
+        s.exec(select(Meeting).where(Meeting.coachee_id == gone.id)).one().active = False
+    clock = FakeClock(NOW)
+    dispatcher, sender = _dispatcher(db, clock, "A")
+    assert dispatcher.tick() == 1
+    assert [m.user_id for m in sender.sent] == ["U2"]
+    with db.session() as s:
+        rows = {c.coachee_id: c for c in s.exec(select(Checkin))}
+    assert [rows[c.id].status for c in (paused, gone)] == ["cancelled", "cancelled"]
+    assert {(rows[c.id].lease_owner, rows[c.id].lease_until) for c in (paused, gone)} == {
+        (None, None)
+    }
+    clock.instant = NOW + timedelta(minutes=5)  # their leases would have run out by now
+    assert dispatcher.tick() == 0 and len(sender.sent) == 1
+    dispatcher.close()
+
+
+def test_a_row_another_process_took_over_is_not_closed_by_the_one_that_lost_it(db: Database):
+    _seed(db, 1)
+    with db.session() as s:
+        s.exec(select(Meeting)).one().active = False
+        [checkin_id] = checkins.claim_due(s, now=NOW, owner="A", limit=10)
+    with db.session() as s:
+        s.get(Checkin, checkin_id).lease_owner = "B"  # A's lease ran out and B claimed it
+    with db.session() as s:
+        checkins.close_leased(s, checkin_id=checkin_id, owner="A", status="cancelled")
+    with db.session() as s:
+        row = s.get(Checkin, checkin_id)
+    assert (row.status, row.lease_owner) == ("pending", "B")
+
+
 class RateLimitedOnce(Sender):
     """Slack answers the first post with 429 and Retry-After: 5."""
 
