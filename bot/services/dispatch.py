@@ -421,11 +421,7 @@ class Dispatcher:
             try:
                 # A bare connection's transaction: this runs once per check-in sent.
                 with self._db.transaction() as tx:
-                    if sent is not None:
-                        self._record_sent(tx, *sent)
-                    if next is None or not self._may_send(tx, next):
-                        return None
-                    return self._with_story(tx, next) if story else next
+                    return self._hand_over(tx, sent, next, story=story)
             except _NoStory:
                 # A story is an extra: the transaction went back whole, and is done
                 # again without it (cheaper than a savepoint around every claim).
@@ -441,30 +437,50 @@ class Dispatcher:
                     return None
                 retried = True
 
-    def _with_story(self, tx: sa.Connection, message: CheckinMessage) -> CheckinMessage:
-        if message.story_slot is None or self._stories is None:
-            return message
-        try:
-            story = self._stories.claim(
-                tx, team_id=message.team_id, slot=message.story_slot, now=self._clock.now()
-            )
-        except Exception as e:
-            raise _NoStory() from e
-        return message if story is None else replace(message, story=story)
-
-    def _may_send(self, tx: sa.Connection, message: CheckinMessage) -> bool:
+    def _hand_over(
+        self,
+        tx: sa.Connection,
+        sent: tuple[CheckinMessage, str, str] | None,
+        next: CheckinMessage | None,
+        *,
+        story: bool,
+    ) -> CheckinMessage | None:
         # The lease is renewed (or found lost) right before the send, so a row that
         # waited in the queue is never sent by two processes, nor to someone who
         # asked to be forgotten meanwhile, nor while Slack asked everyone to wait.
         now = self._clock.now()
-        if checkins.renew_lease(tx, checkin_id=message.checkin_id, owner=self.owner, now=now):
-            return True
+        slot = next.story_slot if next is not None and story and self._stories else None
+        done = checkins.hand_over(
+            tx,
+            sent=None if sent is None else _delivery(*sent),
+            checkin_id=None if next is None else next.checkin_id,
+            owner=self.owner,
+            now=now,
+            story=slot,
+        )
+        if done.recorded:
+            self._after_sent(tx, *sent, now=now)
+        if next is None:
+            return None
+        if not done.renewed:
+            self._held_back(tx, next, now)
+            return None
+        return self._with_story(tx, next) if done.story else next
+
+    def _with_story(self, tx: sa.Connection, message: CheckinMessage) -> CheckinMessage:
+        """Her story, its slot of the week just claimed for this check-in."""
+        try:
+            story = self._stories.pick(tx, team_id=message.team_id, slot=message.story_slot)
+        except Exception as e:
+            raise _NoStory() from e
+        return message if story is None else replace(message, story=story)
+
+    def _held_back(self, tx: sa.Connection, message: CheckinMessage, now: datetime) -> None:
         until = ratelimits.blocked_until(tx, team_id=message.team_id, now=now)
         if until is not None:
             checkins.defer(tx, checkin_id=message.checkin_id, owner=self.owner, to=until)
         else:
             log.info("check-in %s: lease lost before sending; skipped", message.checkin_id)
-        return False
 
     def _rate_limited(self, message: CheckinMessage, retry_after: float) -> None:
         wait = max(1.0, retry_after)
@@ -486,19 +502,11 @@ class Dispatcher:
             ratelimits.block(session, team_id=message.team_id, until=until)
         log.warning("workspace %s can't be reached (%s); its check-ins wait", message.team_id, why)
 
-    def _record_sent(
-        self, tx: sa.Connection, message: CheckinMessage, channel: str, ts: str
+    def _after_sent(
+        self, tx: sa.Connection, message: CheckinMessage, channel: str, ts: str, *, now: datetime
     ) -> None:
-        now = self._clock.now()
-        if not checkins.mark_sent(
-            tx,
-            checkin_id=message.checkin_id,
-            channel=channel,
-            ts=ts,
-            challenge_id=message.card.challenge.id,
-            now=now,
-        ):
-            return  # she asked to be forgotten meanwhile
+        """What follows a recorded send: her DM's channel, if Slack gave a new one, and
+        the reminder of a post-meeting check-in."""
         if message.channel != channel and message.coachee_id is not None:
             tx.execute(
                 sa.update(Coachee)
@@ -586,8 +594,13 @@ class Dispatcher:
         log.warning("check-in %s not sent, will retry: %s", checkin_id, error)
 
 
+def _delivery(message: CheckinMessage, channel: str, ts: str) -> checkins.Delivery:
+    return checkins.Delivery(message.checkin_id, channel, ts, message.card.challenge.id)
+
+
 class _NoStory(Exception):
-    """Claiming a check-in's story failed; its transaction is done again without it."""
+    """Picking a check-in's story failed; its transaction (with the story's claim) is done
+    again without it."""
 
 
 def _close(checkin: Checkin, status: str) -> None:

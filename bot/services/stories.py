@@ -9,7 +9,7 @@ post, and stories never go to a channel.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.clock import Clock, Fresh
 from bot.domain.ladder import Ladder
@@ -44,14 +44,10 @@ class StoryService:
     def phrases(self) -> tuple[Phrase, ...]:
         return self._library.phrases
 
-    def claim(self, tx: Unit, *, team_id: str, slot: StorySlot, now: datetime) -> Story | None:
-        """Take her slot of the week and pick its story, in the caller's transaction (the
-        dispatcher's, right before it sends her check-in); None if another process took
-        it first."""
-        if not store.claim_story_slot(
-            tx, coachee_id=slot.coachee_id, now=now, not_since=slot.week_start
-        ):
-            return None
+    def pick(self, tx: Unit, *, team_id: str, slot: StorySlot) -> Story | None:
+        """The story for her slot of the week, once the slot is claimed: in the caller's
+        transaction, the dispatcher's, right after checkins.hand_over claimed it with her
+        check-in's lease."""
         step = self._ladder.clamp(slot.step)
         colleagues = shareable_colleague_stories(
             self._shared(tx, team_id, step), reader_id=slot.coachee_id

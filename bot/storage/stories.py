@@ -10,15 +10,24 @@ from sqlmodel import select
 from bot.models import Coachee, SharedStory
 from bot.storage.db import Unit, connection_of
 
-_CLAIM_SLOT = (
-    sa.update(Coachee)
-    .where(
-        Coachee.id == sa.bindparam("p_id"),
-        Coachee.stories_on.is_(True),
-        sa.or_(Coachee.story_shown_at.is_(None), Coachee.story_shown_at < sa.bindparam("p_since")),
+
+def claim_slot_statement(coachee_id: sa.BindParameter) -> sa.Update:
+    """claim_story_slot's update, for a statement that claims it among others
+    (checkins.hand_over)."""
+    return (
+        sa.update(Coachee)
+        .where(
+            Coachee.id == coachee_id,
+            Coachee.stories_on.is_(True),
+            sa.or_(
+                Coachee.story_shown_at.is_(None), Coachee.story_shown_at < sa.bindparam("p_since")
+            ),
+        )
+        .values(story_shown_at=sa.bindparam("p_now"), stories_shown=Coachee.stories_shown + 1)
     )
-    .values(story_shown_at=sa.bindparam("p_now"), stories_shown=Coachee.stories_shown + 1)
-)
+
+
+_CLAIM_SLOT = claim_slot_statement(sa.bindparam("p_id"))
 
 
 def claim_story_slot(unit: Unit, *, coachee_id: int, now: datetime, not_since: datetime) -> bool:

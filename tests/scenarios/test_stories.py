@@ -23,6 +23,7 @@ from bot.models import Coachee, SharedStory
 from bot.services.coaching import OnboardingAnswers
 from bot.services.meetings import MeetingInput
 from bot.storage import coachees
+from bot.storage import stories as story_store
 from tests.conftest import TEAM_ID, USER_ID
 from tests.support.journey import button, texts, tick, wait
 from tests.support.view_state import radio, settings, state, text
@@ -282,4 +283,8 @@ def _story_for(container, user_id: str):
     if slot is None:
         return None
     with container.db.session() as session:
-        return container.services.stories.claim(session, team_id=TEAM_ID, slot=slot, now=now)
+        if not story_store.claim_story_slot(
+            session, coachee_id=slot.coachee_id, now=now, not_since=slot.week_start
+        ):
+            return None
+        return container.services.stories.pick(session, team_id=TEAM_ID, slot=slot)

@@ -309,27 +309,65 @@ def test_a_refused_checkin_fails_at_once_and_her_next_one_still_goes_out(db: Dat
 
 
 class Stories:
-    """Stands in for the story service: claims in the dispatcher's transaction."""
+    """Stands in for the story service: picks the story of a slot the dispatcher's
+    transaction has just claimed."""
 
     def __init__(self, fail: bool = False):
-        self.fail, self.claims = fail, []
+        self.fail, self.picks = fail, []
 
-    def claim(self, session, *, team_id, slot, now):
-        self.claims.append(slot.coachee_id)
+    def pick(self, session, *, team_id, slot):
+        self.picks.append(slot.coachee_id)
         if self.fail:
             session.execute(sa.text("SELECT * FROM no_such_table"))  # breaks the statement
         return Story(text="Was nervous, did it anyway.", source="library", step=slot.step)
 
 
+def _story_claims(db: Database) -> dict[int, tuple[datetime | None, int]]:
+    with db.reading() as c:
+        rows = c.execute(sa.select(Coachee.id, Coachee.story_shown_at, Coachee.stories_shown))
+        return {row.id: (_utc(row.story_shown_at), row.stories_shown) for row in rows}
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def test_a_story_due_is_claimed_right_before_its_check_in_goes_out(db: Database):
-    _seed(db, 2)
-    with db.session() as s:  # U1 had this week's story already
-        s.get(Coachee, 2).story_shown_at = NOW - timedelta(hours=1)
+    _seed(db, 3)
+    earlier = NOW - timedelta(hours=1)
+    with db.session() as s:
+        s.get(Coachee, 2).story_shown_at = earlier  # U1 had this week's story already
+        s.get(Coachee, 3).stories_on = False  # U2 turned them off
     stories = Stories()
     dispatcher, sender = _dispatcher(db, FakeClock(NOW), "A", stories=stories)
-    dispatcher.tick()
-    assert stories.claims == [1]
-    assert {m.user_id: m.story is not None for m in sender.sent} == {"U0": True, "U1": False}
+    assert dispatcher.tick() == 3
+    assert stories.picks == [1]
+    assert {m.user_id: m.story is not None for m in sender.sent} == {
+        "U0": True,
+        "U1": False,
+        "U2": False,
+    }
+    assert _story_claims(db) == {1: (NOW, 1), 2: (earlier, 0), 3: (None, 0)}
+
+
+def test_no_story_is_claimed_for_a_check_in_that_may_not_go(db: Database):
+    _seed(db, 2)
+
+    class SlackAsksToWait(Sender):
+        def send(self, message):
+            with db.session() as s:  # another process was told to wait, after this send
+                ratelimits.block(s, team_id="T1", until=NOW + timedelta(minutes=1))
+            return super().send(message)
+
+    stories, clock = Stories(), FakeClock(NOW)
+    coaching = CoachingService(db, clock, load_ladder())
+    dispatcher = Dispatcher(
+        db, clock, coaching, SlackAsksToWait(), owner="A", concurrency=1, stories=stories
+    )
+    assert dispatcher.tick() == 1
+    assert stories.picks == [1]
+    assert _story_claims(db) == {1: (NOW, 1), 2: (None, 0)}  # hers waits with her check-in
+    dispatcher.close()
 
 
 def test_a_story_that_fails_never_holds_up_the_check_in(db: Database, caplog):
@@ -340,6 +378,7 @@ def test_a_story_that_fails_never_holds_up_the_check_in(db: Database, caplog):
     assert [m.story for m in sender.sent] == [None, None]
     with db.session() as s:  # each send recorded, the story's failure rolled back alone
         assert {c.status for c in s.exec(select(Checkin)).all()} == {"sent"}
+    assert _story_claims(db) == {1: (None, 0), 2: (None, 0)}  # due again next time
     assert "no coping story" in caplog.text
 
 
