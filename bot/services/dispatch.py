@@ -459,7 +459,8 @@ class Dispatcher:
             story=slot,
         )
         if done.recorded:
-            self._after_sent(tx, *sent, now=now)
+            message, channel, _ = sent
+            self._after_sent(tx, message, channel, now=now)
         if next is None:
             return None
         if not done.renewed:
@@ -503,7 +504,7 @@ class Dispatcher:
         log.warning("workspace %s can't be reached (%s); its check-ins wait", message.team_id, why)
 
     def _after_sent(
-        self, tx: sa.Connection, message: CheckinMessage, channel: str, ts: str, *, now: datetime
+        self, tx: sa.Connection, message: CheckinMessage, channel: str, *, now: datetime
     ) -> None:
         """What follows a recorded send: her DM's channel, if Slack gave a new one, and
         the reminder of a post-meeting check-in."""

@@ -90,8 +90,10 @@ def _post_checkin_after(pre: Checkin, *, due_at: datetime) -> Checkin:
     )
 
 
-def _dispatcher(db: Database, clock: FakeClock, owner: str, **extra) -> tuple[Dispatcher, Sender]:
-    sender = Sender()
+def _dispatcher(
+    db: Database, clock: FakeClock, owner: str, *, sender: Sender | None = None, **extra
+) -> tuple[Dispatcher, Sender]:
+    sender = sender or Sender()
     coaching = CoachingService(db, clock, load_ladder())
     return Dispatcher(db, clock, coaching, sender, owner=owner, **extra), sender
 
@@ -325,11 +327,7 @@ class Stories:
 def _story_claims(db: Database) -> dict[int, tuple[datetime | None, int]]:
     with db.reading() as c:
         rows = c.execute(sa.select(Coachee.id, Coachee.story_shown_at, Coachee.stories_shown))
-        return {row.id: (_utc(row.story_shown_at), row.stories_shown) for row in rows}
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+        return {row.id: (row.story_shown_at, row.stories_shown) for row in rows}
 
 
 def test_a_story_due_is_claimed_right_before_its_check_in_goes_out(db: Database):
@@ -359,10 +357,9 @@ def test_no_story_is_claimed_for_a_check_in_that_may_not_go(db: Database):
                 ratelimits.block(s, team_id="T1", until=NOW + timedelta(minutes=1))
             return super().send(message)
 
-    stories, clock = Stories(), FakeClock(NOW)
-    coaching = CoachingService(db, clock, load_ladder())
-    dispatcher = Dispatcher(
-        db, clock, coaching, SlackAsksToWait(), owner="A", concurrency=1, stories=stories
+    stories = Stories()
+    dispatcher, _ = _dispatcher(
+        db, FakeClock(NOW), "A", sender=SlackAsksToWait(), concurrency=1, stories=stories
     )
     assert dispatcher.tick() == 1
     assert stories.picks == [1]
