@@ -309,10 +309,6 @@ class Dispatcher:
         checkins.close_leased(session, checkin_id=checkin.id, owner=self.owner, status=status)
         log.info("check-in %s %s: %s", checkin.id, status, why)
 
-    def _finish(self, checkin: Checkin, status: str, why: str) -> None:
-        _close(checkin, status)
-        log.info("check-in %s %s: %s", checkin.id, status, why)
-
     def _deliver(self, message: CheckinMessage) -> bool:
         return self._finish_sends(self._share_out([message])) == 1
 
@@ -552,12 +548,10 @@ class Dispatcher:
 
     def _recipient_gone(self, message: CheckinMessage, error: str) -> None:
         with self._db.session() as session:
-            checkin = checkins.get_checkin(session, checkin_id=message.checkin_id)
-            if checkin is None:
-                return
-            self._finish(checkin, CheckinStatus.FAILED, error)
-            checkin.last_error = error[:255]
-            coachee = session.get(Coachee, checkin.coachee_id)
+            self._failed(session, message.checkin_id, error, why="recipient gone")
+            coachee = session.get(Coachee, message.coachee_id)
+            if coachee is None:
+                return  # she asked to be forgotten meanwhile
             coachee.paused_until = OPEN_ENDED
             checkins.cancel_pending(session, coachee_id=coachee.id)
         metrics.CHECKINS_FAILED.labels(reason="recipient_gone").inc()
@@ -567,10 +561,7 @@ class Dispatcher:
         """A bug in the message, not a fault of the network or of hers: this check-in
         fails at once, and nothing about her changes, so her next ones still go out."""
         with self._db.session() as session:
-            checkin = checkins.get_checkin(session, checkin_id=message.checkin_id)
-            if checkin is not None:
-                _close(checkin, CheckinStatus.FAILED)
-                checkin.last_error = str(refused)[:255]
+            self._failed(session, message.checkin_id, str(refused), why="refused")
         metrics.CHECKINS_FAILED.labels(reason="refused").inc()
         log.error(
             "check-in %s (%s) not sent and not retried: Slack %s",
@@ -581,29 +572,47 @@ class Dispatcher:
 
     def _retry_later_by_id(self, checkin_id: int, error: Exception) -> None:
         now = self._clock.now()
+        why = f"{error.__class__.__name__}: {error}"
         with self._db.session() as session:
-            checkin = checkins.get_checkin(session, checkin_id=checkin_id)
-            if checkin is None:
-                return
-            checkin.last_error = f"{error.__class__.__name__}: {error}"[:255]
-            if checkin.send_attempts >= MAX_SEND_ATTEMPTS:
-                self._finish(checkin, CheckinStatus.FAILED, "gave up after repeated errors")
+            attempts = checkins.leased_attempts(session, checkin_id=checkin_id, owner=self.owner)
+            if attempts is None:
+                return _left_alone(checkin_id)
+            if attempts >= MAX_SEND_ATTEMPTS:
+                self._failed(session, checkin_id, why, why="gave up after repeated errors")
                 metrics.CHECKINS_FAILED.labels(reason="gave_up").inc()
                 return
             # Keep the lease a little longer: that is the back-off before the next try.
-            checkin.lease_until = now + timedelta(seconds=min(600, 15 * 2**checkin.send_attempts))
+            until = now + timedelta(seconds=min(600, 15 * 2**attempts))
+            if not checkins.back_off(
+                session, checkin_id=checkin_id, owner=self.owner, until=until, error=why
+            ):
+                return _left_alone(checkin_id)
         log.warning("check-in %s not sent, will retry: %s", checkin_id, error)
+
+    def _failed(self, session, checkin_id: int, error: str, *, why: str) -> None:
+        """Close our row as failed. A send that outlasted its lease leaves the row alone:
+        another process took it over, and may have sent it meanwhile."""
+        if checkins.close_leased(
+            session,
+            checkin_id=checkin_id,
+            owner=self.owner,
+            status=CheckinStatus.FAILED,
+            error=error,
+        ):
+            log.info("check-in %s failed: %s", checkin_id, why)
+        else:
+            _left_alone(checkin_id)
 
 
 def _delivery(message: CheckinMessage, channel: str, ts: str) -> checkins.Delivery:
     return checkins.Delivery(message.checkin_id, channel, ts, message.card.challenge.id)
 
 
+def _left_alone(checkin_id: int) -> None:
+    # A send (or a try) that outlasted its lease: another process took the row over.
+    log.info("check-in %s is another process's now; left to it", checkin_id)
+
+
 class _NoStory(Exception):
     """Picking a check-in's story failed; its transaction (with the story's claim) is done
     again without it."""
-
-
-def _close(checkin: Checkin, status: str) -> None:
-    checkin.status = status
-    checkin.lease_owner = checkin.lease_until = None

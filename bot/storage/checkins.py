@@ -460,16 +460,65 @@ def get_checkin(session: Session, *, checkin_id: int) -> Checkin | None:
 
 _CLOSE_LEASED = (
     sa.update(Checkin)
-    .where(Checkin.id == sa.bindparam("p_id"), Checkin.lease_owner == sa.bindparam("p_owner"))
+    .where(
+        Checkin.id == sa.bindparam("p_id"),
+        Checkin.status == CheckinStatus.PENDING,
+        Checkin.lease_owner == sa.bindparam("p_owner"),
+    )
     .values(status=sa.bindparam("p_status"), lease_owner=None, lease_until=None)
 )
 
 
-def close_leased(unit: Unit, *, checkin_id: int, owner: str, status: str) -> None:
+_FAIL_LEASED = _CLOSE_LEASED.values(last_error=sa.bindparam("p_error"))
+
+
+def close_leased(
+    unit: Unit, *, checkin_id: int, owner: str, status: str, error: str | None = None
+) -> bool:
     """Close a row we hold the lease on without sending it (no longer useful, not
-    wanted any more): it is never claimed again."""
+    wanted any more, failed with ``error``): it is never claimed again. False if the
+    row is not ours any more: a send that outlasted its lease may find that another
+    process took it over and sent it meanwhile."""
     params = {"p_id": checkin_id, "p_owner": owner, "p_status": status}
-    connection_of(unit).execute(_CLOSE_LEASED, params)
+    if error is not None:
+        params["p_error"] = error[:255]
+    statement = _CLOSE_LEASED if error is None else _FAIL_LEASED
+    return connection_of(unit).execute(statement, params).rowcount == 1
+
+
+def leased_attempts(unit: Unit, *, checkin_id: int, owner: str) -> int | None:
+    """How many times our row has been tried (each claim is a try); None if it is not
+    ours any more (taken over, sent, closed, or forgotten)."""
+    return (
+        connection_of(unit)
+        .execute(
+            sa.select(Checkin.send_attempts).where(
+                Checkin.id == checkin_id,
+                Checkin.status == CheckinStatus.PENDING,
+                Checkin.lease_owner == owner,
+            )
+        )
+        .scalar_one_or_none()
+    )
+
+
+def back_off(unit: Unit, *, checkin_id: int, owner: str, until: datetime, error: str) -> bool:
+    """Keep our lease on a row whose try failed until ``until``, the wait before the
+    next try, noting the error; False if the row is not ours any more."""
+    return (
+        connection_of(unit)
+        .execute(
+            sa.update(Checkin)
+            .where(
+                Checkin.id == checkin_id,
+                Checkin.status == CheckinStatus.PENDING,
+                Checkin.lease_owner == owner,
+            )
+            .values(lease_until=until, last_error=error[:255])
+        )
+        .rowcount
+        == 1
+    )
 
 
 def holds_lease(checkin, *, owner: str, now: datetime) -> bool:

@@ -8,6 +8,7 @@ import threading
 from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
@@ -17,7 +18,14 @@ from bot.domain.stories import Story
 from bot.models import Checkin, Coachee, Meeting
 from bot.observability import metrics
 from bot.services.coaching import CoachingService
-from bot.services.dispatch import CheckinMessage, Dispatcher, RateLimited, Refused
+from bot.services.dispatch import (
+    MAX_SEND_ATTEMPTS,
+    CheckinMessage,
+    Dispatcher,
+    RateLimited,
+    RecipientGone,
+    Refused,
+)
 from bot.storage import checkins, ratelimits
 from bot.storage.db import Database
 from tests.observability.support import value
@@ -264,9 +272,9 @@ class RefusesPre(Sender):
         return super().send(message)
 
 
-def _refused_count(db: Database, clock: FakeClock) -> float:
+def _failed_count(db: Database, clock: FakeClock, reason: str) -> float:
     page = metrics.render(db, clock, None)[0].decode()
-    return value(page, "voice_coach_checkins_failed_total", reason="refused")
+    return value(page, "voice_coach_checkins_failed_total", reason=reason)
 
 
 def test_a_refused_checkin_fails_at_once_and_her_next_one_still_goes_out(db: Database, caplog):
@@ -277,7 +285,7 @@ def test_a_refused_checkin_fails_at_once_and_her_next_one_still_goes_out(db: Dat
     clock = FakeClock(NOW)
     sender = RefusesPre()
     dispatcher = Dispatcher(db, clock, CoachingService(db, clock, load_ladder()), sender, owner="A")
-    refused_before = _refused_count(db, clock)
+    refused_before = _failed_count(db, clock, "refused")
     with caplog.at_level(logging.INFO):
         assert dispatcher.tick() == 0
         # Not a network fault: no back-off and no second try, however long we wait.
@@ -293,7 +301,7 @@ def test_a_refused_checkin_fails_at_once_and_her_next_one_still_goes_out(db: Dat
         "chat.postMessage refused: invalid_blocks at /blocks/1/accessory/options/0"
     )
     assert coachee.paused_until is None  # nothing about her is paused
-    assert _refused_count(db, clock) == refused_before + 1
+    assert _failed_count(db, clock, "refused") == refused_before + 1
 
     # Logged once, at ERROR, with where it broke; never the message (her meeting's name).
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
@@ -308,6 +316,102 @@ def test_a_refused_checkin_fails_at_once_and_her_next_one_still_goes_out(db: Dat
     assert dispatcher.tick() == 1
     assert [m.kind for m in sender.sent] == ["post"]
     dispatcher.close()
+
+
+def _checkin(db: Database, checkin_id: int) -> Checkin:
+    with db.session() as s:
+        return s.get(Checkin, checkin_id)
+
+
+class SlackSilent(Sender):
+    """Every post times out: a network fault, worth another try later."""
+
+    def send(self, message: CheckinMessage) -> tuple[str, str]:
+        self.sent.append(message)
+        raise TimeoutError("Slack did not answer")
+
+
+def test_a_failed_try_waits_longer_each_time_and_the_eighth_gives_up(db: Database):
+    _seed(db, 1)
+    with db.session() as s:  # a post-meeting check-in: it keeps for hours
+        row = s.exec(select(Checkin)).one()
+        row.kind, row.send_until = "post", NOW + timedelta(hours=12)
+    clock = FakeClock(NOW)
+    sender = SlackSilent()
+    dispatcher, _ = _dispatcher(db, clock, "A", sender=sender)
+    gave_up_before = _failed_count(db, clock, "gave_up")
+    waits = []
+    for _ in range(MAX_SEND_ATTEMPTS - 1):
+        assert dispatcher.tick() == 0
+        row = _checkin(db, row.id)
+        assert (row.status, row.lease_owner) == ("pending", "A")
+        assert row.last_error == "TimeoutError: Slack did not answer"
+        waits.append((row.lease_until - clock.now()).total_seconds())
+        assert dispatcher.tick() == 0 and len(sender.sent) == len(waits)  # not before its time
+        clock.instant = row.lease_until + timedelta(seconds=1)
+    assert waits == [30, 60, 120, 240, 480, 600, 600]
+    assert dispatcher.tick() == 0
+    row = _checkin(db, row.id)
+    assert (row.status, row.send_attempts, row.lease_owner, row.lease_until) == (
+        "failed",
+        MAX_SEND_ATTEMPTS,
+        None,
+        None,
+    )
+    assert _failed_count(db, clock, "gave_up") == gave_up_before + 1
+    clock.instant += timedelta(hours=1)
+    assert dispatcher.tick() == 0 and len(sender.sent) == MAX_SEND_ATTEMPTS
+    dispatcher.close()
+
+
+class OutlastsItsLease(Sender):
+    """A post whose answer takes longer than the lease: meanwhile the lease runs out,
+    process B takes the row over and sends it; then Slack's answer reaches A."""
+
+    def __init__(self, clock: FakeClock, other: Dispatcher, answer: Exception):
+        super().__init__()
+        self.clock, self.other, self.answer = clock, other, answer
+
+    def send(self, message: CheckinMessage) -> tuple[str, str]:
+        self.sent.append(message)
+        self.clock.instant += checkins.LEASE + timedelta(seconds=1)
+        assert self.other.tick() == 1
+        raise self.answer
+
+
+@pytest.mark.parametrize(
+    ("answer", "tried_before"),
+    [
+        (Refused("chat.postMessage", "invalid_blocks"), 0),
+        (RecipientGone("account_inactive"), 0),
+        (TimeoutError("Slack did not answer"), 0),  # would back off
+        (TimeoutError("Slack did not answer"), MAX_SEND_ATTEMPTS - 1),  # would give up
+    ],
+    ids=["refused", "recipient-gone", "retry", "give-up"],
+)
+def test_a_send_that_outlasted_its_lease_leaves_the_row_to_the_process_that_sent_it(
+    db: Database, answer: Exception, tried_before: int
+):
+    _seed(db, 1)
+    with db.session() as s:
+        row = s.exec(select(Checkin)).one()
+        row.send_attempts = tried_before
+    clock = FakeClock(NOW)
+    b, sent_by_b = _dispatcher(db, clock, "B")
+    a, _ = _dispatcher(db, clock, "A", sender=OutlastsItsLease(clock, b, answer))
+    assert a.tick() == 0
+    assert len(sent_by_b.sent) == 1
+    row = _checkin(db, row.id)
+    # As B recorded it: sent, no lease, no error; A's answer changed nothing.
+    assert (row.status, row.lease_owner, row.lease_until, row.last_error) == (
+        "sent",
+        None,
+        None,
+        None,
+    )
+    assert row.message_ts == "1.000100"
+    a.close()
+    b.close()
 
 
 class Stories:
