@@ -74,8 +74,9 @@ class CheckinMessage:
     channel: str | None = None  # her DM, when already known
     buddy: Buddyship | None = None  # who may cheer her on before the meeting
     enterprise_id: str | None = None  # her workspace's org (Enterprise Grid), if any
-    # A coping story's slot when one is due (on, none yet this week), and the story once
-    # claimed, in the transaction that renews the lease right before sending.
+    # Her coping story when one is due (on, none yet this week) and its slot of the week:
+    # picked while preparing, shown only if the slot is claimed with the lease renewed
+    # right before sending (checkins.hand_over).
     story_slot: StorySlot | None = None
     story: Story | None = None
     nerves: bool = False  # offer "Settle your nerves" (a pre check-in, her setting on)
@@ -263,7 +264,7 @@ class Dispatcher:
                     messages.append(message)
         for checkin_id, error in failed:
             self._retry_later_by_id(checkin_id, error)
-        return messages
+        return [self._with_story(m) for m in messages]
 
     def _message(
         self,
@@ -316,8 +317,8 @@ class Dispatcher:
         """Send these one after another; returns how many went out. Never raises: a
         failure leaves the row for a later try.
 
-        Recording one send and renewing the next lease share a transaction, so a
-        check-in costs one database round of its own, not two.
+        Recording one send and renewing the next lease are one hand-over (one statement
+        on PostgreSQL), so a check-in costs one database round of its own, not two.
         """
         delivered = 0
         sent: tuple[CheckinMessage, str, str] | None = None
@@ -409,20 +410,13 @@ class Dispatcher:
     def _record_then_renew(
         self, sent: tuple[CheckinMessage, str, str] | None, next: CheckinMessage | None
     ) -> CheckinMessage | None:
-        """Record what was just sent, then ``next`` as it may be sent now (with its story,
-        if one is due and this process claimed it), or None if it may not."""
-        story = True
+        """Record what was just sent, then ``next`` as it may be sent now (with its story
+        if this process claimed the story's slot), or None if it may not."""
         retried = False
         while True:
             try:
-                # A bare connection's transaction: this runs once per check-in sent.
-                with self._db.transaction() as tx:
-                    return self._hand_over(tx, sent, next, story=story)
-            except _NoStory:
-                # A story is an extra: the transaction went back whole, and is done
-                # again without it (cheaper than a savepoint around every claim).
-                log.exception("no coping story for check-in %s", next.checkin_id)
-                story = False
+                with self._unit_after(sent) as unit:
+                    return self._hand_over(unit, sent, next)
             except DBAPIError as e:  # a dropped connection is retried once, on a fresh one
                 if retried or not e.connection_invalidated:
                     if sent is not None:
@@ -433,44 +427,56 @@ class Dispatcher:
                     return None
                 retried = True
 
+    def _unit_after(self, sent: tuple[CheckinMessage, str, str] | None):
+        """A transaction when something is written after the send's record (her new DM
+        channel, a post-meeting check-in's reminder: both or neither); else the hand-over
+        is one statement, on PostgreSQL without BEGIN and COMMIT around it. This runs
+        once per check-in sent, on a bare connection either way."""
+        if sent is not None and _followed_up(*sent):
+            return self._db.transaction()
+        return self._db.one_statement()
+
     def _hand_over(
         self,
-        tx: sa.Connection,
+        unit: sa.Connection,
         sent: tuple[CheckinMessage, str, str] | None,
         next: CheckinMessage | None,
-        *,
-        story: bool,
     ) -> CheckinMessage | None:
         # The lease is renewed (or found lost) right before the send, so a row that
         # waited in the queue is never sent by two processes, nor to someone who
         # asked to be forgotten meanwhile, nor while Slack asked everyone to wait.
         now = self._clock.now()
-        slot = next.story_slot if next is not None and story and self._stories else None
+        story = next is not None and next.story is not None
         done = checkins.hand_over(
-            tx,
+            unit,
             sent=None if sent is None else _delivery(*sent),
             checkin_id=None if next is None else next.checkin_id,
             owner=self.owner,
             now=now,
-            story=slot,
+            story=next.story_slot if story else None,
         )
         if done.recorded:
             message, channel, _ = sent
-            self._after_sent(tx, message, channel, now=now)
+            self._after_sent(unit, message, channel, now=now)
         if next is None:
             return None
         if not done.renewed:
-            self._held_back(tx, next, now)
+            self._held_back(unit, next, now)
             return None
-        return self._with_story(tx, next) if done.story else next
+        # Her story goes only with the check-in that claimed its slot of the week.
+        return next if done.story or not story else replace(next, story=None)
 
-    def _with_story(self, tx: sa.Connection, message: CheckinMessage) -> CheckinMessage:
-        """Her story, its slot of the week just claimed for this check-in."""
+    def _with_story(self, message: CheckinMessage) -> CheckinMessage:
+        """With her story, when one is due; a story that can't be picked is left out,
+        and its slot stays due."""
+        if message.story_slot is None or self._stories is None:
+            return message
         try:
-            story = self._stories.pick(tx, team_id=message.team_id, slot=message.story_slot)
-        except Exception as e:
-            raise _NoStory() from e
-        return message if story is None else replace(message, story=story)
+            story = self._stories.pick(team_id=message.team_id, slot=message.story_slot)
+        except Exception:
+            log.exception("no coping story for check-in %s", message.checkin_id)
+            return message
+        return replace(message, story=story)
 
     def _held_back(self, tx: sa.Connection, message: CheckinMessage, now: datetime) -> None:
         until = ratelimits.blocked_until(tx, team_id=message.team_id, now=now)
@@ -504,7 +510,7 @@ class Dispatcher:
     ) -> None:
         """What follows a recorded send: her DM's channel, if Slack gave a new one, and
         the reminder of a post-meeting check-in."""
-        if message.channel != channel and message.coachee_id is not None:
+        if _new_channel(message, channel):
             tx.execute(
                 sa.update(Coachee)
                 .where(Coachee.id == message.coachee_id)
@@ -613,6 +619,10 @@ def _left_alone(checkin_id: int) -> None:
     log.info("check-in %s is another process's now; left to it", checkin_id)
 
 
-class _NoStory(Exception):
-    """Picking a check-in's story failed; its transaction (with the story's claim) is done
-    again without it."""
+def _followed_up(message: CheckinMessage, channel: str, ts: str) -> bool:
+    """Whether recording this send writes more (Dispatcher._after_sent)."""
+    return message.kind == CheckinKind.POST or _new_channel(message, channel)
+
+
+def _new_channel(message: CheckinMessage, channel: str) -> bool:
+    return message.channel != channel and message.coachee_id is not None

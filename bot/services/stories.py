@@ -26,7 +26,7 @@ from bot.models import Attempt, Celebration, CelebrationKind
 from bot.services.celebrations import NotYours
 from bot.services.coaching import onboarded_coachee
 from bot.storage import stories as store
-from bot.storage.db import Database, Unit
+from bot.storage.db import Database
 
 # Colleagues' shares at a step are read again at most this often (see StoryService._shared).
 SHARES_FRESH = timedelta(seconds=60)
@@ -44,27 +44,25 @@ class StoryService:
     def phrases(self) -> tuple[Phrase, ...]:
         return self._library.phrases
 
-    def pick(self, tx: Unit, *, team_id: str, slot: StorySlot) -> Story | None:
-        """The story for her slot of the week, once the slot is claimed: in the caller's
-        transaction, the dispatcher's, right after checkins.hand_over claimed it with her
-        check-in's lease."""
+    def pick(self, *, team_id: str, slot: StorySlot) -> Story | None:
+        """The story for her slot of the week. The dispatcher picks it before the slot is
+        claimed, and shows it only if the claim, made with her check-in's lease
+        (checkins.hand_over), succeeds."""
         step = self._ladder.clamp(slot.step)
         colleagues = shareable_colleague_stories(
-            self._shared(tx, team_id, step), reader_id=slot.coachee_id
+            self._shared(team_id, step), reader_id=slot.coachee_id
         )
         return pick_story(list(self._library.at_step(step)), colleagues, slot.shown_before)
 
-    def _shared(self, tx: Unit, team_id: str, step: int) -> list[SharedStory]:
+    def _shared(self, team_id: str, step: int) -> list[SharedStory]:
         # Read again at most every SHARES_FRESH: a burst of check-ins at :45 asks for the
         # same few lists thousands of times, and a new share can wait a minute.
-        return self._shares.get(
-            (team_id, step),
-            lambda: [
-                self._safe_parts(s)
-                for s in store.shared_at_step(tx, team_id=team_id, step=step)
-                if self._ladder.has_challenge(s.challenge_id)
-            ],
-        )
+        return self._shares.get((team_id, step), lambda: self._read_shared(team_id, step))
+
+    def _read_shared(self, team_id: str, step: int) -> list[SharedStory]:
+        with self._db.reading() as connection:
+            shares = store.shared_at_step(connection, team_id=team_id, step=step)
+        return [self._safe_parts(s) for s in shares if self._ladder.has_challenge(s.challenge_id)]
 
     def _safe_parts(self, share) -> SharedStory:
         phrase = self._library.phrase(share.phrase_id)

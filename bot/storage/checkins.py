@@ -384,15 +384,16 @@ def hand_over(
     now: datetime,
     story: StorySlot | None = None,
 ) -> Handover:
-    """The dispatcher's writes between two posts, in the caller's transaction: record
+    """The dispatcher's writes between two posts, in the caller's unit: record
     the check-in just ``sent`` (mark_sent), renew our lease on ``checkin_id``, the one
     about to go (renew_lease), and, when her story of the week is due beside it, claim
     its slot (stories.claim_story_slot), only if the lease was renewed.
 
     On PostgreSQL the three are one statement: each round trip to the server cost the
-    dispatcher more CPU than the update it carried (bench/dispatch.py), and one
-    statement inside the transaction makes three round trips where three made five.
-    SQLite has no round trips to save (and no updates inside a WITH): one after another.
+    dispatcher more CPU than the update it carried (bench/dispatch.py): one statement,
+    one round trip when it stands alone (Database.one_statement), where three in a
+    transaction made five. SQLite has no round trips to save (and no updates inside a
+    WITH): one after another, in a transaction.
     """
     if dialect_of(unit) != "postgresql":
         recorded = sent is not None and mark_sent(unit, now=now, **sent._asdict())

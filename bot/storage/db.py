@@ -24,6 +24,8 @@ class Database:
             if engine.dialect.name == "sqlite"
             else engine
         )
+        # The same pool; a connection checked out here sends no BEGIN or COMMIT.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @property
     def writer(self) -> Engine:
@@ -61,6 +63,21 @@ class Database:
         check-in (bench/dispatch.py's profile). Storage functions that take a ``Unit``
         run on either."""
         with self._one_per_thread(), self._bind.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def one_statement(self) -> Iterator[Connection]:
+        """For writes that need no transaction around them, mostly one statement (the
+        dispatcher's hand-over between two posts): on PostgreSQL each is sent alone, in
+        autocommit, one round trip where BEGIN and COMMIT around it made three. At READ
+        COMMITTED a lone statement gets nothing more from a transaction: it is atomic
+        and sees one snapshot either way. On SQLite, where such a unit is several
+        statements, a ``transaction``."""
+        if self.dialect != "postgresql":
+            with self.transaction() as connection:
+                yield connection
+            return
+        with self._one_per_thread(), self._autocommit.connect() as connection:
             yield connection
 
     @contextmanager

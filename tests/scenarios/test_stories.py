@@ -274,17 +274,18 @@ def test_the_author_never_reads_her_own_story_and_forget_me_takes_it_away(
 
 
 def _story_for(container, user_id: str):
-    """This week's story for her, claimed now, as the dispatcher claims it before her
-    pre-meeting check-in."""
+    """This week's story for her, picked and its slot claimed now, as the dispatcher
+    does before her pre-meeting check-in."""
     now = container.clock.now()
     with container.db.reading() as connection:
         coachee = coachees.coachee_row(connection, team_id=TEAM_ID, slack_user_id=user_id)
     slot = slot_of(coachee, now)
     if slot is None:
         return None
+    story = container.services.stories.pick(team_id=TEAM_ID, slot=slot)
     with container.db.session() as session:
         if not story_store.claim_story_slot(
             session, coachee_id=slot.coachee_id, now=now, not_since=slot.week_start
         ):
             return None
-        return container.services.stories.pick(session, team_id=TEAM_ID, slot=slot)
+    return story

@@ -415,16 +415,15 @@ def test_a_send_that_outlasted_its_lease_leaves_the_row_to_the_process_that_sent
 
 
 class Stories:
-    """Stands in for the story service: picks the story of a slot the dispatcher's
-    transaction has just claimed."""
+    """Stands in for the story service: picks a story for a slot that is due."""
 
     def __init__(self, fail: bool = False):
         self.fail, self.picks = fail, []
 
-    def pick(self, session, *, team_id, slot):
+    def pick(self, *, team_id, slot):
         self.picks.append(slot.coachee_id)
         if self.fail:
-            session.execute(sa.text("SELECT * FROM no_such_table"))  # breaks the statement
+            raise RuntimeError("the story library can't be read")
         return Story(text="Was nervous, did it anyway.", source="library", step=slot.step)
 
 
@@ -466,8 +465,30 @@ def test_no_story_is_claimed_for_a_check_in_that_may_not_go(db: Database):
         db, FakeClock(NOW), "A", sender=SlackAsksToWait(), concurrency=1, stories=stories
     )
     assert dispatcher.tick() == 1
-    assert stories.picks == [1]
+    assert stories.picks == [1, 2]  # picked for both, claimed for the one that went
     assert _story_claims(db) == {1: (NOW, 1), 2: (None, 0)}  # hers waits with her check-in
+    dispatcher.close()
+
+
+def test_a_story_whose_slot_went_with_another_check_in_is_left_out(db: Database):
+    _seed(db, 2)
+    shown = NOW - timedelta(seconds=5)
+
+    class AnotherProcessShowsHers(Sender):
+        def send(self, message):
+            if not self.sent:  # meanwhile U1's story went out beside another meeting's
+                with db.session() as s:
+                    s.get(Coachee, 2).story_shown_at = shown
+            return super().send(message)
+
+    stories = Stories()
+    dispatcher, sender = _dispatcher(
+        db, FakeClock(NOW), "A", sender=AnotherProcessShowsHers(), concurrency=1, stories=stories
+    )
+    assert dispatcher.tick() == 2
+    assert stories.picks == [1, 2]
+    assert [(m.user_id, m.story is not None) for m in sender.sent] == [("U0", True), ("U1", False)]
+    assert _story_claims(db) == {1: (NOW, 1), 2: (shown, 0)}  # one a week, not two
     dispatcher.close()
 
 
@@ -477,7 +498,7 @@ def test_a_story_that_fails_never_holds_up_the_check_in(db: Database, caplog):
     with caplog.at_level(logging.ERROR):
         assert dispatcher.tick() == 2
     assert [m.story for m in sender.sent] == [None, None]
-    with db.session() as s:  # each send recorded, the story's failure rolled back alone
+    with db.session() as s:
         assert {c.status for c in s.exec(select(Checkin)).all()} == {"sent"}
     assert _story_claims(db) == {1: (None, 0), 2: (None, 0)}  # due again next time
     assert "no coping story" in caplog.text
