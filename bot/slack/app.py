@@ -27,6 +27,7 @@ from bot.slack import listeners
 from bot.slack.refusals import REFUSED, checked_respond, method_of, refusal_of
 from bot.slack.surfaces import send_dm
 from bot.slack.tokens import TokenAuthorize, Tokens, WorkspaceTokens
+from bot.slack.transport import KeptAliveWebClient
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +45,9 @@ SORRY = (
 )
 
 
-def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> WebClient:
-    """The Web API client every call goes through, retrying what is worth retrying.
+def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> KeptAliveWebClient:
+    """The Web API client every call goes through, retrying what is worth retrying,
+    over kept-alive connections (``bot.slack.transport``).
 
     ``retry_rate_limits=False`` is for the check-in dispatcher, which turns a 429
     into a wait shared by every process instead of sleeping in one thread.
@@ -59,7 +61,7 @@ def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> WebCli
     ]
     if retry_rate_limits:
         retries.insert(2, CountedRateLimitRetries(max_retry_count=2))
-    return WebClient(
+    return KeptAliveWebClient(
         # Many workspaces: no token of its own; each call names its workspace's.
         token=settings.slack_bot_token or None,
         base_url=settings.slack_api_url,
@@ -198,11 +200,24 @@ def build_bolt_app(
             "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are in the environment with "
             "SLACK_BOT_TOKEN: unset them for one workspace, or unset SLACK_BOT_TOKEN for many"
         )
+    if isinstance(client, KeptAliveWebClient):
+        app.middleware(_kept_alive(client))
     app.middleware(_installation_key)
     app.middleware(checked_respond)
     app.error(_on_error(tokens))
     listeners.register(app, services)
     return app
+
+
+def _kept_alive(client: KeptAliveWebClient):
+    """Bolt gives each request a plain WebClient of its own (its workspace's token); this
+    one is the same, over ``client``'s kept connections."""
+
+    def use_kept_connections(context, next) -> BoltResponse | None:
+        context["client"] = client.like(context.client)
+        return next()
+
+    return use_kept_connections
 
 
 def _installation_key(context, next) -> BoltResponse | None:

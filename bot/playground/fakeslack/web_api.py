@@ -5,7 +5,8 @@
 `{"ok": true, ...}` or `{"ok": false, "error": ...}`, HTTP 429 with `Retry-After` when rate
 limited. It also serves the upload URLs of files.getUploadURLExternal and response URLs.
 Every API call is recorded in `calls`. All state sits behind one lock; the HTTP server
-answers each request in its own thread.
+answers each connection in its own thread, and keeps it open between requests (HTTP/1.1)
+as Slack does, until the client or `close_connections` (Slack's idle timeout) closes it.
 
 It is as strict as Slack, never kinder: every message and view is held to Block Kit's rules
 (``blockkit`` beside it) and refused with Slack's error and JSON pointers; a response URL
@@ -22,6 +23,9 @@ import copy
 import json
 import random
 import secrets
+import socket
+import ssl
+import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -183,6 +187,19 @@ def view_object(
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
+    # Kept-alive, like Slack; each answer leaves in one write (headers and body buffered
+    # together, Nagle off), or a client's next request would wait out a delayed ACK.
+    protocol_version = "HTTP/1.1"
+    wbufsize = -1
+    disable_nagle_algorithm = True
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.fake._connection_opened(self.connection)
+
+    def finish(self) -> None:
+        self.server.fake._connection_closed(self.connection)
+        super().finish()
 
     def log_message(self, format: str, *args: Any) -> None:
         """Keep test output quiet."""
@@ -226,6 +243,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # bursts of concurrent clients must not wait for SYN retries
     fake: FakeSlack
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError)):
+            return  # a client that went away (a killed process), not the fake's fault
+        super().handle_error(request, client_address)
 
 
 class FakeSlack:
@@ -280,14 +302,21 @@ class FakeSlack:
         self._response_posts: list[tuple[str, dict]] = []
         self._faults: dict[str, _Fault] = {}
         self._workspace_tokens: dict[str, str] = {}  # another workspace's bot token -> its team
+        self._scheme = "http"
+        self._open_connections: set[socket.socket] = set()
+        self.connections_opened = 0
         self.add_user(bot_user_id, name="voice-coach", is_bot=True)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def start(self) -> FakeSlack:
-        """Listen on an ephemeral port of 127.0.0.1 and serve in a background thread."""
+    def start(self, *, tls: ssl.SSLContext | None = None) -> FakeSlack:
+        """Listen on an ephemeral port of 127.0.0.1 and serve in a background thread;
+        over HTTPS with ``tls`` (a server context), as Slack serves."""
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self._scheme = "https" if tls is not None else "http"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -295,9 +324,10 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
-        """Stop serving and release the port."""
+        """Stop serving, close every connection and release the port."""
         if self._server is not None:
             self._server.shutdown()
+            self.close_connections()
             self._server.server_close()
             self._thread.join()
             self._server = None
@@ -313,12 +343,30 @@ class FakeSlack:
         """`http://127.0.0.1:PORT` of the running server."""
         if self._server is None:
             raise RuntimeError("FakeSlack is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"{self._scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def base_url(self) -> str:
         """What `WebClient(base_url=...)` takes."""
         return f"{self.url}/api/"
+
+    def close_connections(self) -> None:
+        """Close every open client connection from this side, as Slack's load balancers
+        close idle ones: a client must notice before it sends on one again."""
+        with self._lock:
+            open_now = list(self._open_connections)
+        for connection in open_now:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def _connection_opened(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._open_connections.add(connection)
+            self.connections_opened += 1
+
+    def _connection_closed(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._open_connections.discard(connection)
 
     def attach_socket_mode(self, socket_mode: Any) -> None:
         """Make apps.connections.open answer the URL of this FakeSocketMode."""
