@@ -15,11 +15,13 @@ import re
 from urllib.parse import urlsplit
 
 from slack_bolt import BoltContext, Respond
+from slack_bolt.context.respond.internals import _build_message
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookResponse
 
 from bot.observability import metrics
 from bot.services.dispatch import Refused
+from bot.slack.transport import ConnectionPool, KeptAliveWebhookClient
 
 # From the error lists of chat.postMessage, chat.update, chat.postEphemeral and views.*:
 # the answers about the request itself, which sending it again can only get again.
@@ -86,10 +88,24 @@ def refusal_of(error: BaseException) -> Refused | None:
 class CheckedRespond(Respond):
     """Bolt's respond() hands back whatever the response URL answered; this one raises
     Refused when it refused the message, and counts its other errors (an expired or
-    used-up URL is returned as before)."""
+    used-up URL is returned as before). With ``pool`` (the app's client's), it is sent
+    over a kept connection."""
 
-    def __call__(self, *args, **kwargs) -> WebhookResponse:
-        response = super().__call__(*args, **kwargs)
+    def __init__(self, *, pool: ConnectionPool | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.pool = pool
+
+    def __call__(self, text: str | dict = "", **fields) -> WebhookResponse:
+        if self.pool is None:
+            response = super().__call__(text, **fields)
+        else:  # Bolt's own, over the app's kept connections
+            message = (
+                _build_message(**text) if isinstance(text, dict) else _build_message(text, **fields)
+            )
+            client = KeptAliveWebhookClient(
+                self.response_url, pool=self.pool, proxy=self.proxy, ssl=self.ssl
+            )
+            response = client.send_dict(message)
         if response.status_code != 200:
             error = metrics.label((response.body or "").strip(), f"http_{response.status_code}")
             metrics.slack_error("response_url", error)
@@ -103,7 +119,10 @@ def checked_respond(context: BoltContext, next) -> None:
     """Bolt middleware: listeners (and the error handler) get a CheckedRespond."""
     if context.response_url:
         context["respond"] = CheckedRespond(
-            response_url=context.response_url, proxy=context.client.proxy, ssl=context.client.ssl
+            response_url=context.response_url,
+            proxy=context.client.proxy,
+            ssl=context.client.ssl,
+            pool=getattr(context.client, "pool", None),
         )
     return next()
 

@@ -6,6 +6,7 @@ message, about 1.5 ms of CPU and two round trips to Slack each (``bench/slack_ca
 ``KeptAliveWebClient`` sends the very same request over a pooled ``http.client``
 connection instead; everything else (arguments, retry handlers, errors, responses) is
 slack_sdk's own, so a call behaves as before, only sooner and cheaper.
+``KeptAliveWebhookClient`` does the same for replies to a response URL.
 
 Written by hand because slack_sdk's client has no transport to plug in (its async
 client pools through aiohttp, but the app is synchronous), and a pooling library
@@ -27,6 +28,7 @@ from urllib.parse import urlsplit
 from urllib.request import Request
 
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 # Idle connections kept per host: the dispatcher's senders and the listener threads
 # each hold at most one at a time.
@@ -160,13 +162,36 @@ class KeptAliveWebClient(WebClient):
     def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
         if self.proxy is not None or not url.lower().startswith("http"):
             return super()._perform_urllib_http_request_internal(url, req)
-        answer = self.pool.send(req, timeout=self.timeout)
-        if not 200 <= answer.status < 300:
-            # What urlopen raises, so slack_sdk reads 429s and 5xx as it always has.
-            raise HTTPError(
-                url, answer.status, answer.reason, answer.headers, io.BytesIO(answer.body)
-            )
+        answer = _sent(self.pool, url, req, self.timeout)
         body: bytes | str = answer.body
         if answer.headers.get_content_type() != "application/gzip":  # admin.analytics.getFile
-            body = answer.body.decode(answer.headers.get_content_charset() or "utf-8")
+            body = _text(answer)
         return {"status": answer.status, "headers": answer.headers, "body": body}
+
+
+class KeptAliveWebhookClient(WebhookClient):
+    """slack_sdk's WebhookClient (a response URL's replies), over ``pool``."""
+
+    def __init__(self, url: str, *, pool: ConnectionPool, **kwargs: Any):
+        super().__init__(url, **kwargs)
+        self.pool = pool
+
+    def _perform_http_request_internal(self, url: str, req: Request) -> WebhookResponse:
+        if self.proxy is not None or not url.lower().startswith("http"):
+            return super()._perform_http_request_internal(url, req)
+        answer = _sent(self.pool, url, req, self.timeout)
+        return WebhookResponse(
+            url=url, status_code=answer.status, body=_text(answer), headers=answer.headers
+        )
+
+
+def _sent(pool: ConnectionPool, url: str, req: Request, timeout: float) -> Answer:
+    answer = pool.send(req, timeout=timeout)
+    if not 200 <= answer.status < 300:
+        # What urlopen raises, so slack_sdk reads 429s and 5xx as it always has.
+        raise HTTPError(url, answer.status, answer.reason, answer.headers, io.BytesIO(answer.body))
+    return answer
+
+
+def _text(answer: Answer) -> str:
+    return answer.body.decode(answer.headers.get_content_charset() or "utf-8")

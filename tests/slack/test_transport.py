@@ -13,7 +13,7 @@ from bot.observability import metrics
 from bot.slack.app import make_client
 from tests.conftest import USER_ID, make_settings
 from tests.observability.support import value
-from tests.support.journey import texts, wait
+from tests.support.journey import command_reply, texts, wait
 
 HOME = {"type": "app_home_opened", "user": USER_ID, "channel": "D1", "tab": "home"}
 
@@ -124,4 +124,11 @@ def test_listeners_call_slack_over_kept_connections(slack, fake_slack):
     home = fake_slack.calls_to("views.publish")[-1]
     assert home["user_id"] == USER_ID and "Get started" in texts(home["view"]["blocks"])
     # Three requests, each with Bolt's client of its own, over one connection.
+    assert fake_slack.connections_opened - opened == 1
+
+
+def test_replies_to_a_commands_response_url_go_over_kept_connections(slack, fake_slack):
+    opened = fake_slack.connections_opened
+    replies = [command_reply(slack, fake_slack, "progress") for _ in range(3)]
+    assert all("/voice start" in texts(r["blocks"]) for r in replies), replies[0]
     assert fake_slack.connections_opened - opened == 1
