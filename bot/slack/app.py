@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 # thread doing work after its ack competes for the GIL with the acks still to come
 # (bench/ack_latency.py measured 16 ahead of 8, 12, 24 and 32).
 LISTENER_THREADS = 16
+# Tries after a 429 for one call, within CountedRateLimitRetries' budget of waiting.
+RATE_LIMIT_RETRIES = 6
 
 SORRY = (
     "Sorry, something went wrong on my side and I couldn't finish that. "
@@ -60,7 +62,7 @@ def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> KeptAl
         ServerErrorRetryHandler(max_retry_count=2),
     ]
     if retry_rate_limits:
-        retries.insert(2, CountedRateLimitRetries(max_retry_count=2))
+        retries.insert(2, CountedRateLimitRetries())
     return KeptAliveWebClient(
         # Many workspaces: no token of its own; each call names its workspace's.
         token=settings.slack_bot_token or None,
@@ -100,14 +102,47 @@ def _error_in(data: bytes | None) -> str | None:
 
 
 class CountedRateLimitRetries(RateLimitErrorRetryHandler):
-    """Sleeps for Slack's Retry-After and tries again, like its parent; counts the wait."""
+    """Sleeps for Slack's Retry-After and tries again, like its parent, while what one
+    call has waited and Slack's next Retry-After fit in ``max_wait`` seconds (each sleep
+    adds up to a second of jitter); counts the wait.
+
+    A burst of 429s (Slack's limits, or several processes posting to one DM) passes in a
+    few seconds, and her reply or DM should come through it rather than be lost; a wait
+    longer than the budget is not slept in a listener's thread (they are few) but raised
+    to the caller at once."""
+
+    def __init__(self, max_retry_count: int = RATE_LIMIT_RETRIES, *, max_wait: float = 10.0):
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait = max_wait
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if not super()._can_retry(state=state, request=request, response=response, error=error):
+            return False
+        return _waited(state) + _retry_after(response) <= self.max_wait
 
     def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
         started = time.monotonic()
         super().prepare_for_next_attempt(
             state=state, request=request, response=response, error=error
         )
-        metrics.rate_limit_wait("client", time.monotonic() - started)
+        spent = time.monotonic() - started
+        state.custom_values = {**(state.custom_values or {}), "waited": _waited(state) + spent}
+        metrics.rate_limit_wait("client", spent)
+
+
+def _waited(state) -> float:
+    return (state.custom_values or {}).get("waited", 0.0)
+
+
+def _retry_after(response) -> float:
+    """Slack's Retry-After in seconds (1 when it gave none or none readable)."""
+    for name, values in (response.headers or {}).items():
+        if name.lower() == "retry-after":
+            try:
+                return float(values[0] if isinstance(values, list) else values)
+            except (TypeError, ValueError, IndexError):
+                break
+    return 1.0
 
 
 # What a request is, for metrics and logs; anything else (a forged body) is "other".

@@ -216,3 +216,19 @@ def test_someone_else_cannot_share_or_decline_her_win(slack, fake_slack, running
     with db.session() as s:
         win = s.exec(select(Celebration)).all()
     assert {c.status for c in win if c.kind == "win"} == {"offered"}
+
+
+def test_a_win_logged_while_slack_says_wait_still_reaches_her(slack, fake_slack, running_app):
+    """A burst of 429s (Slack's limits, or another process posting to her DM) delays her
+    DMs by a moment; it doesn't cost her the win's DM or bring her an apology."""
+    fake_slack.add_channel(TEAM, name="team", members=[USER_ID])
+    _onboard(running_app.container, share=True)
+    fake_slack.fail_next("chat.postMessage", "ratelimited", retry_after=0, times=4)
+    logged = log_meeting(slack, fake_slack, after=70)
+    assert "That's a win, and it counts." in texts(logged["blocks"])
+    question = _share_question(fake_slack)
+    assert "Share this with <#C0TEAM>?" in texts(question["blocks"])
+    said = "\n".join(texts(m["blocks"]) + m.get("text", "") for m in dms(fake_slack))
+    assert "went wrong" not in said
+    statuses = [c.status for c in fake_slack.calls if c.method == "chat.postMessage"]
+    assert statuses.count(429) == 4

@@ -377,19 +377,21 @@ def test_a_run_claims_at_most_its_share_and_leaves_the_rest_due(world, fake_slac
 
 
 def test_when_slack_asks_to_wait_no_round_is_lost(slow_world, fake_slack, clock, db):
-    users = _colleagues_started(slow_world, fake_slack, 3)
+    users = _colleagues_started(slow_world, fake_slack, 7)
     clock.advance(weeks=4, minutes=1)
-    # Slack refuses the first offer with a 429, past the client's own two retries.
-    fake_slack.fail_next("chat.postMessage", error="ratelimited", retry_after=1, times=3)
+    # Slack refuses the first offer with a 429 whose wait is past what the client sleeps.
+    fake_slack.fail_next("chat.postMessage", error="ratelimited", retry_after=11)
     assert offer_efficacy_checks(slow_world) == 0
     assert len(_four_weeks_on(fake_slack, users)) == 0
     # Every process holds back from the workspace (its check-ins too) while it waits.
     with db.session() as s:
         assert ratelimits.blocked_until(s, team_id=TEAM_ID, now=clock.now()) is not None
+    clock.advance(seconds=10)
     assert offer_efficacy_checks(slow_world) == 0
-    clock.advance(seconds=2)  # the wait is over; the bucket refills from empty
+    clock.advance(seconds=2)  # the wait is over; still paced by the bucket (5)
+    assert offer_efficacy_checks(slow_world) == 5
+    assert offer_efficacy_checks(slow_world) == 0
+    clock.advance(seconds=2)
     assert offer_efficacy_checks(slow_world) == 2
-    clock.advance(seconds=1)
-    assert offer_efficacy_checks(slow_world) == 1
     assert _four_weeks_on(fake_slack, users) == users
-    assert [c.status for c in _checks(db) if c.round == 1] == ["offered"] * 3
+    assert [c.status for c in _checks(db) if c.round == 1] == ["offered"] * 7
