@@ -20,12 +20,12 @@ from bot.bootstrap import Container, build_dispatcher
 from bot.services.planner import extend_horizons
 from bot.slack.blocks.calendar import build_calendar_failing
 from bot.slack.blocks.efficacy import build_check_offer
-from bot.slack.checkin_sender import retry_after_of
 from bot.slack.profiles import ProfileEmails
 from bot.slack.refusals import log_failure
 from bot.slack.sharing import TokenFor, best_effort_dm, deliver_cheers, post_roundups
 from bot.slack.surfaces import send_dm
 from bot.slack.tokens import WorkspaceTokens
+from bot.slack.transport import retry_after_of
 
 log = logging.getLogger(__name__)
 

@@ -27,7 +27,7 @@ from bot.slack import listeners
 from bot.slack.refusals import REFUSED, checked_respond, method_of, refusal_of
 from bot.slack.surfaces import send_dm
 from bot.slack.tokens import TokenAuthorize, Tokens, WorkspaceTokens
-from bot.slack.transport import KeptAliveWebClient
+from bot.slack.transport import KeptAliveWebClient, retry_after_of
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ class CountedRateLimitRetries(RateLimitErrorRetryHandler):
     def _can_retry(self, *, state, request, response=None, error=None) -> bool:
         if not super()._can_retry(state=state, request=request, response=response, error=error):
             return False
-        return _waited(state) + _retry_after(response) <= self.max_wait
+        return _waited(state) + retry_after_of(response.headers) <= self.max_wait
 
     def prepare_for_next_attempt(self, *, state, request, response=None, error=None) -> None:
         started = time.monotonic()
@@ -132,17 +132,6 @@ class CountedRateLimitRetries(RateLimitErrorRetryHandler):
 
 def _waited(state) -> float:
     return (state.custom_values or {}).get("waited", 0.0)
-
-
-def _retry_after(response) -> float:
-    """Slack's Retry-After in seconds (1 when it gave none or none readable)."""
-    for name, values in (response.headers or {}).items():
-        if name.lower() == "retry-after":
-            try:
-                return float(values[0] if isinstance(values, list) else values)
-            except (TypeError, ValueError, IndexError):
-                break
-    return 1.0
 
 
 # What a request is, for metrics and logs; anything else (a forged body) is "other".

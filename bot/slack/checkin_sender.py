@@ -20,6 +20,7 @@ from bot.slack.blocks.stories import build_with_story
 from bot.slack.refusals import refusal_of
 from bot.slack.sharing import best_effort_dm
 from bot.slack.surfaces import STALE_DM, forget_dm, send_dm, with_token
+from bot.slack.transport import retry_after_of
 
 log = logging.getLogger(__name__)
 
@@ -102,14 +103,3 @@ class SlackCheckinSender:
                     raise
                 forget_dm(self._client, message.user_id, token=token)
         return send_dm(self._client, message.user_id, content, token=token)
-
-
-def retry_after_of(headers: dict) -> float:
-    """Slack's Retry-After, in seconds (at least one)."""
-    for name, value in (headers or {}).items():
-        if name.lower() == "retry-after":
-            try:
-                return max(1.0, float(value if isinstance(value, str) else value[0]))
-            except (TypeError, ValueError, IndexError):
-                break
-    return 1.0

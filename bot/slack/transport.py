@@ -195,3 +195,14 @@ def _sent(pool: ConnectionPool, url: str, req: Request, timeout: float) -> Answe
 
 def _text(answer: Answer) -> str:
     return answer.body.decode(answer.headers.get_content_charset() or "utf-8")
+
+
+def retry_after_of(headers: dict) -> float:
+    """Slack's Retry-After, in seconds (at least one)."""
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
+            try:
+                return max(1.0, float(value if isinstance(value, str) else value[0]))
+            except (TypeError, ValueError, IndexError):
+                break
+    return 1.0
