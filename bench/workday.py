@@ -455,6 +455,7 @@ class Day:
             logs = "".join(s.app.output() for s in self.slots)
             for n, slot in enumerate(self.slots):
                 (self.workdir / f"app-{n}.log").write_text(slot.app.output())
+            self.write_timings()
             rows = self.checkins()
         return self.report(rows, cpu, peak_load, logs)
 
@@ -743,6 +744,27 @@ class Day:
             "_healthy_ok": healthy is None
             or all(h is not None and h <= GOAL_HEALTHY_S for h in healthy),
         }
+
+    def write_timings(self) -> None:
+        """Every request's ack and every check-in's delivery, in real seconds, for looking
+        into a slow kind afterwards (e.g. acks against the check-ins sent around them)."""
+        with open(self.workdir / "acks.jsonl", "w") as f:
+            for kind, started, ms, outcome in self.results:
+                f.write(
+                    json.dumps(
+                        {
+                            "kind": kind,
+                            "t": round(started, 3),
+                            "ms": round(ms, 2),
+                            "outcome": outcome,
+                        }
+                    )
+                    + "\n"
+                )
+        with open(self.workdir / "sent.jsonl", "w") as f:
+            for (kind, _), times in self.sent.items():
+                for at in times:
+                    f.write(json.dumps({"kind": kind, "t": round(self.real_time(at), 3)}) + "\n")
 
     def acks(self) -> dict:
         def in_window(t: float) -> bool:
