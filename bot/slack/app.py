@@ -8,7 +8,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -227,6 +227,7 @@ def build_bolt_app(
     if isinstance(client, KeptAliveWebClient):
         app.middleware(_kept_alive(client))
     app.middleware(_installation_key)
+    app.middleware(_ack_clicks_on_arrival)
     app.middleware(checked_respond)
     app.error(_on_error(tokens))
     listeners.register(app, services)
@@ -242,6 +243,17 @@ def _kept_alive(client: KeptAliveWebClient):
         return next()
 
     return use_kept_connections
+
+
+def _ack_clicks_on_arrival(body: dict, ack: Ack, next) -> BoltResponse | None:
+    """A click's acknowledgement carries nothing (what she sees is the listener's reply),
+    so it is sent as soon as the request is verified, as Bolt does for events, and not
+    once a listener thread is free to call ack(): in a burst, every thread may be waiting
+    on Slack for earlier clicks' replies. (The listener's own ack() then changes nothing.)
+    Commands and submissions still ack from their listeners: their acks are replies."""
+    if body.get("type") == "block_actions":
+        ack()
+    return next()
 
 
 def _installation_key(context, next) -> BoltResponse | None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import sqlalchemy as sa
 from sqlmodel import select
 
 from bot.models import Checkin, CheckinStatus, Coachee, ProcessedRequest, Workspace
+from bot.slack import ids
+from bot.slack.app import LISTENER_THREADS
 from bot.storage.engine import make_engine
 from tests.conftest import TEAM_ID, USER_ID
 from tests.support.journey import command_reply, wait
@@ -257,3 +260,26 @@ def test_the_same_user_id_in_two_workspaces_sees_only_its_own_data(
     reply = str(command_reply(slack, fake_slack, "progress"))  # signed for T0TEAM
     assert "You haven't started yet" in reply
     assert "Other team goal" not in reply
+
+
+def test_a_click_is_acknowledged_while_every_listener_waits_on_slack(slack, fake_slack):
+    """A burst of "Log a meeting" taps from people who haven't started yet: each
+    listener shows them the current Home (views.publish), which a slow Slack holds, so
+    every listener thread is waiting. One more tap is still acknowledged within Slack's
+    3 s (the sender refuses a later ack), and every Home is published once Slack
+    answers."""
+    people = [f"U0BUSY{n:03d}" for n in range(LISTENER_THREADS + 1)]
+    for user in people:
+        fake_slack.add_user(user)
+
+    def tap(user: str):
+        return slack.block_action(user_id=user, action_id=ids.OPEN_LOG, block_id="home_buttons")
+
+    with fake_slack.holding("views.publish"):
+        with ThreadPoolExecutor(LISTENER_THREADS) as burst:
+            answers = list(burst.map(tap, people[:-1]))
+        fake_slack.wait_for_waiting("views.publish", LISTENER_THREADS)
+        answers.append(tap(people[-1]))
+    assert [a.status for a in answers] == [200] * len(people)
+    wait(lambda: all(fake_slack.home_view(user) for user in people))
+    assert fake_slack.refusals == []

@@ -301,6 +301,8 @@ class FakeSlack:
         self._response_urls: dict[str, list] = {}  # url -> [created (monotonic), uses]
         self._response_posts: list[tuple[str, dict]] = []
         self._faults: dict[str, _Fault] = {}
+        self._held: dict[str, threading.Event] = {}  # method -> released
+        self.waiting: dict[str, int] = {}  # method -> calls held unanswered now
         self._workspace_tokens: dict[str, str] = {}  # another workspace's bot token -> its team
         self._scheme = "http"
         self._open_connections: set[socket.socket] = set()
@@ -506,6 +508,34 @@ class FakeSlack:
         with self._lock:
             self._faults[method] = _Fault(error, status, retry_after, times)
 
+    @contextlib.contextmanager
+    def holding(self, method: str):
+        """Calls to `method` go unanswered until the block ends, as when Slack is slow:
+        the caller's thread waits on them (`wait_for_waiting` says when enough do)."""
+        released = threading.Event()
+        with self._lock:
+            self._held[method] = released
+        try:
+            yield
+        finally:
+            with self._lock:
+                del self._held[method]
+            released.set()
+
+    def wait_for_waiting(self, method: str, count: int, timeout: float = 10.0) -> None:
+        self._wait(lambda: self.waiting.get(method, 0) >= count, timeout, f"{count} held {method}")
+
+    def _wait_if_held(self, method: str) -> None:
+        with self._changed:
+            released = self._held.get(method)
+            if released is None:
+                return
+            self.waiting[method] = self.waiting.get(method, 0) + 1
+            self._changed.notify_all()
+        released.wait(timeout=60)
+        with self._changed:
+            self.waiting[method] -= 1
+
     # -- inspection ----------------------------------------------------------------------------
 
     def calls_to(self, method: str) -> list[dict]:
@@ -596,6 +626,7 @@ class FakeSlack:
     def _handle_api(self, method: str, query: str, body: bytes, headers: dict) -> _Reply:
         if self.latency or self.jitter:
             time.sleep(self.latency + random.uniform(0, self.jitter))
+        self._wait_if_held(method)
         try:
             args = _parse_args(query, body, headers.get("content-type", ""))
         except SlackError as error:
