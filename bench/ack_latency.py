@@ -41,7 +41,8 @@ request (all its processes, replies included); the last line is JSON. Goal: p99
 ≤ 1.5× the bare app's and under 50 ms (Slack allows 3,000 ms).
 
 Reading it: Bolt answers once the listener has called ack(), checking every 10 ms,
-so the bare app's p50 is one such wait. The listeners measured here ack before any
+so the bare app's p50 is one such wait; the app acks a click (and Bolt an event) as
+soon as the request is verified, without it. The other listeners ack before any
 database or Slack work, but that work runs in the same process afterwards: 9–12 ms
 of CPU a request for the mix (a logged meeting 18–25 ms, a help 2), against the bare
 app's 2. One worker (one core, one GIL) serves about 1,000 / that many requests a
