@@ -123,6 +123,8 @@ def test_cheers_count_once_per_teammate_and_reach_her_batched(slack, fake_slack,
     )
     # A later cheer updates that same DM instead of sending another.
     _click(slack, fake_slack, post, "cheer", user_id="U0CAL")
+    # Acknowledged on arrival: the cheer is recorded once the post shows it.
+    wait(lambda: "Cheer (3)" in str(fake_slack.message(TEAM, post["ts"])["blocks"]))
     with time_machine.travel(time.time() + 61, tick=True):
         assert deliver_cheers(container.client, container.services) == 1
     assert len(dms(fake_slack)) == before + 1
