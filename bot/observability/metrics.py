@@ -26,6 +26,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     disable_created_metrics,
     generate_latest,
@@ -147,6 +148,15 @@ def rate_limit_wait(by: str, seconds: float) -> None:
 def request_handled(kind: str, status: int, seconds: float) -> None:
     REQUESTS.labels(kind=kind, status=str(status)).inc()
     ACK_SECONDS.labels(kind=kind).observe(seconds)
+
+
+LISTENERS_IN_FLIGHT = Gauge(
+    "voice_coach_listeners_in_flight",
+    "Listeners queued or running (clicks are acknowledged before theirs start, so a busy "
+    "process shows here rather than in the time to acknowledge), summed over live workers.",
+    multiprocess_mode="livesum",
+    registry=_REGISTRY,
+)
 
 
 class _Local:

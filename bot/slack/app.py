@@ -169,9 +169,44 @@ ANSWERED = "voice_coach_answered"
 ACK_TIMEOUT_SECONDS = 3.0
 
 
+class ListenerPool(ThreadPoolExecutor):
+    """Bolt's listener threads, counting the listeners queued or running. A click is
+    acknowledged before its listener starts, so this count, not the time to acknowledge,
+    shows a process falling behind; tests wait for it to reach 0 before reading what a
+    listener wrote."""
+
+    def __init__(self, threads: int):
+        super().__init__(threads, thread_name_prefix="listener")
+        self._changed = threading.Condition()
+        self._in_flight = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        self._count(+1)
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._count(-1)
+            raise
+        future.add_done_callback(lambda _: self._count(-1))
+        return future
+
+    def _count(self, change: int) -> None:
+        with self._changed:
+            self._in_flight += change
+            metrics.LISTENERS_IN_FLIGHT.inc(change)
+            self._changed.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Whether every listener submitted so far finished within ``timeout`` seconds."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._in_flight == 0, timeout)
+
+
 class MeasuredApp(App):
     """Bolt's App, counting each request and its time to acknowledgement by kind (both
     the HTTP handler and Socket Mode hand every request to ``dispatch``)."""
+
+    listener_pool: ListenerPool
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         started = time.perf_counter()
@@ -198,6 +233,7 @@ def build_bolt_app(
     WorkspaceTokens the scheduled jobs use too) authorizes each request and ``oauth``
     serves "Add to Slack"."""
     many = isinstance(tokens, WorkspaceTokens)
+    pool = ListenerPool(LISTENER_THREADS)
     app = MeasuredApp(
         client=client,  # carries the token (one workspace), the base URL and the retry handlers
         signing_secret=settings.slack_signing_secret or None,
@@ -206,7 +242,7 @@ def build_bolt_app(
         # bootstrap has already checked the token with auth.test.
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
-        listener_executor=ThreadPoolExecutor(LISTENER_THREADS, thread_name_prefix="listener"),
+        listener_executor=pool,
         **(
             {
                 "authorize": TokenAuthorize(tokens),
@@ -224,6 +260,7 @@ def build_bolt_app(
             "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are in the environment with "
             "SLACK_BOT_TOKEN: unset them for one workspace, or unset SLACK_BOT_TOKEN for many"
         )
+    app.listener_pool = pool
     if isinstance(client, KeptAliveWebClient):
         app.middleware(_kept_alive(client))
     app.middleware(_installation_key)

@@ -240,7 +240,7 @@ def test_answering_twice_records_once(slack, fake_slack, app, db):
         )
 
 
-def test_someone_else_cannot_answer_her_checkin(slack, fake_slack, app, db):
+def test_someone_else_cannot_answer_her_checkin(slack, fake_slack, app, db, running_app):
     container, dispatcher = app
     with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:
         _onboard(container, PRIYA, "Asia/Kolkata")
@@ -252,6 +252,7 @@ def test_someone_else_cannot_answer_her_checkin(slack, fake_slack, app, db):
             user_id=PRIYA, action_id="checkin_outcome_did_it", value=value, message=post
         )
         assert r.status == 200
+        running_app.settle()
         with db.session() as s:
             assert s.exec(select(Attempt)).all() == []
             checkin = s.get(Checkin, int(value.split(":")[0]))

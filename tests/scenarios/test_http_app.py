@@ -15,6 +15,7 @@ from bot.slack import ids
 from bot.slack.app import LISTENER_THREADS
 from bot.storage.engine import make_engine
 from tests.conftest import TEAM_ID, USER_ID
+from tests.observability.support import scrape, value
 from tests.support.journey import command_reply, wait
 from tests.support.writer import writing
 
@@ -262,12 +263,14 @@ def test_the_same_user_id_in_two_workspaces_sees_only_its_own_data(
     assert "Other team goal" not in reply
 
 
-def test_a_click_is_acknowledged_while_every_listener_waits_on_slack(slack, fake_slack):
+def test_a_click_is_acknowledged_while_every_listener_waits_on_slack(
+    slack, fake_slack, running_app
+):
     """A burst of "Log a meeting" taps from people who haven't started yet: each
     listener shows them the current Home (views.publish), which a slow Slack holds, so
     every listener thread is waiting. One more tap is still acknowledged within Slack's
-    3 s (the sender refuses a later ack), and every Home is published once Slack
-    answers."""
+    3 s (the sender refuses a later ack), the operator sees the listeners waiting, and
+    every Home is published once Slack answers."""
     people = [f"U0BUSY{n:03d}" for n in range(LISTENER_THREADS + 1)]
     for user in people:
         fake_slack.add_user(user)
@@ -280,6 +283,10 @@ def test_a_click_is_acknowledged_while_every_listener_waits_on_slack(slack, fake
             answers = list(burst.map(tap, people[:-1]))
         fake_slack.wait_for_waiting("views.publish", LISTENER_THREADS)
         answers.append(tap(people[-1]))
+        busy = value(scrape(running_app.url), "voice_coach_listeners_in_flight")
+        assert busy >= len(people)
     assert [a.status for a in answers] == [200] * len(people)
     wait(lambda: all(fake_slack.home_view(user) for user in people))
+    running_app.settle()
+    assert value(scrape(running_app.url), "voice_coach_listeners_in_flight") <= busy - len(people)
     assert fake_slack.refusals == []

@@ -37,6 +37,10 @@ class RunningApp:
     url: str
     server: _ThreadingServer
 
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every listener has finished: Slack's acks come first."""
+        assert self.container.app.listener_pool.wait_idle(timeout), "listeners still busy"
+
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
