@@ -59,8 +59,9 @@ def world(settings, fake_slack, clock):
     running.stop()
 
 
-def _start(slack, fake) -> dict:
-    """/voice start, the modal submitted: her first challenge, then the check's offer."""
+def _start(slack, fake, container) -> dict:
+    """/voice start, the modal submitted: her first challenge, then the check's offer
+    (returned once the app has recorded it, not just sent it)."""
     assert slack.command("start", user_id=USER_ID).status == 200
     fake.wait_for("views.open")
     r = slack.view_submission(
@@ -75,7 +76,9 @@ def _start(slack, fake) -> dict:
         ),
     )
     assert r.status == 200 and r.text == "", r.text
-    return {**wait(lambda: dms(fake)[1:])[0], "channel": fake.dm_channel(USER_ID)}
+    offer = wait(lambda: dms(fake)[1:])[0]
+    assert container.app.listener_pool.wait_idle(10)
+    return {**offer, "channel": fake.dm_channel(USER_ID)}
 
 
 def _click(slack, fake, message: dict, action_id: str) -> None:
@@ -116,7 +119,7 @@ def _progress(slack, fake) -> str:
 
 def test_offered_at_start_answered_in_a_modal_progress_shows_the_mean(world, fake_slack, db):
     container, slack = world
-    offer = _start(slack, fake_slack)
+    offer = _start(slack, fake_slack, container)
     seen = texts(offer["blocks"])
     assert "six questions" in seen and "I won't remind you" in seen
     assert [b["action_id"] for b in offer["blocks"][1]["elements"]] == [
@@ -194,7 +197,7 @@ def test_offered_at_start_answered_in_a_modal_progress_shows_the_mean(world, fak
 def test_every_4_weeks_one_dm_skipping_leaves_nothing_until_the_next(world, fake_slack, db, clock):
     container, slack = world
     services = container.services
-    offer = _start(slack, fake_slack)
+    offer = _start(slack, fake_slack, container)
     buddy = services.buddies.invite(team_id=TEAM_ID, user_id=USER_ID, buddy_user_id=PRIYA)
     services.buddies.respond(team_id=TEAM_ID, buddy_user_id=PRIYA, buddy_id=buddy.id, accept=True)
     _answer(slack, fake_slack, offer, [80, 60, 50, 40, 20, 10])  # mean 43.3
@@ -257,7 +260,7 @@ def test_every_4_weeks_one_dm_skipping_leaves_nothing_until_the_next(world, fake
 
 def test_looking_back_lower_than_then_reads_as_standards_moving_up(world, fake_slack, db, clock):
     container, slack = world
-    offer = _start(slack, fake_slack)
+    offer = _start(slack, fake_slack, container)
     _answer(slack, fake_slack, offer, [70, 60, 50, 50, 40, 30])  # mean 50
     clock.advance(weeks=4, minutes=1)
     assert offer_efficacy_checks(container) == 1
@@ -293,7 +296,7 @@ def test_with_30_people_the_threshold_comes_from_their_answers(world, fake_slack
             answers=CheckAnswers(answers, None),
         )
         people.append(answers)
-    offer = _start(slack, fake_slack)
+    offer = _start(slack, fake_slack, container)
     mine = [60, 50, 50, 40, 30, 20]
     _answer(slack, fake_slack, offer, mine)
     threshold = efficacy.reliable_change([*people, tuple(mine)])
