@@ -43,7 +43,9 @@ request (all its processes, replies included); the last line is JSON. Goal: p99
 Reading it: Bolt answers once the listener has called ack(), checking every 10 ms,
 so the bare app's p50 is one such wait; the app acks a click (and Bolt an event) as
 soon as the request is verified, without it. The other listeners ack before any
-database or Slack work, but that work runs in the same process afterwards: 9–12 ms
+database or Slack work (and get the next free listener thread before work left over
+from requests already answered, ``bot.slack.listener_pool``), but that work runs in
+the same process afterwards: 9–12 ms
 of CPU a request for the mix (a logged meeting 18–25 ms, a help 2), against the bare
 app's 2. One worker (one core, one GIL) serves about 1,000 / that many requests a
 second and is then always busy, so an ack waits for the CPU behind other requests'

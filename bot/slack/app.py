@@ -6,7 +6,6 @@ import json
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -24,6 +23,7 @@ from bot.observability import metrics
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack import listeners
+from bot.slack.listener_pool import ListenerPool, dispatching
 from bot.slack.refusals import REFUSED, checked_respond, method_of, refusal_of
 from bot.slack.surfaces import send_dm
 from bot.slack.tokens import TokenAuthorize, Tokens, WorkspaceTokens
@@ -169,42 +169,10 @@ ANSWERED = "voice_coach_answered"
 ACK_TIMEOUT_SECONDS = 3.0
 
 
-class ListenerPool(ThreadPoolExecutor):
-    """Bolt's listener threads, counting the listeners queued or running. A click is
-    acknowledged before its listener starts, so this count, not the time to acknowledge,
-    shows a process falling behind; tests wait for it to reach 0 before reading what a
-    listener wrote."""
-
-    def __init__(self, threads: int):
-        super().__init__(threads, thread_name_prefix="listener")
-        self._changed = threading.Condition()
-        self._in_flight = 0
-
-    def submit(self, fn, /, *args, **kwargs):
-        self._count(+1)
-        try:
-            future = super().submit(fn, *args, **kwargs)
-        except BaseException:
-            self._count(-1)
-            raise
-        future.add_done_callback(lambda _: self._count(-1))
-        return future
-
-    def _count(self, change: int) -> None:
-        with self._changed:
-            self._in_flight += change
-            metrics.LISTENERS_IN_FLIGHT.inc(change)
-            self._changed.notify_all()
-
-    def wait_idle(self, timeout: float) -> bool:
-        """Whether every listener submitted so far finished within ``timeout`` seconds."""
-        with self._changed:
-            return self._changed.wait_for(lambda: self._in_flight == 0, timeout)
-
-
 class MeasuredApp(App):
     """Bolt's App, counting each request and its time to acknowledgement by kind (both
-    the HTTP handler and Socket Mode hand every request to ``dispatch``)."""
+    the HTTP handler and Socket Mode hand every request to ``dispatch``), and telling
+    its listener pool which request a listener is for (``dispatching``)."""
 
     listener_pool: ListenerPool
 
@@ -212,7 +180,8 @@ class MeasuredApp(App):
         started = time.perf_counter()
         answered = req.context[ANSWERED] = threading.Event()
         try:
-            response = super().dispatch(req)
+            with dispatching(req):
+                response = super().dispatch(req)
         finally:
             answered.set()
         metrics.request_handled(

@@ -290,3 +290,38 @@ def test_a_click_is_acknowledged_while_every_listener_waits_on_slack(
     running_app.settle()
     assert value(scrape(running_app.url), "voice_coach_listeners_in_flight") <= busy - len(people)
     assert fake_slack.refusals == []
+
+
+def test_a_command_is_acknowledged_before_work_left_from_answered_clicks(
+    slack, fake_slack, running_app
+):
+    """Every listener thread waits on Slack for an earlier tap's reply, more taps'
+    listeners are queued behind them, and then someone asks for ``/voice help``, whose
+    answer is its acknowledgement. As soon as Slack answers one held call, the thread it
+    frees answers her, not the next tap: she sees the help while Slack is still slow."""
+    people = [f"U0BUSY{n:03d}" for n in range(LISTENER_THREADS + 4)]
+    for user in people:
+        fake_slack.add_user(user)
+    pool = running_app.container.app.listener_pool
+
+    def tap(user: str):
+        return slack.block_action(user_id=user, action_id=ids.OPEN_LOG, block_id="home_buttons")
+
+    with fake_slack.holding("views.publish"):
+        with ThreadPoolExecutor(LISTENER_THREADS) as burst:
+            taps = list(burst.map(tap, people))
+        fake_slack.wait_for_waiting("views.publish", LISTENER_THREADS)
+        assert pool.in_flight == len(people)  # 16 waiting on Slack, 4 queued
+        with ThreadPoolExecutor(1) as asking:
+            asked = asking.submit(slack.command, "help", user_id=USER_ID)
+            wait(lambda: pool.in_flight == len(people) + 1)  # hers is queued too
+            fake_slack.answer_one("views.publish")
+            reply = asked.result(timeout=10)
+            still_held = fake_slack.waiting["views.publish"]
+    assert [t.status for t in taps] == [200] * len(people)
+    assert reply.status == 200
+    assert "/voice log" in _block_texts(reply.json())
+    assert still_held >= LISTENER_THREADS - 1  # answered while the taps' replies waited
+    wait(lambda: all(fake_slack.home_view(user) for user in people))
+    running_app.settle()
+    assert fake_slack.refusals == []

@@ -113,6 +113,14 @@ class _Fault:
 
 
 @dataclass
+class _Hold:
+    """A method's calls held unanswered (``FakeSlack.holding``)."""
+
+    released: bool = False
+    passes: int = 0  # calls still to let through (``answer_one``)
+
+
+@dataclass
 class _Reply:
     status: int
     body: dict | str
@@ -301,7 +309,7 @@ class FakeSlack:
         self._response_urls: dict[str, list] = {}  # url -> [created (monotonic), uses]
         self._response_posts: list[tuple[str, dict]] = []
         self._faults: dict[str, _Fault] = {}
-        self._held: dict[str, threading.Event] = {}  # method -> released
+        self._held: dict[str, _Hold] = {}
         self.waiting: dict[str, int] = {}  # method -> calls held unanswered now
         self._workspace_tokens: dict[str, str] = {}  # another workspace's bot token -> its team
         self._scheme = "http"
@@ -511,30 +519,41 @@ class FakeSlack:
     @contextlib.contextmanager
     def holding(self, method: str):
         """Calls to `method` go unanswered until the block ends, as when Slack is slow:
-        the caller's thread waits on them (`wait_for_waiting` says when enough do)."""
-        released = threading.Event()
+        the caller's thread waits on them (`wait_for_waiting` says when enough do;
+        `answer_one` lets one through)."""
+        hold = _Hold()
         with self._lock:
-            self._held[method] = released
+            self._held[method] = hold
         try:
             yield
         finally:
-            with self._lock:
+            with self._changed:
                 del self._held[method]
-            released.set()
+                hold.released = True
+                self._changed.notify_all()
+
+    def answer_one(self, method: str) -> None:
+        """While `method` is held: answer one of its waiting calls (the next to wait, if
+        none waits yet), the others still held."""
+        with self._changed:
+            self._held[method].passes += 1
+            self._changed.notify_all()
 
     def wait_for_waiting(self, method: str, count: int, timeout: float = 10.0) -> None:
         self._wait(lambda: self.waiting.get(method, 0) >= count, timeout, f"{count} held {method}")
 
     def _wait_if_held(self, method: str) -> None:
         with self._changed:
-            released = self._held.get(method)
-            if released is None:
+            hold = self._held.get(method)
+            if hold is None:
                 return
             self.waiting[method] = self.waiting.get(method, 0) + 1
             self._changed.notify_all()
-        released.wait(timeout=60)
-        with self._changed:
+            self._changed.wait_for(lambda: hold.released or hold.passes > 0, timeout=60)
+            if not hold.released and hold.passes > 0:
+                hold.passes -= 1
             self.waiting[method] -= 1
+            self._changed.notify_all()
 
     # -- inspection ----------------------------------------------------------------------------
 
