@@ -9,16 +9,22 @@ from sqlmodel import Session, select
 
 from bot.models import Coachee, Pause
 
+# Built once: building the WHERE clause on the model's attributes cost more than running
+# it (0.1 of 0.3 ms), and her row is read at the start of every change to her state.
+_HER = select(Coachee).where(
+    Coachee.team_id == sa.bindparam("team_id"),
+    Coachee.slack_user_id == sa.bindparam("slack_user_id"),
+)
+_HER_LOCKED = _HER.with_for_update()
+
 
 def get_coachee(
     session: Session, *, team_id: str, slack_user_id: str, lock: bool = False
 ) -> Coachee | None:
     """Her row; ``lock`` holds it until commit (PostgreSQL), so that two requests
     changing her state at once (a double click) take turns."""
-    query = select(Coachee).where(
-        Coachee.team_id == team_id, Coachee.slack_user_id == slack_user_id
-    )
-    return session.exec(query.with_for_update() if lock else query).first()
+    params = {"team_id": team_id, "slack_user_id": slack_user_id}
+    return session.exec(_HER_LOCKED if lock else _HER, params=params).first()
 
 
 _COACHEES, _PAUSES = Coachee.__table__.c, Pause.__table__.c
