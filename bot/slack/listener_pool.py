@@ -6,7 +6,7 @@ the HTTP request until the listener calls ack(). A click's request is answered a
 it is verified, and an event's by Bolt itself, so their listeners are only work after the
 acknowledgement (a reply, a Slack call). Under load that work queues up; in a first-come
 queue a ``/voice help`` waited behind it, and its acknowledgement with it
-(bench/ack_latency.py at 8 in flight: help p50 62–69 ms, 40–57 ms with two lanes).
+(bench/ack_latency.py at 8 in flight on SQLite: help p50 65–77 ms, 47–57 with two lanes).
 That lane can't starve the other: it holds at most one listener per request the server
 is serving (8 threads), fewer than the pool's threads.
 """
