@@ -82,7 +82,9 @@ class ListenerPool(ThreadPoolExecutor):
 
     def __init__(self, threads: int):
         super().__init__(threads, thread_name_prefix="listener")
-        # ThreadPoolExecutor's own queue is first come, first served.
+        # Its own queue is first come, first served. Its threads and shutdown use only
+        # put, get and get_nowait of ``_work_queue`` (since Python 3.7);
+        # tests/slack/test_listener_pool.py fails if that changes.
         self._work_queue = _TwoLanes()
         self._changed = threading.Condition()
         self._in_flight = 0
