@@ -55,11 +55,11 @@ def world(settings, fake_slack, clock):
         fake=fake_slack,
         team_id=TEAM_ID,
     )
-    yield running.container, slack
+    yield running, slack
     running.stop()
 
 
-def _start(slack, fake, container) -> dict:
+def _start(slack, fake, running) -> dict:
     """/voice start, the modal submitted: her first challenge, then the check's offer
     (returned once the app has recorded it, not just sent it)."""
     assert slack.command("start", user_id=USER_ID).status == 200
@@ -77,7 +77,7 @@ def _start(slack, fake, container) -> dict:
     )
     assert r.status == 200 and r.text == "", r.text
     offer = wait(lambda: dms(fake)[1:])[0]
-    assert container.app.listener_pool.wait_idle(10)
+    running.settle()
     return {**offer, "channel": fake.dm_channel(USER_ID)}
 
 
@@ -118,8 +118,9 @@ def _progress(slack, fake) -> str:
 
 
 def test_offered_at_start_answered_in_a_modal_progress_shows_the_mean(world, fake_slack, db):
-    container, slack = world
-    offer = _start(slack, fake_slack, container)
+    running, slack = world
+    container = running.container
+    offer = _start(slack, fake_slack, running)
     seen = texts(offer["blocks"])
     assert "six questions" in seen and "I won't remind you" in seen
     assert [b["action_id"] for b in offer["blocks"][1]["elements"]] == [
@@ -195,9 +196,10 @@ def test_offered_at_start_answered_in_a_modal_progress_shows_the_mean(world, fak
 
 
 def test_every_4_weeks_one_dm_skipping_leaves_nothing_until_the_next(world, fake_slack, db, clock):
-    container, slack = world
+    running, slack = world
+    container = running.container
     services = container.services
-    offer = _start(slack, fake_slack, container)
+    offer = _start(slack, fake_slack, running)
     buddy = services.buddies.invite(team_id=TEAM_ID, user_id=USER_ID, buddy_user_id=PRIYA)
     services.buddies.respond(team_id=TEAM_ID, buddy_user_id=PRIYA, buddy_id=buddy.id, accept=True)
     _answer(slack, fake_slack, offer, [80, 60, 50, 40, 20, 10])  # mean 43.3
@@ -259,8 +261,9 @@ def test_every_4_weeks_one_dm_skipping_leaves_nothing_until_the_next(world, fake
 
 
 def test_looking_back_lower_than_then_reads_as_standards_moving_up(world, fake_slack, db, clock):
-    container, slack = world
-    offer = _start(slack, fake_slack, container)
+    running, slack = world
+    container = running.container
+    offer = _start(slack, fake_slack, running)
     _answer(slack, fake_slack, offer, [70, 60, 50, 50, 40, 30])  # mean 50
     clock.advance(weeks=4, minutes=1)
     assert offer_efficacy_checks(container) == 1
@@ -273,7 +276,8 @@ def test_looking_back_lower_than_then_reads_as_standards_moving_up(world, fake_s
 
 
 def test_with_30_people_the_threshold_comes_from_their_answers(world, fake_slack, db, clock):
-    container, slack = world
+    running, slack = world
+    container = running.container
     services = container.services
     rng = random.Random(7)
     people = []
@@ -296,7 +300,7 @@ def test_with_30_people_the_threshold_comes_from_their_answers(world, fake_slack
             answers=CheckAnswers(answers, None),
         )
         people.append(answers)
-    offer = _start(slack, fake_slack, container)
+    offer = _start(slack, fake_slack, running)
     mine = [60, 50, 50, 40, 30, 20]
     _answer(slack, fake_slack, offer, mine)
     threshold = efficacy.reliable_change([*people, tuple(mine)])
@@ -370,7 +374,8 @@ def test_a_workspace_that_started_together_gets_its_checks_paced(slow_world, fak
 
 
 def test_a_run_claims_at_most_its_share_and_leaves_the_rest_due(world, fake_slack, clock, db):
-    container, _ = world
+    running, _ = world
+    container = running.container
     users = _colleagues_started(container, fake_slack, 5)
     clock.advance(weeks=4, minutes=1)
     service = EfficacyService(container.db, clock, container.services.efficacy.scale)
