@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import urllib.request
@@ -263,6 +264,19 @@ def test_the_same_user_id_in_two_workspaces_sees_only_its_own_data(
     assert "Other team goal" not in reply
 
 
+def _people_not_started(fake_slack, count: int) -> list[str]:
+    people = [f"U0BUSY{n:03d}" for n in range(count)]
+    for user in people:
+        fake_slack.add_user(user)
+    return people
+
+
+def _tap_log_a_meeting(slack, user: str):
+    """A tap on "Log a meeting" on Home: for someone who hasn't started, her Home is
+    published again (views.publish)."""
+    return slack.block_action(user_id=user, action_id=ids.OPEN_LOG, block_id="home_buttons")
+
+
 def test_a_click_is_acknowledged_while_every_listener_waits_on_slack(
     slack, fake_slack, running_app
 ):
@@ -271,13 +285,8 @@ def test_a_click_is_acknowledged_while_every_listener_waits_on_slack(
     every listener thread is waiting. One more tap is still acknowledged within Slack's
     3 s (the sender refuses a later ack), the operator sees the listeners waiting, and
     every Home is published once Slack answers."""
-    people = [f"U0BUSY{n:03d}" for n in range(LISTENER_THREADS + 1)]
-    for user in people:
-        fake_slack.add_user(user)
-
-    def tap(user: str):
-        return slack.block_action(user_id=user, action_id=ids.OPEN_LOG, block_id="home_buttons")
-
+    people = _people_not_started(fake_slack, LISTENER_THREADS + 1)
+    tap = functools.partial(_tap_log_a_meeting, slack)
     with fake_slack.holding("views.publish"):
         with ThreadPoolExecutor(LISTENER_THREADS) as burst:
             answers = list(burst.map(tap, people[:-1]))
@@ -299,14 +308,9 @@ def test_a_command_is_acknowledged_before_work_left_from_answered_clicks(
     listeners are queued behind them, and then someone asks for ``/voice help``, whose
     answer is its acknowledgement. As soon as Slack answers one held call, the thread it
     frees answers her, not the next tap: she sees the help while Slack is still slow."""
-    people = [f"U0BUSY{n:03d}" for n in range(LISTENER_THREADS + 4)]
-    for user in people:
-        fake_slack.add_user(user)
+    people = _people_not_started(fake_slack, LISTENER_THREADS + 4)
+    tap = functools.partial(_tap_log_a_meeting, slack)
     pool = running_app.container.app.listener_pool
-
-    def tap(user: str):
-        return slack.block_action(user_id=user, action_id=ids.OPEN_LOG, block_id="home_buttons")
-
     with fake_slack.holding("views.publish"):
         with ThreadPoolExecutor(LISTENER_THREADS) as burst:
             taps = list(burst.map(tap, people))
