@@ -210,10 +210,14 @@ def clock_of(settings: Settings) -> Clock:
     return ScaledClock(settings.clock_start, settings.clock_speed, settings.clock_anchor)
 
 
-def build(settings: Settings, *, clock: Clock | None = None) -> Container:
-    """Everything the running app needs; raises StartupError with a clear line."""
+def build(
+    settings: Settings, *, clock: Clock | None = None, listener_process: bool = False
+) -> Container:
+    """Everything the running app needs; raises StartupError with a clear line.
+    ``listener_process``: for one of a worker's listener processes (``bot.slack.handover``),
+    after the worker has upgraded the database and checked the token."""
     clock = clock or clock_of(settings)
-    if settings.calendar_allow_loopback:
+    if settings.calendar_allow_loopback and not listener_process:
         log.warning(
             "CALENDAR_ALLOW_LOOPBACK is on: calendar links may now be fetched over http and "
             "from 127.0.0.0/8, which is unsafe outside tests"
@@ -221,7 +225,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
     ladder = load_content()
     stories = load_story_library(ladder)
     exercises = load_exercise_library()
-    db = open_database(settings)
+    db = open_database(settings, upgrade=not listener_process)
     client = make_client(settings)
     if settings.many_workspaces:
         tokens = workspace_tokens(settings, db, client)
@@ -230,13 +234,21 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         )
         tokens.on_revoked(lambda team_id: services.workspaces.uninstalled(team_id=team_id))
         oauth = oauth_settings(settings, db, tokens.store, services.workspaces)
-        app = build_bolt_app(settings, client, services, tokens=tokens, oauth=oauth)
+        app = build_bolt_app(
+            settings,
+            client,
+            services,
+            tokens=tokens,
+            oauth=oauth,
+            listener_process=listener_process,
+        )
         return Container(settings, clock, db, client, services, app, tokens)
     services = build_services(db, clock, ladder, settings, stories=stories, exercises=exercises)
-    team_id, team_name = _check_token(client)
-    services.workspaces.installed(team_id=team_id, name=team_name)
+    if not listener_process:
+        team_id, team_name = _check_token(client)
+        services.workspaces.installed(team_id=team_id, name=team_name)
     try:
-        app = build_bolt_app(settings, client, services)
+        app = build_bolt_app(settings, client, services, listener_process=listener_process)
     except ValueError as e:
         raise StartupError(str(e)) from None
     return Container(
@@ -248,6 +260,11 @@ def build(settings: Settings, *, clock: Clock | None = None) -> Container:
         app,
         tokens=OneWorkspaceToken(settings.slack_bot_token),
     )
+
+
+def build_listener_app(settings: Settings) -> App:
+    """The app of a worker's listener process (``bot.slack.handover.serve``)."""
+    return build(settings, listener_process=True).app
 
 
 def workspace_tokens(settings: Settings, db: Database, client: WebClient) -> WorkspaceTokens:

@@ -14,6 +14,7 @@ from gunicorn.app.base import BaseApplication
 from bot.bootstrap import Container
 from bot.observability import multiproc
 from bot.scheduler import start_scheduler
+from bot.slack.handover import Handover
 from bot.web import make_wsgi_app
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,18 @@ def serve_http(container: Container) -> None:
     def post_fork(_server, _worker) -> None:
         # Pooled connections must not be shared with the parent process.
         container.db.dispose()
+        if settings.listener_processes:
+            handover = Handover(
+                settings, processes=settings.listener_processes, clock=container.clock
+            )
+            handover.start()
+            container.app.handover = handover
         # Every worker sends check-ins; the database decides which one sends what.
         start_scheduler(container)
+
+    def worker_exit(_server, _worker) -> None:
+        if container.app.handover is not None:
+            container.app.handover.stop()
 
     options = {
         "bind": f"0.0.0.0:{settings.port}",
@@ -65,11 +76,17 @@ def serve_http(container: Container) -> None:
         "logger_class": _PropagatingLogger,
         "loglevel": settings.log_level.lower(),
         "post_fork": post_fork,
+        "worker_exit": worker_exit,
         "proc_name": "voice-coach",
         # Every worker's metrics in one directory, summed by /metrics.
         **multiproc.gunicorn_hooks(settings.metrics_dir),
     }
-    log.info("serving HTTP on port %d (%d worker(s))", settings.port, settings.web_concurrency)
+    log.info(
+        "serving HTTP on port %d (%d worker(s), %d listener process(es) each)",
+        settings.port,
+        settings.web_concurrency,
+        settings.listener_processes,
+    )
     wsgi = make_wsgi_app(
         container.app, container.db, clock=container.clock, metrics_dir=settings.metrics_dir
     )

@@ -40,6 +40,9 @@ class Settings:
     log_level: str
     web_concurrency: int
     slack_messages_per_minute: int = 600
+    # Processes of each gunicorn worker that do the work after Slack's acknowledgement
+    # (bot.slack.handover). 0: the worker does it on its listener threads.
+    listener_processes: int = 0
     # Where gunicorn's workers keep their metrics (bot.observability.multiproc).
     metrics_dir: str | None = None
     # Fernet keys that seal secrets at rest (calendar links, workspace tokens), newest
@@ -147,6 +150,9 @@ def load_settings(
         port=get.integer("PORT", default=3000, low=1, high=65535, example="3000"),
         log_level=_log_level(get.optional("LOG_LEVEL") or "INFO"),
         web_concurrency=get.integer("WEB_CONCURRENCY", default=1, low=1, high=64, example="2"),
+        listener_processes=get.integer(
+            "LISTENER_PROCESSES", default=1, low=0, high=16, example="1"
+        ),
         slack_messages_per_minute=get.integer(
             "SLACK_MESSAGES_PER_MINUTE", default=600, low=1, high=1_000_000, example="600"
         ),

@@ -158,6 +158,13 @@ LISTENERS_IN_FLIGHT = Gauge(
     registry=_REGISTRY,
 )
 
+HANDED_OVER = Counter(
+    "voice_coach_handed_over",
+    "Requests whose work after the acknowledgement a worker handed to its listener "
+    "processes (bot.slack.handover).",
+    registry=_REGISTRY,
+)
+
 
 class _Local:
     """This process's metrics, for the page in single-process mode."""

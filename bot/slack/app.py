@@ -23,6 +23,7 @@ from bot.observability import metrics
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack import listeners
+from bot.slack.handover import HandingOverRunner, Handover, handed_over
 from bot.slack.listener_pool import ListenerPool, dispatching
 from bot.slack.refusals import REFUSED, checked_respond, method_of, refusal_of
 from bot.slack.surfaces import send_dm
@@ -165,6 +166,13 @@ def request_kind(body: dict) -> str:
 
 # Set in a request's context once Bolt has answered Slack (see _on_error).
 ANSWERED = "voice_coach_answered"
+
+
+class _Answered(threading.Event):
+    def __deepcopy__(self, memo) -> _Answered:
+        return self  # Bolt's copy of a request for its lazy listener: the same request
+
+
 # Bolt waits for an acknowledgement this long before it gives up on a listener.
 ACK_TIMEOUT_SECONDS = 3.0
 
@@ -172,13 +180,27 @@ ACK_TIMEOUT_SECONDS = 3.0
 class MeasuredApp(App):
     """Bolt's App, counting each request and its time to acknowledgement by kind (both
     the HTTP handler and Socket Mode hand every request to ``dispatch``), and telling
-    its listener pool which request a listener is for (``dispatching``)."""
+    its listener pool which request a listener is for (``dispatching``).
+
+    ``handover``: the worker's listener processes, once it has them
+    (``bot.slack.handover``); None in a listener process and wherever the work stays in
+    this process."""
 
     listener_pool: ListenerPool
+    handover: Handover | None = None
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Bolt keeps its runner here and offers no way to give it another.
+        self._listener_runner = HandingOverRunner(self._listener_runner, self)
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
+        answered = req.context[ANSWERED] = _Answered()
+        if handed_over(req):  # Slack had its answer from the worker that counted it
+            answered.set()
+            with dispatching(req):
+                return super().dispatch(req)
         started = time.perf_counter()
-        answered = req.context[ANSWERED] = threading.Event()
         try:
             with dispatching(req):
                 response = super().dispatch(req)
@@ -197,17 +219,20 @@ def build_bolt_app(
     *,
     tokens: Tokens | None = None,
     oauth: OAuthSettings | None = None,
+    listener_process: bool = False,
 ) -> App:
     """One workspace: ``client`` carries SLACK_BOT_TOKEN. Many: ``tokens`` (the
     WorkspaceTokens the scheduled jobs use too) authorizes each request and ``oauth``
-    serves "Add to Slack"."""
+    serves "Add to Slack". ``listener_process``: the app of a worker's listener process,
+    which dispatches only what its worker verified and handed over."""
     many = isinstance(tokens, WorkspaceTokens)
     pool = ListenerPool(LISTENER_THREADS)
     app = MeasuredApp(
         client=client,  # carries the token (one workspace), the base URL and the retry handlers
         signing_secret=settings.slack_signing_secret or None,
-        # Socket Mode requests arrive over an authenticated socket and carry no signature.
-        request_verification_enabled=not settings.socket_mode,
+        # Socket Mode requests arrive over an authenticated socket and carry no signature;
+        # a listener process's from its worker, which checked it.
+        request_verification_enabled=not (settings.socket_mode or listener_process),
         # bootstrap has already checked the token with auth.test.
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
@@ -230,6 +255,7 @@ def build_bolt_app(
             "SLACK_BOT_TOKEN: unset them for one workspace, or unset SLACK_BOT_TOKEN for many"
         )
     app.listener_pool = pool
+    app.middleware(_hand_over_answered(app))
     if isinstance(client, KeptAliveWebClient):
         app.middleware(_kept_alive(client))
     app.middleware(_installation_key)
@@ -260,6 +286,27 @@ def _ack_clicks_on_arrival(body: dict, ack: Ack, next) -> BoltResponse | None:
     if body.get("type") == "block_actions":
         ack()
     return next()
+
+
+def _hand_over_answered(app: MeasuredApp):
+    """A click or an event: its acknowledgement carries nothing, so when the worker has
+    listener processes it acks at once and hands the whole request over, before the
+    other middleware builds what only its listener needs. Commands and submissions hand
+    over their lazy listeners (``HandingOverRunner``)."""
+
+    def hand_over(req: BoltRequest, body: dict, ack: Ack, next) -> BoltResponse | None:
+        handover = app.handover
+        if handover is None or handed_over(req) or body.get("type") not in _ANSWERED_EMPTY:
+            return next()
+        if ack.response is None:
+            ack()
+        handover.send(req)
+        return ack.response
+
+    return hand_over
+
+
+_ANSWERED_EMPTY = frozenset({"block_actions", "event_callback"})
 
 
 def _installation_key(context, next) -> BoltResponse | None:

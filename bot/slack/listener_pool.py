@@ -99,6 +99,16 @@ class ListenerPool(ThreadPoolExecutor):
         future.add_done_callback(lambda _: self._count(-1))
         return future
 
+    def submit_after_ack(self, fn, /, *args, **kwargs):
+        """Work that never owes an ack (a lazy listener's), in the second lane whatever
+        request this thread is dispatching."""
+        request = getattr(_DISPATCHING, "request", None)
+        _DISPATCHING.request = None
+        try:
+            return self.submit(fn, *args, **kwargs)
+        finally:
+            _DISPATCHING.request = request
+
     def _count(self, change: int) -> None:
         with self._changed:
             self._in_flight += change

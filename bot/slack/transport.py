@@ -59,6 +59,11 @@ class ConnectionPool:
         self._pid = os.getpid()
         self.opened = 0  # connections made, for tests and benchmarks
 
+    def __deepcopy__(self, memo) -> ConnectionPool:
+        # Bolt deep-copies a request for its lazy listener, the client and respond() with
+        # it: the copy sends over the same kept connections.
+        return self
+
     def send(self, req: Request, *, timeout: float) -> Answer:
         """``req`` over a kept connection, its answer read in full. Errors are urllib's:
         a failure to connect or to send is a URLError, one while waiting for the answer

@@ -15,21 +15,13 @@ from bot.playground.fakeslack.slack_requests import SlackRequests
 from bot.services.coaching import OnboardingAnswers
 from bot.services.meetings import MeetingInput
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, TEAM_ID, USER_ID
-from tests.support.app_runner import free_port, start_process
+from tests.support.app_runner import app_env, free_port, start_process
 from tests.support.journey import dms, wait
 
 pytestmark = pytest.mark.slow
 
 
-def _env(fake_slack, database_url, **extra) -> dict[str, str]:
-    return {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake_slack.base_url,
-        "DATABASE_URL": database_url,
-        "PORT": str(free_port()),
-        **extra,
-    }
+_env = app_env
 
 
 def test_without_tokens_it_prints_one_line_and_exits_2(tmp_path):

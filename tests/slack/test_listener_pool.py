@@ -60,6 +60,22 @@ def test_work_submitted_outside_a_request_waits_its_turn(pool):
     assert ran == ["help", "job"]
 
 
+def test_a_lazy_listener_waits_behind_the_ack_of_the_request_it_came_with(pool):
+    # Bolt submits a command's ack function and its lazy listener from the thread that
+    # dispatches the command, before the ack: only the ack function owes it.
+    ran: list[str] = []
+    go = _blocked(pool)
+    with dispatching(_request(answered=True)):
+        pool.submit(ran.append, "click")
+    with dispatching(_request(answered=False)):
+        pool.submit(ran.append, "ack /voice progress")
+        pool.submit_after_ack(ran.append, "its reply")
+        assert owes_an_ack()
+    go.set()
+    assert pool.wait_idle(5)
+    assert ran == ["ack /voice progress", "click", "its reply"]
+
+
 def test_shutting_down_cancels_what_is_queued_and_refuses_more(pool):
     go = _blocked(pool)
     with dispatching(_request(answered=False)):

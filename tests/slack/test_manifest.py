@@ -43,7 +43,7 @@ class RecordingApp:
     def __getattr__(self, kind: str):
         def register(name, *args, **kwargs):
             self.registered.setdefault(kind, set()).add(name)
-            return lambda handler: handler
+            return lambda handler=None, *, ack=None, lazy=(): handler or ack
 
         return register
 

@@ -104,6 +104,20 @@ class AppProcess:
         return self.process.returncode
 
 
+def app_env(fake_slack, database_url: str, **extra: str) -> dict[str, str]:
+    """``python -m bot``'s environment for one workspace on the fake Slack, on a free port."""
+    from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake_slack.base_url,
+        "DATABASE_URL": database_url,
+        "PORT": str(free_port()),
+        **extra,
+    }
+
+
 def start_process(env: dict[str, str], cwd: Path, args: tuple[str, ...] = ()) -> AppProcess:
     """``python -m bot`` as production runs it, with only the given environment."""
     log_path = cwd / f"app-{time.monotonic_ns()}.log"

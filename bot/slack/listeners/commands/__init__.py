@@ -3,9 +3,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from bot.slack.ids import COMMAND
 from bot.slack.listeners.commands import voice
 
 
 def register(app: App, services: Services) -> None:
-    app.command(COMMAND)(voice.make_handler(services))
+    voice.register(app, services)

@@ -1,9 +1,10 @@
 """``/voice [subcommand] [arguments]``: routes to the subcommand, answers ephemerally.
 
-Slack waits 3 s for the acknowledgement and Bolt polls for it every 10 ms, so the
-listener acks before any database read or Slack call; replies that need data go to
-the command's response_url afterwards. Replies that need nothing (help, the forget-me
-question, unknown subcommands) are the acknowledgement itself.
+Replies that need nothing (help, the forget-me question, an unknown subcommand) are the
+acknowledgement itself (``answer``). The others are acknowledged empty before any
+database read or Slack call, and their subcommand runs as Bolt's lazy listener
+(``make_handler``): in a listener process of the worker (``bot.slack.handover``), its
+reply through the command's response_url.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -33,6 +34,7 @@ from bot.slack.blocks.help import (
 from bot.slack.blocks.meetings import build_meetings_message
 from bot.slack.blocks.privacy import EXPORT_FILENAME, EXPORTING, build_forget_question
 from bot.slack.blocks.progress import build_not_started, build_progress_message
+from bot.slack.ids import COMMAND
 from bot.slack.listeners import calendar, modals
 from bot.slack.refusals import refusal_of
 from bot.slack.sharing import best_effort_dm
@@ -50,35 +52,35 @@ INSTANT: dict[str, Callable[[], dict]] = {
 }
 
 
-def make_handler(services: Services) -> Handler:
-    routes: dict[str, Handler] = {
-        "start": _start,
-        "challenge": _challenge,
-        "log": _log,
-        "progress": _progress,
-        "settings": _settings,
-        "meetings": _meetings,
-        "calendar": _calendar,
-        "pause": _pause,
-        "resume": _resume,
-        "buddy": _buddy,
-        "export": _export,
-    }
+def register(app: App, services: Services) -> None:
+    app.command(COMMAND, matchers=[needs_data])(ack=_ack, lazy=[make_handler(services)])
+    app.command(COMMAND)(answer)
 
-    def voice(ack: Ack, command: dict, context, client: WebClient, respond: Respond) -> None:
+
+def needs_data(command: dict) -> bool:
+    """Whether the reply to this /voice needs her data or Slack (else: ``answer``)."""
+    name, args = subcommands.parse(command.get("text", ""))
+    return name in ROUTES and not (args and name in subcommands.WITHOUT_ARGUMENTS)
+
+
+def answer(ack: Ack, command: dict) -> None:
+    """Help, the forget-me question, or what was wrong with the command: in the ack."""
+    name, args = subcommands.parse(command.get("text", ""))
+    if name not in ROUTES and name not in INSTANT:
+        ack(**build_unknown_subcommand(name, subcommands.closest(name)))
+    elif args and name in subcommands.WITHOUT_ARGUMENTS:
+        ack(**build_unexpected_arguments(name, args))
+    else:
+        ack(**INSTANT[name]())
+
+
+def _ack(ack: Ack) -> None:
+    ack()
+
+
+def make_handler(services: Services) -> Handler:
+    def voice(command: dict, context, client: WebClient, respond: Respond) -> None:
         name, args = subcommands.parse(command.get("text", ""))
-        if name not in routes and name not in INSTANT:
-            ack(**build_unknown_subcommand(name, subcommands.closest(name)))
-            return
-        if args and name in subcommands.WITHOUT_ARGUMENTS:
-            ack(**build_unexpected_arguments(name, args))
-            return
-        if name in INSTANT:
-            ack(**INSTANT[name]())
-            return
-        # Acknowledged before any database or Slack work, so Slack hears back at once
-        # whatever those take; the reply follows through the response_url (ephemeral).
-        ack()
 
         def reply(**message) -> None:
             sent = respond(response_type="ephemeral", **message)
@@ -87,7 +89,7 @@ def make_handler(services: Services) -> Handler:
 
         where = dict(team_id=context.team_id, user_id=command["user_id"])
         try:
-            routes[name](
+            ROUTES[name](
                 reply=reply,
                 command=command,
                 where=where,
@@ -217,3 +219,18 @@ def _export(reply: Reply, where: dict, services: Services, client: WebClient, **
         title="Your Voice Coach data",
         initial_comment="Everything Voice Coach stores about you. It's yours.",
     )
+
+
+ROUTES: dict[str, Handler] = {
+    "start": _start,
+    "challenge": _challenge,
+    "log": _log,
+    "progress": _progress,
+    "settings": _settings,
+    "meetings": _meetings,
+    "calendar": _calendar,
+    "pause": _pause,
+    "resume": _resume,
+    "buddy": _buddy,
+    "export": _export,
+}

@@ -22,7 +22,8 @@ from bot.slack.listeners.views import (
 
 def register(app: App, services: Services) -> None:
     app.view(ids.ONBOARDING_VIEW)(onboarding.make_handler(services))
-    app.view(ids.LOG_VIEW)(log_attempt.make_handler(services))
+    check_log, log_meeting = log_attempt.make_handlers(services)
+    app.view(ids.LOG_VIEW)(ack=check_log, lazy=[log_meeting])
     app.view(ids.SETTINGS_VIEW)(settings.make_handler(services))
     app.view(ids.MEETING_VIEW)(meeting.make_handler(services))
     app.view(ids.CHECKIN_DETAILS_VIEW)(checkin_details.make_handler(services))

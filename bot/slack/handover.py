@@ -1,0 +1,227 @@
+"""The work after Slack's acknowledgement, in processes of its own.
+
+A gunicorn worker answers Slack and then does the work the answer promised: the reply,
+the Slack calls, the database writes. Both need the worker's one GIL, so under load an
+acknowledgement waited for other requests' work (bench/ack_latency.py at 8 in flight:
+p99 3–3.5× a bare Bolt app's on SQLite, 8× on PostgreSQL). Here the worker keeps the
+acknowledgement and hands the rest to listener processes, which the operating system
+schedules beside it: a click or an event as a whole (its ack carries nothing and is
+sent on arrival), and a command's or a modal submission's lazy listener (Bolt's
+``ack=`` / ``lazy=[...]``: the ack function answers in the worker, the lazy one works in
+a listener process).
+
+A handed-over request is the raw body and headers Slack sent, put on a queue that the
+worker's listener processes share. Each process built the app as the worker did (its
+own database connections, its own Slack client) and dispatches the request to it again
+with Bolt, which runs the listener or, for a lazy one, names it in its headers
+(``x-slack-bolt-lazy-function-name``, as Bolt's AWS Lambda adapter does). The worker
+verified the signature; the processes trust their queue and don't again (a backlog
+older than Slack's five minutes would otherwise be refused).
+
+What a process had taken and not finished is lost if it is killed, as a listener thread's
+work is when a worker dies; a process that died is replaced at the next hand-over.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from queue import Empty
+
+from slack_bolt import BoltRequest
+from slack_bolt.kwargs_injection import build_required_kwargs
+from slack_bolt.lazy_listener import LazyListenerRunner
+from slack_bolt.listener.thread_runner import ThreadListenerRunner
+from slack_bolt.util.utils import get_arg_names_of_callable, get_name_for_callable
+
+from bot.clock import Clock, ScaledClock
+from bot.observability import metrics
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# On a request the worker handed over: the listener process must not hand it on again,
+# nor count it as a request Slack sent.
+HANDED_OVER = "x-voice-coach-handed-over"
+_LAZY_ONLY = "x-slack-bolt-lazy-only"
+_LAZY_NAME = "x-slack-bolt-lazy-function-name"
+# A process dispatches this many requests at once (their Slack calls wait on the network).
+THREADS = 16
+# How long a stopping worker lets its processes finish what they have taken.
+STOP_SECONDS = 10.0
+# How often an idle listener process checks that its worker is still there.
+WATCH_SECONDS = 1.0
+
+
+def handed_over(request: BoltRequest) -> bool:
+    return bool(request.headers.get(HANDED_OVER))
+
+
+class Handover:
+    """A worker's listener processes and the queue they share."""
+
+    def __init__(self, settings: Settings, *, processes: int, clock: Clock | None = None):
+        if processes < 1:
+            raise ValueError("a hand-over needs at least one listener process")
+        if isinstance(clock, ScaledClock):  # every process tells the worker's time
+            settings = replace(settings, clock_anchor=clock.anchor)
+        self._settings = settings
+        self._context = multiprocessing.get_context("spawn")  # not a fork of a threaded worker
+        self._queue = self._context.Queue()
+        self._processes: list = [None] * processes
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            for i in range(len(self._processes)):
+                self._processes[i] = self._spawn()
+
+    def send(self, request: BoltRequest, *, lazy_function_name: str | None = None) -> None:
+        """Hand ``request`` (answered already) to a listener process: the listener it
+        matches, or only its lazy listener of that name."""
+        headers = {**request.headers, HANDED_OVER: ["1"]}
+        if lazy_function_name is not None:
+            headers[_LAZY_ONLY] = ["1"]
+            headers[_LAZY_NAME] = [lazy_function_name]
+        self._revive()
+        self._queue.put((request.raw_body, headers))
+        metrics.HANDED_OVER.inc()
+
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """Each process finishes what it has taken and what is queued, then exits."""
+        with self._lock:
+            alive = [p for p in self._processes if p is not None and p.is_alive()]
+            for _ in alive:
+                self._queue.put(None)
+            for process in alive:
+                process.join(timeout)
+                if process.is_alive():
+                    log.warning("listener process %d did not stop in time", process.pid)
+                    process.kill()
+            self._processes = [None] * len(self._processes)
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self._processes if p is not None]
+
+    def _revive(self) -> None:
+        # One waitpid(WNOHANG) a process per hand-over: a killed one is replaced before
+        # its share of the queue waits for it.
+        if all(p is not None and p.is_alive() for p in self._processes):
+            return
+        with self._lock:
+            for i, process in enumerate(self._processes):
+                if process is not None and not process.is_alive():
+                    log.warning(
+                        "listener process %d exited (%s); starting another",
+                        process.pid,
+                        process.exitcode,
+                    )
+                    self._processes[i] = self._spawn()
+
+    def _spawn(self):
+        process = self._context.Process(
+            target=serve, args=(self._settings, self._queue), name="voice-coach-listener"
+        )
+        process.daemon = True  # never outlives its worker
+        process.start()
+        return process
+
+
+class HandingOverRunner(ThreadListenerRunner):
+    """Bolt's listener runner, but a lazy listener (a command's or a submission's work
+    after its ack) goes to a listener process when the worker has them
+    (``app.handover``): as the request Slack sent, without Bolt's deep copy of it and its
+    context for a thread here, which cost the worker a sixth of its CPU
+    (bench/ack_latency.py's profile)."""
+
+    def __init__(self, runner: ThreadListenerRunner, app):
+        super().__init__(
+            logger=runner.logger,
+            process_before_response=runner.process_before_response,
+            listener_error_handler=runner.listener_error_handler,
+            listener_start_handler=runner.listener_start_handler,
+            listener_completion_handler=runner.listener_completion_handler,
+            listener_executor=runner.listener_executor,
+            lazy_listener_runner=AfterAck(app),
+        )
+        self._app = app
+
+    def _start_lazy_function(self, lazy_func, request: BoltRequest) -> None:
+        handover = self._app.handover
+        if handover is None:
+            super()._start_lazy_function(lazy_func, request)
+        else:
+            handover.send(request, lazy_function_name=get_name_for_callable(lazy_func))
+
+
+class AfterAck(LazyListenerRunner):
+    """Runs Bolt's lazy listeners in this process: on the app's listener threads after
+    the listeners still owing an ack, or at once in a listener process (``run``). A
+    failing one is handled as a failing listener is (logged, counted, an apology to
+    her), where Bolt's own runner only logs it."""
+
+    def __init__(self, app):
+        self._app = app
+        self.logger = app.logger
+
+    def start(self, function, request: BoltRequest) -> None:
+        self._app.listener_pool.submit_after_ack(self.run, function, request)
+
+    def run(self, function, request: BoltRequest) -> None:
+        try:
+            function(
+                **build_required_kwargs(
+                    logger=self.logger,
+                    required_arg_names=get_arg_names_of_callable(function),
+                    request=request,
+                    response=None,
+                    this_func=function,
+                )
+            )
+        except Exception as e:
+            self._app.listener_runner.listener_error_handler.handle(
+                error=e, request=request, response=None
+            )
+
+
+def serve(settings: Settings, queue) -> None:
+    """A listener process: builds the app, then dispatches what the worker hands over
+    until it is told to stop (None) or its worker is gone, finishing what it has taken."""
+    from bot.bootstrap import build_listener_app
+    from bot.logs import configure_logging
+
+    worker = os.getppid()
+    configure_logging(settings.log_level, settings.secrets())
+    app = build_listener_app(settings)
+    with ThreadPoolExecutor(THREADS, thread_name_prefix="handed-over") as pool:
+        for parcel in _parcels(queue, worker):
+            pool.submit(_dispatch, app, *parcel)
+    app.listener_pool.shutdown(wait=True)
+
+
+def _parcels(queue, worker: int):
+    """What the worker hands over, until None, or until the worker is gone (killed: this
+    process holds the queue's pipe too, so it would never read an end)."""
+    while True:
+        try:
+            parcel = queue.get(timeout=WATCH_SECONDS)
+        except Empty:
+            if os.getppid() != worker:
+                log.warning("the worker is gone; this listener process stops")
+                return
+            continue
+        if parcel is None:
+            return
+        yield parcel
+
+
+def _dispatch(app, body: str, headers: dict) -> None:
+    try:
+        app.dispatch(BoltRequest(body=body, headers=headers))
+    except Exception:  # Bolt handles a listener's errors; this is anything around it
+        log.exception("a handed-over request could not be dispatched")
