@@ -57,6 +57,15 @@ def wipe(path: str) -> None:
         file.unlink(missing_ok=True)
 
 
+def process_gone(pid: int, metrics_dir: str | None) -> None:
+    """A process of the app exited: its live gauges leave the sum (its counters stay)."""
+    if metrics_dir is None:
+        return
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(pid, metrics_dir)
+
+
 def gunicorn_hooks(metrics_dir: str | None) -> dict:
     """``child_exit`` drops a dead worker's live gauges (its counters stay in the sum),
     ``on_exit`` removes a directory made here."""
@@ -64,9 +73,7 @@ def gunicorn_hooks(metrics_dir: str | None) -> dict:
         return {}
 
     def child_exit(_server, worker) -> None:
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(worker.pid, metrics_dir)
+        process_gone(worker.pid, metrics_dir)
 
     def on_exit(_server) -> None:
         if metrics_dir in _made_here:

@@ -40,6 +40,7 @@ from slack_bolt.util.utils import get_arg_names_of_callable, get_name_for_callab
 
 from bot.clock import Clock, ScaledClock
 from bot.observability import metrics
+from bot.observability.multiproc import process_gone
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,8 @@ class Handover:
                 if process.is_alive():
                     log.warning("listener process %d did not stop in time", process.pid)
                     process.kill()
+                    process.join(1)
+                process_gone(process.pid, self._settings.metrics_dir)
             self._processes = [None] * len(self._processes)
 
     @property
@@ -121,6 +124,7 @@ class Handover:
                         process.pid,
                         process.exitcode,
                     )
+                    process_gone(process.pid, self._settings.metrics_dir)
                     self._processes[i] = self._spawn()
 
     def _spawn(self):
