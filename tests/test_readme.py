@@ -23,7 +23,7 @@ def test_readme_has_the_two_commands_and_ci_runs_the_test_one():
 
 def test_env_example_documents_every_setting():
     settings = (ROOT / "bot" / "settings.py").read_text()
-    names = r"SLACK|DATABASE|PORT|LOG|WEB|SECRET|CALENDAR|PROMETHEUS|POOL|CLOCK"
+    names = r"SLACK|DATABASE|PORT|LOG|WEB|SECRET|CALENDAR|PROMETHEUS|POOL|CLOCK|LISTENER"
     read = set(re.findall(rf'"((?:{names})[A-Z_]*)"', settings))
     example = (ROOT / ".env.example").read_text()
     documented = set(re.findall(r"^([A-Z_]+)=", example, re.M))

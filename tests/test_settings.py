@@ -20,6 +20,7 @@ def test_defaults():
     assert s.database_url == DEFAULT_DATABASE_URL
     assert s.slack_api_url == "https://slack.com/api/"
     assert (s.port, s.log_level, s.web_concurrency) == (3000, "INFO", 1)
+    assert s.listener_processes == 1  # the work after each ack leaves the worker
     assert not s.socket_mode
 
 
@@ -33,6 +34,8 @@ def test_defaults():
         ({"PORT": "eighty"}, "PORT must be a whole number from 1 to 65535"),
         ({"PORT": "70000"}, "PORT must be a whole number"),
         ({"WEB_CONCURRENCY": "0"}, "WEB_CONCURRENCY must be a whole number"),
+        ({"LISTENER_PROCESSES": "-1"}, "LISTENER_PROCESSES must be a whole number from 0 to 16"),
+        ({"LISTENER_PROCESSES": "many"}, "LISTENER_PROCESSES must be a whole number"),
         ({"LOG_LEVEL": "loud"}, "LOG_LEVEL must be one of DEBUG"),
         ({"DATABASE_URL": "mysql://u@h/db"}, "DATABASE_URL must be sqlite:///"),
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL must be an http(s) URL"),
