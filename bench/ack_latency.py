@@ -1,10 +1,11 @@
 """Time to acknowledge Slack's requests, next to a bare Bolt app that only acks.
 
     python bench/ack_latency.py [--requests 2000] [--concurrency 8] [--workers 1]
+                                [--listener-processes 1]
                                 [--database sqlite|postgresql|both] [--postgres URL]
 
 The app runs as production runs it (``python -m bot``: gunicorn, one gthread worker
-with 8 threads) on a fresh database, against the fake Slack. The floor is
+with 8 threads and one listener process) on a fresh database, against the fake Slack. The floor is
 bench/bare_bolt.py, a Bolt app whose listeners only ack, under the same gunicorn
 settings. Both get the same signed requests over HTTP, ``--concurrency`` at a time,
 in a mix of five:
@@ -42,20 +43,17 @@ request (all its processes, replies included); the last line is JSON. Goal: p99
 
 Reading it: Bolt answers once the listener has called ack(), checking every 10 ms,
 so the bare app's p50 is one such wait; the app acks a click (and Bolt an event) as
-soon as the request is verified, without it. The other listeners ack before any
-database or Slack work (and get the next free listener thread before work left over
-from requests already answered, ``bot.slack.listener_pool``), but that work runs in
-the same process afterwards: 9–12 ms
-of CPU a request for the mix (a logged meeting 18–25 ms, a help 2), against the bare
-app's 2. One worker (one core, one GIL) serves about 1,000 / that many requests a
-second and is then always busy, so an ack waits for the CPU behind other requests'
-work: at 8 in flight (and at 4) the p50 is about 8 / (requests a second), and the
-p99 ratio to the bare app follows the CPU ratio. The last line but one says what an
-app that makes the same Slack calls and does nothing else scores: about 1.5-1.7x the
-bare app's CPU and 1.3-4.4x its p99 (runs of 3 Dec 2026), so no app answering
-through Slack's Web API in the worker that acks meets a p99 of 1.5x at this load;
-that needs the work after the ack in other processes (their own cores), leaving the
-worker the ack and a hand-over.
+soon as the request is verified, without it. The app runs as production does, with one
+listener process beside its worker (LISTENER_PROCESSES=1, ``bot.slack.handover``): the
+worker acks and hands the rest over (a click or an event whole, a command's or a
+submission's lazy listener), so an ack no longer waits for the worker's one GIL behind
+other requests' work, only for a CPU, which the operating system shares out in turns.
+What the app still does in the worker: Bolt's dispatch, and for a logged meeting the
+form's check (her step, from the database). Its CPU per request (all its processes) is
+still 4–8× the bare app's: the work is the same, done in another process. The last
+line but one says what an app that makes the same Slack calls and does nothing else
+scores (in its listeners, in the worker): about 1.5–1.9× the bare app's CPU and 1–5×
+its p99 (runs of 3–4 Dec 2026).
 ``--workers`` runs both apps with more gunicorn workers (WEB_CONCURRENCY), which helps
 only where cores are free.
 """
@@ -276,7 +274,13 @@ def run(kind: str, args, fake: FakeSlack, floors: dict, load, workdir: Path) -> 
     """One database: warm up, then rounds of the apps in turn (each round starting with
     another), then CPU per request of each kind alone."""
     with harness.fresh_database(kind, workdir, postgres=args.postgres) as url:
-        app = harness.start_app(fake, url, workdir, WEB_CONCURRENCY=str(args.workers))
+        app = harness.start_app(
+            fake,
+            url,
+            workdir,
+            WEB_CONCURRENCY=str(args.workers),
+            LISTENER_PROCESSES=str(args.listener_processes),
+        )
         try:
             ours = SlackRequests(app_url=app.url, signing_secret=SIGNING_SECRET, fake=fake)
             checkin = onboard_with_a_checkin(ours, fake, url)
@@ -459,6 +463,13 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="gunicorn workers (WEB_CONCURRENCY) of both apps"
     )
+    parser.add_argument(
+        "--listener-processes",
+        type=int,
+        default=1,
+        help="the app's listener processes a worker (LISTENER_PROCESSES; 0: none, as before "
+        "5 Dec 2026)",
+    )
     parser.add_argument("--postgres", help="a PostgreSQL URL whose role may create databases")
     parser.add_argument(
         "--per-kind", type=int, default=150, help="requests of each kind alone, for its CPU"
@@ -498,6 +509,7 @@ def main() -> None:
                 "benchmark": "ack_latency",
                 "requests": args.requests,
                 "concurrency": args.concurrency,
+                "listener_processes": args.listener_processes,
                 "runs": results,
                 "goals_met": {
                     "p99_le_1.5x_bare": all(r["p99_ratio"] <= GOAL_RATIO for r in results),
