@@ -95,7 +95,7 @@ def test_the_listener_process_does_the_work_after_each_ack(tmp_path, fake_slack,
             ),
         )
         assert r.status == 200 and r.json()["response_action"] == "errors"
-        # Three commands' and a form's lazy listeners, an event: each handed over once.
+        # Two commands' and two forms' lazy listeners (the refused form's too), an event.
         assert wait(lambda: _handed_over(app) == 5.0)
     finally:
         assert app.stop(signal.SIGTERM) == 0
