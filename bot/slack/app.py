@@ -237,6 +237,9 @@ def build_bolt_app(
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
         listener_executor=pool,
+        # A listener process's requests are answered: each runs its listener in the
+        # thread that dispatches it, so its own pool bounds how many run at once.
+        process_before_response=listener_process,
         **(
             {
                 "authorize": TokenAuthorize(tokens),

@@ -50,7 +50,8 @@ log = logging.getLogger(__name__)
 HANDED_OVER = "x-voice-coach-handed-over"
 _LAZY_ONLY = "x-slack-bolt-lazy-only"
 _LAZY_NAME = "x-slack-bolt-lazy-function-name"
-# A process dispatches this many requests at once (their Slack calls wait on the network).
+# A process dispatches this many requests at once, each to its end (their Slack calls
+# and database round trips wait on the network).
 THREADS = 16
 # How long a stopping worker lets its processes finish what they have taken.
 STOP_SECONDS = 10.0
@@ -129,7 +130,9 @@ class Handover:
 
     def _spawn(self):
         process = self._context.Process(
-            target=serve, args=(self._settings, self._queue), name="voice-coach-listener"
+            target=serve,
+            args=(self._settings, self._queue, os.getpid()),
+            name="voice-coach-listener",
         )
         process.daemon = True  # never outlives its worker
         process.start()
@@ -193,13 +196,13 @@ class AfterAck(LazyListenerRunner):
             )
 
 
-def serve(settings: Settings, queue) -> None:
-    """A listener process: builds the app, then dispatches what the worker hands over
-    until it is told to stop (None) or its worker is gone, finishing what it has taken."""
+def serve(settings: Settings, queue, worker: int) -> None:
+    """A listener process: builds the app, then dispatches what the worker (its parent,
+    ``worker``) hands over until it is told to stop (None) or the worker is gone,
+    finishing what it has taken."""
     from bot.bootstrap import build_listener_app
     from bot.logs import configure_logging
 
-    worker = os.getppid()
     configure_logging(settings.log_level, settings.secrets())
     app = build_listener_app(settings)
     with ThreadPoolExecutor(THREADS, thread_name_prefix="handed-over") as pool:
@@ -210,7 +213,9 @@ def serve(settings: Settings, queue) -> None:
 
 def _parcels(queue, worker: int):
     """What the worker hands over, until None, or until the worker is gone (killed: this
-    process holds the queue's pipe too, so it would never read an end)."""
+    process holds the queue's pipe too, so it would never read an end). ``worker`` is
+    the pid it was started by, not read here: one killed while this process started
+    would be gone already."""
     while True:
         try:
             parcel = queue.get(timeout=WATCH_SECONDS)

@@ -146,3 +146,22 @@ def test_without_listener_processes_the_worker_does_the_work(
     finally:
         assert app.stop(signal.SIGTERM) == 0
     assert "Traceback" not in app.output()
+
+
+def test_a_listener_process_whose_worker_dies_while_it_starts_stops_too(
+    tmp_path, fake_slack, database_url, db
+):
+    app = _start(tmp_path, fake_slack, database_url, db, processes="1")
+    try:
+        [worker] = psutil.Process(app.process.pid).children()
+        worker.kill()  # gunicorn starts another worker, with a listener process of its own
+        wait(lambda: _new_worker(app, worker.pid) and _listener_processes(app), timeout=15)
+        [listener] = _listener_processes(app)
+        _new_worker(app, worker.pid).kill()  # while its listener process is still starting
+        wait(lambda: _gone(listener), timeout=10)
+    finally:
+        assert app.stop(signal.SIGTERM) == 0
+
+
+def _new_worker(app: AppProcess, old: int) -> psutil.Process | None:
+    return next((p for p in psutil.Process(app.process.pid).children() if p.pid != old), None)
