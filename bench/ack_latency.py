@@ -377,14 +377,28 @@ REPLYING = ("voice_coach", "bare_replies")
 
 def finished(fake: FakeSlack, name: str, batch: list[tuple], before: dict[str, int]) -> None:
     """Waits until the work after the acks of ``batch`` is done (its replies reached the
-    fake Slack), so that CPU read after it counts that work too: the app's listener
-    process, and bare_replies' listener threads, go on after the last ack."""
-    if name in REPLYING:
-        replies_arrived(fake, batch, before)
+    fake Slack; 30 s at most), so that CPU read after it counts that work too: the app's
+    listener process, and bare_replies' listener threads, go on after the last ack.
+    Counts only, without copies: polling the fake's records would slow it down."""
+    if name not in REPLYING:
+        return
+    expected = dict(before)
+    for kind, *_ in batch:
+        for method, n in REPLIES.get(kind, {}).items():
+            expected[method] += n
+        expected["response_url"] += kind == "progress"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        now = reply_counts(fake)
+        if all(now[m] >= n for m, n in expected.items()):
+            return
+        time.sleep(0.02)
 
 
 def reply_counts(fake: FakeSlack) -> dict[str, int]:
-    return {m: len(fake.calls_to(m)) for m in ("chat.update", "views.publish", "chat.postMessage")}
+    """Calls of each replying method so far, and posts to response URLs."""
+    counts = {m: fake.count(m) for m in ("chat.update", "views.publish", "chat.postMessage")}
+    return {**counts, "response_url": fake.response_url_post_count()}
 
 
 def replies_arrived(fake: FakeSlack, sent: list[tuple], before: dict[str, int]) -> dict:
@@ -409,7 +423,7 @@ def replies_arrived(fake: FakeSlack, sent: list[tuple], before: dict[str, int]) 
     arrived = lambda got: all(got[m] >= n for m, n in expected.items())  # noqa: E731
     deadline = time.monotonic() + 30
     while not arrived(got := counts()) and time.monotonic() < deadline:
-        time.sleep(0.02)
+        time.sleep(0.1)
     return {
         "replies": {m: f"{got[m]}/{n}" for m, n in expected.items() if n},
         "every_reply_sent": arrived(got),

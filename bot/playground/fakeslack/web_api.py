@@ -562,6 +562,15 @@ class FakeSlack:
         with self._lock:
             return [copy.deepcopy(c.args) for c in self.calls if c.method == method]
 
+    def count(self, method: str) -> int:
+        """How many calls to `method` arrived (no copies: for polling under load)."""
+        with self._lock:
+            return sum(1 for c in self.calls if c.method == method)
+
+    def response_url_post_count(self) -> int:
+        with self._lock:
+            return len(self._response_posts)
+
     def reset_calls(self) -> None:
         """Forget the recorded calls."""
         with self._lock:
