@@ -52,10 +52,10 @@ submission's lazy listener), so an ack no longer waits for the worker's one GIL 
 other requests' work, only for a CPU, which the operating system shares out in turns.
 What the app still does in the worker: Bolt's dispatch, and for a logged meeting the
 form's check (her step, from the database). Its CPU per request (all its processes) is
-still 4–8× the bare app's: the work is the same, done in another process. The last
+still 4–7× the bare app's: the work is the same, done in another process. The last
 line but one says what an app that makes the same Slack calls and does nothing else
-scores (in its listeners, in the worker): about 1.5–1.9× the bare app's CPU and 1–5×
-its p99 (runs of 3–4 Dec 2026).
+scores (in its listeners, in the worker): about 1.6–1.8× the bare app's CPU and 1.4–5.6×
+its p99 (runs of 3–5 Dec 2026).
 ``--workers`` runs both apps with more gunicorn workers (WEB_CONCURRENCY), which helps
 only where cores are free.
 """
