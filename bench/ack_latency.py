@@ -55,7 +55,7 @@ form's check (her step, from the database). Its CPU per request (all its process
 still 4–7× the bare app's: the work is the same, done in another process. The last
 line but one says what an app that makes the same Slack calls and does nothing else
 scores (in its listeners, in the worker): about 1.6–1.8× the bare app's CPU and 1.4–5.6×
-its p99 (runs of 3–5 Dec 2026).
+its p99 (runs of 3–4 Dec 2026).
 ``--workers`` runs both apps with more gunicorn workers (WEB_CONCURRENCY), which helps
 only where cores are free.
 """
@@ -501,7 +501,7 @@ def main() -> None:
         type=int,
         default=1,
         help="the app's listener processes a worker (LISTENER_PROCESSES; 0: none, as before "
-        "5 Dec 2026)",
+        "4 Dec 2026)",
     )
     parser.add_argument("--postgres", help="a PostgreSQL URL whose role may create databases")
     parser.add_argument(
