@@ -3,7 +3,8 @@
 A gunicorn worker answers Slack and then does the work the answer promised: the reply,
 the Slack calls, the database writes. Both need the worker's one GIL, so under load an
 acknowledgement waited for other requests' work (bench/ack_latency.py at 8 in flight:
-p99 3–3.5× a bare Bolt app's on SQLite, 8× on PostgreSQL). Here the worker keeps the
+p99 4× a bare Bolt app's on SQLite, 7× on PostgreSQL; 1.6× and 3.6–3.8× with one
+listener process on this two-core machine). Here the worker keeps the
 acknowledgement and hands the rest to listener processes, which the operating system
 schedules beside it: a click or an event as a whole (its ack carries nothing and is
 sent on arrival), and a command's or a modal submission's lazy listener (Bolt's
@@ -13,8 +14,9 @@ a listener process).
 A handed-over request is the raw body and headers Slack sent, put on a queue that the
 worker's listener processes share. Each process built the app as the worker did (its
 own database connections, its own Slack client) and dispatches the request to it again
-with Bolt, which runs the listener or, for a lazy one, names it in its headers
-(``x-slack-bolt-lazy-function-name``, as Bolt's AWS Lambda adapter does). The worker
+with Bolt, which runs the listener to its end in the thread that took it or, for a lazy
+one, the listener named in its headers (``x-slack-bolt-lazy-function-name``, as Bolt's
+AWS Lambda adapter does). The worker
 verified the signature; the processes trust their queue and don't again (a backlog
 older than Slack's five minutes would otherwise be refused).
 
@@ -107,10 +109,6 @@ class Handover:
                     process.join(1)
                 process_gone(process.pid, self._settings.metrics_dir)
             self._processes = [None] * len(self._processes)
-
-    @property
-    def pids(self) -> list[int]:
-        return [p.pid for p in self._processes if p is not None]
 
     def _revive(self) -> None:
         # One waitpid(WNOHANG) a process per hand-over: a killed one is replaced before
