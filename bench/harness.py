@@ -28,8 +28,8 @@ import sqlalchemy as sa  # noqa: E402
 from bot.playground.fakeslack.web_api import FakeSlack  # noqa: E402
 from bot.storage import migrate  # noqa: E402
 from bot.storage.engine import make_engine  # noqa: E402
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET  # noqa: E402
 from tests.support.app_runner import AppProcess, free_port, start_process  # noqa: E402
+from tests.support.app_runner import app_env as runner_env  # noqa: E402
 
 CI_POSTGRES = "postgresql://voice_ci:voice_ci@127.0.0.1:5432/voice_ci"
 
@@ -79,17 +79,10 @@ def _migrate(url: str) -> None:
 
 
 def app_env(fake: FakeSlack, database_url: str, **extra: str) -> dict[str, str]:
-    """The environment ``python -m bot`` gets in a benchmark."""
-    return {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.base_url,
-        "DATABASE_URL": database_url,
-        "PORT": str(free_port()),
-        "WEB_CONCURRENCY": "1",
-        "LOG_LEVEL": "WARNING",
-        **extra,
-    }
+    """The environment ``python -m bot`` gets in a benchmark: the tests', quieter."""
+    return runner_env(
+        fake, database_url, **{"WEB_CONCURRENCY": "1", "LOG_LEVEL": "WARNING", **extra}
+    )
 
 
 def start_app(fake: FakeSlack, database_url: str, workdir: Path, **extra: str) -> AppProcess:
