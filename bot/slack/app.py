@@ -298,11 +298,10 @@ def _hand_over_answered(app: MeasuredApp):
     over their lazy listeners (``HandingOverRunner``)."""
 
     def hand_over(req: BoltRequest, body: dict, ack: Ack, next) -> BoltResponse | None:
-        handover = app.handover
-        if handover is None or handed_over(req) or body.get("type") not in _ANSWERED_EMPTY:
+        handover = app.handover  # None in a listener process: it dispatches them itself
+        if handover is None or body.get("type") not in _ANSWERED_EMPTY:
             return next()
-        if ack.response is None:
-            ack()
+        ack()  # the first middleware of ours: nothing has acked it yet
         handover.send(req)
         return ack.response
 
