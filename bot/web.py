@@ -8,11 +8,11 @@ import logging
 from collections.abc import Callable, Iterable
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot import pages
 from bot.clock import Clock, SystemClock
 from bot.observability import metrics
+from bot.slack.requests import RequestHandler
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def make_wsgi_app(
     """``app=None`` serves only /healthz and /metrics (Socket Mode, where Slack's requests
     arrive over the socket and are not signed, so none may come in over HTTP).
     ``metrics_dir`` is where gunicorn's workers keep their metrics, if there are several."""
-    slack = SlackRequestHandler(app, path=SLACK_PATH) if app is not None else None
+    slack = RequestHandler(app, path=SLACK_PATH) if app is not None else None
     clock = clock or SystemClock()
     oauth = app.oauth_flow if app is not None else None
     install_paths = {oauth.install_path, oauth.redirect_uri_path} if oauth is not None else set()
@@ -96,7 +96,7 @@ def make_wsgi_app(
     return wsgi
 
 
-def _install(slack: SlackRequestHandler, environ, start_response) -> Iterable[bytes]:
+def _install(slack: RequestHandler, environ, start_response) -> Iterable[bytes]:
     """Bolt's install and redirect handlers; whatever they raise (Slack unreachable, the
     database gone) ends on a page that says so, never a stack trace."""
     answered: list = []
