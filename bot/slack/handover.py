@@ -44,6 +44,7 @@ from bot.clock import Clock, ScaledClock
 from bot.observability import metrics
 from bot.observability.multiproc import process_gone
 from bot.settings import Settings
+from bot.slack.requests import SlackRequest
 
 log = logging.getLogger(__name__)
 
@@ -137,17 +138,39 @@ class Handover:
         return process
 
 
-class HandingOverRunner(ThreadListenerRunner):
-    """Bolt's listener runner, but a lazy listener (a command's or a submission's work
-    after its ack) goes to a listener process when the worker has them
-    (``app.handover``): as the request Slack sent, without Bolt's deep copy of it and its
-    context for a thread here, which cost the worker a sixth of its CPU
-    (bench/ack_latency.py's profile)."""
+_ONLY_ANSWERS = "voice_coach_only_answers"
 
-    def __init__(self, runner: ThreadListenerRunner, app):
+
+def answers_only(listener):
+    """Marks a listener whose whole work is its ack (help, a form's errors; any more is in
+    its lazy listeners): it runs in the request's own thread (``HandingOverRunner``)."""
+    setattr(listener, _ONLY_ANSWERS, True)
+    return listener
+
+
+def only_answers(listener) -> bool:
+    return getattr(listener, _ONLY_ANSWERS, False)
+
+
+class HandingOverRunner(ThreadListenerRunner):
+    """Bolt's listener runner, with two changes.
+
+    A lazy listener (a command's or a submission's work after its ack) goes to a listener
+    process when the worker has them (``app.handover``): as the request Slack sent,
+    without Bolt's deep copy of it and its context for a thread here, which cost the
+    worker a sixth of its CPU (bench/ack_latency.py's profile).
+
+    A listener that only answers (``answers_only``) runs in the thread that dispatches
+    its request, as Bolt runs every listener with ``process_before_response``. Bolt
+    otherwise runs it on a listener thread and looks for its ack every 10 ms: a command's
+    answer waited for a thread to wake and for the next look, 10–20 ms at 8 in flight
+    (bench/ack_latency.py, 4 Dec 2026). Listeners that go on working after their ack
+    still run on listener threads, so that their request is answered at the ack."""
+
+    def __init__(self, runner: ThreadListenerRunner, app, *, in_thread: bool = False):
         super().__init__(
             logger=runner.logger,
-            process_before_response=runner.process_before_response,
+            process_before_response=in_thread or runner.process_before_response,
             listener_error_handler=runner.listener_error_handler,
             listener_start_handler=runner.listener_start_handler,
             listener_completion_handler=runner.listener_completion_handler,
@@ -155,6 +178,15 @@ class HandingOverRunner(ThreadListenerRunner):
             lazy_listener_runner=AfterAck(app),
         )
         self._app = app
+        # Bolt's path for a listener that runs before the response, in the request's thread.
+        self._in_thread = (
+            None if self.process_before_response else type(self)(runner, app, in_thread=True)
+        )
+
+    def run(self, request, response, listener_name, listener, starting_time=None):
+        if self._in_thread is not None and only_answers(listener.ack_function):
+            return self._in_thread.run(request, response, listener_name, listener, starting_time)
+        return super().run(request, response, listener_name, listener, starting_time)
 
     def _start_lazy_function(self, lazy_func, request: BoltRequest) -> None:
         handover = self._app.handover
@@ -229,6 +261,6 @@ def _parcels(queue, worker: int):
 
 def _dispatch(app, body: str, headers: dict) -> None:
     try:
-        app.dispatch(BoltRequest(body=body, headers=headers))
+        app.dispatch(SlackRequest(body=body, headers=headers))
     except Exception:  # Bolt handles a listener's errors; this is anything around it
         log.exception("a handed-over request could not be dispatched")

@@ -301,13 +301,12 @@ def test_a_click_is_acknowledged_while_every_listener_waits_on_slack(
     assert fake_slack.refusals == []
 
 
-def test_a_command_is_acknowledged_before_work_left_from_answered_clicks(
-    slack, fake_slack, running_app
-):
+def test_a_command_is_answered_while_every_listener_waits_on_slack(slack, fake_slack, running_app):
     """Every listener thread waits on Slack for an earlier tap's reply, more taps'
     listeners are queued behind them, and then someone asks for ``/voice help``, whose
-    answer is its acknowledgement. As soon as Slack answers one held call, the thread it
-    frees answers her, not the next tap: she sees the help while Slack is still slow."""
+    answer is its acknowledgement, and for ``/voice progress``, acknowledged before its
+    reply is made. Both are answered at once, in their requests' own threads, while
+    Slack still holds every tap's reply; her progress follows once Slack answers."""
     people = _people_not_started(fake_slack, LISTENER_THREADS + 4)
     tap = functools.partial(_tap_log_a_meeting, slack)
     pool = running_app.container.app.listener_pool
@@ -316,16 +315,17 @@ def test_a_command_is_acknowledged_before_work_left_from_answered_clicks(
             taps = list(burst.map(tap, people))
         fake_slack.wait_for_waiting("views.publish", LISTENER_THREADS)
         assert pool.in_flight == len(people)  # 16 waiting on Slack, 4 queued
-        with ThreadPoolExecutor(1) as asking:
-            asked = asking.submit(slack.command, "help", user_id=USER_ID)
-            wait(lambda: pool.in_flight == len(people) + 1)  # hers is queued too
-            fake_slack.answer_one("views.publish")
-            reply = asked.result(timeout=10)
-            still_held = fake_slack.waiting["views.publish"]
+        help_reply = slack.command("help", user_id=USER_ID)
+        progress_ack = slack.command("progress", user_id=USER_ID)
+        still_held = fake_slack.waiting["views.publish"]
+        assert fake_slack.response_url_posts() == []  # her progress waits its turn
     assert [t.status for t in taps] == [200] * len(people)
-    assert reply.status == 200
-    assert "/voice log" in _block_texts(reply.json())
-    assert still_held >= LISTENER_THREADS - 1  # answered while the taps' replies waited
+    assert help_reply.status == 200
+    assert "/voice log" in _block_texts(help_reply.json())
+    assert progress_ack.status == 200
+    assert still_held == LISTENER_THREADS  # answered while every tap's reply waited
+    wait(lambda: len(fake_slack.response_url_posts()) == 1)
+    assert "You haven't started yet" in str(fake_slack.response_url_posts()[0])
     wait(lambda: all(fake_slack.home_view(user) for user in people))
     running_app.settle()
     assert fake_slack.refusals == []

@@ -34,6 +34,7 @@ from bot.slack.blocks.help import (
 from bot.slack.blocks.meetings import build_meetings_message
 from bot.slack.blocks.privacy import EXPORT_FILENAME, EXPORTING, build_forget_question
 from bot.slack.blocks.progress import build_not_started, build_progress_message
+from bot.slack.handover import answers_only
 from bot.slack.ids import COMMAND
 from bot.slack.listeners import calendar, modals
 from bot.slack.refusals import refusal_of
@@ -63,6 +64,7 @@ def needs_data(command: dict) -> bool:
     return name in ROUTES and not (args and name in subcommands.WITHOUT_ARGUMENTS)
 
 
+@answers_only
 def answer(ack: Ack, command: dict) -> None:
     """Help, the forget-me question, or what was wrong with the command: in the ack."""
     name, args = subcommands.parse(command.get("text", ""))
@@ -74,6 +76,7 @@ def answer(ack: Ack, command: dict) -> None:
         ack(**INSTANT[name]())
 
 
+@answers_only
 def _ack(ack: Ack) -> None:
     ack()
 

@@ -15,6 +15,7 @@ from bot.services.coaching import AttemptInput, NotStarted
 from bot.slack.blocks.log import build_logged_dm, loggable_steps
 from bot.slack.blocks.progress import NOT_STARTED
 from bot.slack.forms import FormErrors, parse_log
+from bot.slack.handover import answers_only
 from bot.slack.sharing import announce
 from bot.slack.surfaces import publish_home, send_dm
 
@@ -22,6 +23,7 @@ from bot.slack.surfaces import publish_home, send_dm
 def make_handlers(services: Services):
     """The ack (the form's errors, if any) and the lazy listener that records it."""
 
+    @answers_only
     def check_log(ack: Ack, body: dict, view: dict, context) -> None:
         try:
             _entry(services, context.team_id, body, view)
