@@ -6,8 +6,12 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 
-from slack_bolt import Ack, App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.listener_matcher import ListenerMatcher
+from slack_bolt.listener_matcher.builtins import BuiltinListenerMatcher
+from slack_bolt.middleware import Middleware
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -258,36 +262,73 @@ def build_bolt_app(
             "SLACK_BOT_TOKEN: unset them for one workspace, or unset SLACK_BOT_TOKEN for many"
         )
     app.listener_pool = pool
-    app.middleware(_hand_over_answered(app))
+    app.middleware(RequestMiddleware(_hand_over_answered(app)))
     if isinstance(client, KeptAliveWebClient):
-        app.middleware(_kept_alive(client))
-    app.middleware(_installation_key)
-    app.middleware(_ack_clicks_on_arrival)
-    app.middleware(checked_respond)
+        app.middleware(RequestMiddleware(_kept_alive(client)))
+    app.middleware(RequestMiddleware(_installation_key))
+    app.middleware(RequestMiddleware(_ack_clicks_on_arrival))
+    app.middleware(RequestMiddleware(checked_respond))
     app.error(_on_error(tokens))
     listeners.register(app, services)
+    match_on_body(app)
     return app
+
+
+class RequestMiddleware(Middleware):
+    """A middleware of ours, called with the request and ``next``. Bolt calls a function
+    middleware with the arguments it names, building for that every argument a listener
+    could ask for, for each middleware of each request."""
+
+    def __init__(self, func: Callable[[BoltRequest, Callable], BoltResponse | None]):
+        self.func = func
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next) -> BoltResponse | None:
+        return self.func(req, next)
+
+
+class _BodyMatcher(ListenerMatcher):
+    """Bolt's own matcher of a listener (``app.action(...)``, ``app.view(...)``, ...)
+    reads only the body; Bolt built every argument a listener could ask for to call it,
+    for each listener it tried, until one matched: a tenth of a worker's CPU
+    (bench/ack_latency.py's profile, 4 Dec 2026)."""
+
+    def __init__(self, func: Callable[[dict], bool]):
+        self.func = func
+
+    def matches(self, req: BoltRequest, resp: BoltResponse) -> bool:
+        return self.func(req.body)
+
+
+def match_on_body(app: App) -> None:
+    """Every listener's built-in matcher called with the body alone (``_BodyMatcher``)."""
+    for listener in app._listeners:  # Bolt gives listeners its matchers at registration
+        listener.matchers = [
+            _BodyMatcher(m.func)
+            if type(m) is BuiltinListenerMatcher and m.arg_names == ["body"]
+            else m
+            for m in listener.matchers
+        ]
 
 
 def _kept_alive(client: KeptAliveWebClient):
     """Bolt gives each request a plain WebClient of its own (its workspace's token); this
     one is the same, over ``client``'s kept connections."""
 
-    def use_kept_connections(context, next) -> BoltResponse | None:
-        context["client"] = client.like(context.client)
+    def use_kept_connections(req: BoltRequest, next) -> BoltResponse | None:
+        req.context["client"] = client.like(req.context.client)
         return next()
 
     return use_kept_connections
 
 
-def _ack_clicks_on_arrival(body: dict, ack: Ack, next) -> BoltResponse | None:
+def _ack_clicks_on_arrival(req: BoltRequest, next) -> BoltResponse | None:
     """A click's acknowledgement carries nothing (what she sees is the listener's reply),
     so it is sent as soon as the request is verified, as Bolt does for events, and not
     once a listener thread is free to call ack(): in a burst, every thread may be waiting
     on Slack for earlier clicks' replies. (The listener's own ack() then changes nothing.)
     Commands and submissions still ack from their listeners: their acks are replies."""
-    if body.get("type") == "block_actions":
-        ack()
+    if req.body.get("type") == "block_actions":
+        req.context.ack()
     return next()
 
 
@@ -297,10 +338,11 @@ def _hand_over_answered(app: MeasuredApp):
     other middleware builds what only its listener needs. Commands and submissions hand
     over their lazy listeners (``HandingOverRunner``)."""
 
-    def hand_over(req: BoltRequest, body: dict, ack: Ack, next) -> BoltResponse | None:
+    def hand_over(req: BoltRequest, next) -> BoltResponse | None:
         handover = app.handover  # None in a listener process: it dispatches them itself
-        if handover is None or body.get("type") not in _ANSWERED_EMPTY:
+        if handover is None or req.body.get("type") not in _ANSWERED_EMPTY:
             return next()
+        ack = req.context.ack
         ack()  # the first middleware of ours: nothing has acked it yet
         handover.send(req)
         return ack.response
@@ -311,9 +353,10 @@ def _hand_over_answered(app: MeasuredApp):
 _ANSWERED_EMPTY = frozenset({"block_actions", "event_callback"})
 
 
-def _installation_key(context, next) -> BoltResponse | None:
+def _installation_key(req: BoltRequest, next) -> BoltResponse | None:
     """Every table's ``team_id`` is the installation key: for a request from a workspace of
     an org-wide install, the enterprise id (one person across the org's workspaces)."""
+    context = req.context
     if context.is_enterprise_install and context.enterprise_id:
         context["team_id"] = context.enterprise_id
     return next()

@@ -14,7 +14,7 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from slack_bolt import BoltContext, Respond
+from slack_bolt import BoltRequest, Respond
 from slack_bolt.context.respond.internals import _build_message
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookResponse
@@ -115,8 +115,10 @@ class CheckedRespond(Respond):
         return response
 
 
-def checked_respond(context: BoltContext, next) -> None:
-    """Bolt middleware: listeners (and the error handler) get a CheckedRespond."""
+def checked_respond(req: BoltRequest, next) -> None:
+    """Middleware (``RequestMiddleware``): listeners (and the error handler) get a
+    CheckedRespond."""
+    context = req.context
     if context.response_url:
         context["respond"] = CheckedRespond(
             response_url=context.response_url,
