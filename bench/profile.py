@@ -30,6 +30,8 @@ CATEGORIES = [
     ("ORM and SQL compilation (SQLAlchemy, SQLModel)", ("(sqlalchemy/", "(sqlmodel/")),
     ("pydantic", ("(pydantic",)),
     ("Block Kit models (slack_sdk.models)", ("(slack_sdk/models/",)),
+    # Before the Web API's "(urllib/": Bolt decodes every request body with it.
+    ("URL encoding and decoding (urllib.parse)", ("(urllib/parse.py",)),
     (
         "Slack Web API and response_url calls",
         (
@@ -68,20 +70,45 @@ def read_raw(path: Path) -> Iterator[tuple[list[str], int]]:
             yield stack.split(";"), int(count)
 
 
+def process_of(stack: list[str]) -> str:
+    """Which of the app's processes took a sample: py-spy names each process above its
+    frames ("process PID:command"), its parents first; a listener process is one that
+    multiprocessing spawned."""
+    names = [frame for frame in stack if frame.startswith("process ")]
+    if not names:
+        return "the app"
+    if "multiprocessing" in names[-1]:
+        return "listener processes"
+    return "worker" if len(names) > 1 else "main process"
+
+
 def summary(path: Path, top: int = 12) -> dict:
-    """Share of samples per category, and the functions that spend the most themselves."""
+    """Share of samples per category, and the functions that spend the most themselves;
+    the categories of each process too (a worker's and its listener processes')."""
     by_category: Counter[str] = Counter()
     by_function: Counter[str] = Counter()
+    by_process: dict[str, Counter[str]] = {}
     total = 0
     for stack, count in read_raw(path):
         total += count
-        by_category[category(stack)] += count
+        kind = category(stack)
+        by_category[kind] += count
         by_function[stack[-1]] += count
+        by_process.setdefault(process_of(stack), Counter())[kind] += count
     share = lambda n: round(n / total, 3) if total else 0.0  # noqa: E731
     return {
         "samples": total,
         "categories": {name: share(n) for name, n in by_category.most_common()},
         "top_functions": {name: share(n) for name, n in by_function.most_common(top)},
+        "processes": {
+            process: {
+                "share": share(sum(kinds.values())),
+                "categories": {
+                    name: round(n / sum(kinds.values()), 3) for name, n in kinds.most_common(6)
+                },
+            }
+            for process, kinds in sorted(by_process.items(), key=lambda p: -sum(p[1].values()))
+        },
     }
 
 
@@ -92,6 +119,11 @@ def print_summary(title: str, result: dict) -> None:
     print("  functions spending the most themselves:")
     for name, part in result["top_functions"].items():
         print(f"  {100 * part:5.1f}%  {name}")
+    if len(result["processes"]) > 1:
+        for process, part in result["processes"].items():
+            print(f"  {process} ({100 * part['share']:.1f}% of the samples), its most:")
+            for name, share in part["categories"].items():
+                print(f"    {100 * share:5.1f}%  {name}")
 
 
 @contextlib.contextmanager
