@@ -26,6 +26,13 @@ class Database:
         )
         # The same pool; a connection checked out here sends no BEGIN or COMMIT.
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        # ``reading``'s: the same pool again, and a write through it is refused.
+        self._reader = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine.execution_options()
+        )
+        sa.event.listen(self._reader, "before_cursor_execute", _refuse_writes)
 
     @property
     def writer(self) -> Engine:
@@ -95,8 +102,11 @@ class Database:
     def reading(self) -> Iterator[Connection]:
         """A read-only unit for paths that only render what they read (her progress, her
         Home tab): Core rows, not ORM objects, which cost several times more to load; and
-        on SQLite no write lock (BEGIN DEFERRED), so a render never waits on a write."""
-        with self.engine.connect() as connection:
+        on SQLite no write lock (BEGIN DEFERRED), so a render never waits on a write. On
+        PostgreSQL in autocommit, as ``one_statement``: a read there was BEGIN, its
+        queries and ROLLBACK, each a round trip, and the transaction gave its queries
+        nothing (at READ COMMITTED each statement takes its own snapshot in one too)."""
+        with self._reader.connect() as connection:
             yield connection
 
     def answers(self) -> bool:
@@ -105,6 +115,15 @@ class Database:
     def dispose(self) -> None:
         """Drop pooled connections, e.g. in a process that was just forked."""
         self.engine.dispose(close=False)
+
+
+class WriteInRead(RuntimeError):
+    """An INSERT, UPDATE or DELETE in ``Database.reading``, which only renders."""
+
+
+def _refuse_writes(connection, cursor, statement, parameters, context, executemany) -> None:
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        raise WriteInRead(f"a read-only unit can't write: {statement.split(maxsplit=1)[0]}")
 
 
 # A unit of work as storage functions that need no ORM take it: a session, or the bare

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from bot.models import Coachee
 from bot.storage import coachees
+from bot.storage.db import WriteInRead
 from tests.support.writer import writing
 
 
@@ -34,13 +35,41 @@ def test_a_read_that_only_renders_does_not_wait_for_a_writer(db):
         assert seen[0].goal == "Speak up"
 
 
-def test_a_read_commits_nothing(db):
+@pytest.mark.parametrize("write", ["insert", "update", "delete"])
+def test_a_read_refuses_to_write_and_keeps_nothing(db, write):
+    """On PostgreSQL a read runs in autocommit (no BEGIN and ROLLBACK round trips), where
+    a write would stay: it is refused before it is sent, on either database."""
+    now = datetime.now(UTC)
+    row = dict(team_id="T1", slack_user_id="U1", created_at=now, updated_at=now, goal="Speak up")
+    statement = {
+        "insert": sa.insert(Coachee).values(**{**row, "slack_user_id": "U2"}),
+        "update": sa.update(Coachee).values(goal="Lost"),
+        "delete": sa.delete(Coachee),
+    }[write]
+    with db.session() as s:
+        s.add(Coachee(**row))
+    with pytest.raises(WriteInRead), db.reading() as connection:
+        connection.execute(statement)
     with db.reading() as connection:
-        now = datetime.now(UTC)
-        row = dict(team_id="T1", slack_user_id="U1", created_at=now, updated_at=now)
-        connection.execute(sa.insert(Coachee).values(**row))
-    with db.reading() as connection:
-        assert coachees.coachee_row(connection, team_id="T1", slack_user_id="U1") is None
+        assert coachees.coachee_row(connection, team_id="T1", slack_user_id="U2") is None
+        assert coachees.coachee_row(connection, team_id="T1", slack_user_id="U1").goal == "Speak up"
+
+
+def test_a_read_on_postgresql_is_its_statements_alone(db):
+    """No BEGIN, no ROLLBACK: each was a round trip of its own."""
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite reads in a deferred transaction, which takes no lock")
+    sent = []
+    listener = lambda conn, cursor, statement, *rest: sent.append(statement)  # noqa: E731
+    sa.event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        with db.reading() as connection:
+            coachees.coachee_row(connection, team_id="T1", slack_user_id="U1")
+            autocommit = connection.connection.dbapi_connection.autocommit
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert autocommit is True
+    assert len(sent) == 1 and sent[0].lstrip().upper().startswith("SELECT")
 
 
 def _goal_of(db, user: str) -> str | None:
