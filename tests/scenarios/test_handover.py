@@ -18,6 +18,7 @@ from bot.domain.placement import SelfPlacement
 from bot.models import Attempt
 from bot.playground.fakeslack.slack_requests import SlackRequests
 from bot.services.coaching import OnboardingAnswers
+from bot.slack import handover
 from tests.conftest import SIGNING_SECRET, TEAM_ID, USER_ID
 from tests.support.app_runner import AppProcess, app_env, start_process
 from tests.support.journey import command_reply, log_meeting, texts, wait
@@ -69,7 +70,10 @@ def _slack(app: AppProcess, fake_slack) -> SlackRequests:
 def test_the_listener_process_does_the_work_after_each_ack(tmp_path, fake_slack, database_url, db):
     app = _start(tmp_path, fake_slack, database_url, db, processes="1")
     try:
-        assert len(wait(lambda: _listener_processes(app))) == 1
+        [listener] = wait(lambda: _listener_processes(app))
+        # It yields a CPU to its worker's acknowledgements.
+        worker = psutil.Process(listener.ppid())
+        assert wait(lambda: listener.nice() == worker.nice() + handover.NICER)
         slack = _slack(app, fake_slack)
 
         progress = texts(command_reply(slack, fake_slack, "progress")["blocks"])
