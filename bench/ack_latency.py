@@ -249,9 +249,19 @@ def onboard_with_a_checkin(slack: SlackRequests, fake: FakeSlack, database_url: 
         engine.dispose()
     message = fake.message(row.channel_id, row.message_ts)
     # Her "Log a meeting" modal, opened once: every ``log`` request submits it again.
-    opened = len(fake.calls_to("views.open"))
+    # (Found by its callback_id: an earlier modal's views.open may still be arriving.)
     assert slack.command("log", user_id=USER_ID).status == 200
-    modal = fake.wait_for("views.open", count=opened + 1)[-1]["view"]
+    modal = wait(
+        lambda: next(
+            (
+                c["view"]
+                for c in fake.calls_to("views.open")
+                if c["view"].get("callback_id") == ids.LOG_VIEW
+            ),
+            None,
+        ),
+        timeout=10,
+    )
     tried = next(b for b in modal["blocks"] if b.get("block_id") == "tried")
     return {
         "channel": row.channel_id,

@@ -30,7 +30,6 @@ import logging
 import multiprocessing
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from queue import Empty
 
@@ -234,35 +233,61 @@ class AfterAck(LazyListenerRunner):
 def serve(settings: Settings, queue, worker: int) -> None:
     """A listener process: builds the app, then dispatches what the worker (its parent,
     ``worker``) hands over until it is told to stop (None) or the worker is gone,
-    finishing what it has taken."""
+    finishing what it has taken. Each of its threads takes from the queue itself: a
+    thread that took a request and handed it to a pool spent a sixth of the process's
+    CPU on the hand-off (bench/ack_latency.py's profile, 4 Dec 2026)."""
     from bot.bootstrap import build_listener_app
     from bot.logs import configure_logging
 
     configure_logging(settings.log_level, settings.secrets())
     os.nice(NICER)
     app = build_listener_app(settings)
-    with ThreadPoolExecutor(THREADS, thread_name_prefix="handed-over") as pool:
-        for parcel in _parcels(queue, worker):
-            pool.submit(_dispatch, app, *parcel)
+    stopping = threading.Event()
+    threads = [
+        threading.Thread(target=_take, args=(app, queue, worker, stopping), name=f"handed-over-{n}")
+        for n in range(THREADS)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     app.listener_pool.shutdown(wait=True)
 
 
-def _parcels(queue, worker: int):
+def _take(app, queue, worker: int, stopping: threading.Event) -> None:
+    for parcel in _parcels(queue, worker, stopping):
+        _dispatch(app, *parcel)
+
+
+def _parcels(queue, worker: int, stopping: threading.Event):
     """What the worker hands over, until None, or until the worker is gone (killed: this
-    process holds the queue's pipe too, so it would never read an end). ``worker`` is
-    the pid it was started by, not read here: one killed while this process started
-    would be gone already."""
-    while True:
+    process holds the queue's pipe too, so it would never read an end); either stops
+    the process's other threads too (``stopping``) once they finish what they took.
+    ``worker`` is the pid it was started by, not read here: one killed while this
+    process started would be gone already."""
+    while not stopping.is_set():
         try:
             parcel = queue.get(timeout=WATCH_SECONDS)
         except Empty:
-            if os.getppid() != worker:
+            if os.getppid() != worker and _stop(stopping):
                 log.warning("the worker is gone; this listener process stops")
-                return
             continue
         if parcel is None:
+            if not _stop(stopping):  # this process's None was taken: another's, put back
+                queue.put(None)
             return
         yield parcel
+
+
+_STOPPING = threading.Lock()
+
+
+def _stop(stopping: threading.Event) -> bool:
+    """Whether this call stopped the process (it was not stopping yet)."""
+    with _STOPPING:
+        first = not stopping.is_set()
+        stopping.set()
+        return first
 
 
 def _dispatch(app, body: str, headers: dict) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import threading
 
 import pytest
 
@@ -19,12 +20,41 @@ def test_it_takes_what_its_worker_hands_over_until_told_to_stop():
     parcels = queue.Queue()
     for parcel in (("body 1", {}), ("body 2", {}), None, ("never taken", {})):
         parcels.put(parcel)
-    taken = list(handover._parcels(parcels, os.getppid()))
+    stopping = threading.Event()
+    taken = list(handover._parcels(parcels, os.getppid(), stopping))
     assert taken == [("body 1", {}), ("body 2", {})]
+    assert parcels.qsize() == 1  # its None was its own: not put back
+    # The thread that took the None stops the process's other threads too.
+    assert stopping.is_set()
+    assert list(handover._parcels(parcels, os.getppid(), stopping)) == []
 
 
 def test_it_stops_once_its_worker_is_gone_even_gone_before_it_looked():
     # Started by a worker killed while this process was starting: its parent is already
     # another process, which it must not take for its worker.
     gone = os.getppid() + 1_000_000
-    assert list(handover._parcels(queue.Queue(), gone)) == []
+    stopping = threading.Event()
+    assert list(handover._parcels(queue.Queue(), gone, stopping)) == []
+    assert stopping.is_set()
+
+
+def test_a_none_taken_by_a_process_already_stopping_is_left_for_another_process():
+    """One None a process: a thread that was waiting on the queue while another thread of
+    its process took that process's None puts the next one back, for a process that
+    still waits for its own."""
+
+    class Racing:
+        def __init__(self, stopping: threading.Event):
+            self.stopping, self.put_back = stopping, []
+
+        def get(self, timeout: float):
+            self.stopping.set()  # meanwhile, this process's other thread took its None
+            return None
+
+        def put(self, item) -> None:
+            self.put_back.append(item)
+
+    stopping = threading.Event()
+    racing = Racing(stopping)
+    assert list(handover._parcels(racing, os.getppid(), stopping)) == []
+    assert racing.put_back == [None]
