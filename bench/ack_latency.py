@@ -43,19 +43,21 @@ reached the fake Slack, and the next app's turn starts after that); the last lin
 JSON. Goal: p99
 ≤ 1.5× the bare app's and under 50 ms (Slack allows 3,000 ms).
 
-Reading it: Bolt answers once the listener has called ack(), checking every 10 ms,
-so the bare app's p50 is one such wait; the app acks a click (and Bolt an event) as
-soon as the request is verified, without it. The app runs as production does, with one
-listener process beside its worker (LISTENER_PROCESSES=1, ``bot.slack.handover``): the
-worker acks and hands the rest over (a click or an event whole, a command's or a
-submission's lazy listener), so an ack no longer waits for the worker's one GIL behind
-other requests' work, only for a CPU, which the operating system shares out in turns.
-What the app still does in the worker: Bolt's dispatch, and for a logged meeting the
-form's check (her step, from the database). Its CPU per request (all its processes) is
-still 4–7× the bare app's: the work is the same, done in another process. The last
-line but one says what an app that makes the same Slack calls and does nothing else
-scores (in its listeners, in the worker): about 1.6–1.8× the bare app's CPU and 1.4–5.6×
-its p99 (runs of 3–4 Dec 2026).
+Reading it: Bolt answers once the listener has called ack(), which it runs on a
+listener thread and looks for every 10 ms, so the bare app's p50 is one such wait. The
+app acks a click (and Bolt an event) as soon as the request is verified, and runs a
+command's ack, which only answers, in the request's own thread (``answers_only``), so
+neither waits for a thread or a look. It runs as production does, with one listener
+process beside its worker (LISTENER_PROCESSES=1, ``bot.slack.handover``, at a lower
+priority): the worker acks and hands the rest over (a click or an event whole, a
+command's or a submission's lazy listener), so an ack no longer waits for the worker's
+one GIL behind other requests' work, only for a CPU. What the app still does in the
+worker: Bolt's dispatch, and for a logged meeting the form's check (her step, one
+database round trip), the slowest ack on PostgreSQL. Its CPU per request (all its
+processes) is 3.4–5.2× the bare app's: the same work as in one process, done in
+another. The last line but one says what an app that makes the same Slack calls and
+does nothing else scores (in its listeners, in the worker): about 1.6–1.8× the bare
+app's CPU and 1.3–7× its p99 (runs of 3–5 Dec 2026).
 ``--workers`` runs both apps with more gunicorn workers (WEB_CONCURRENCY), which helps
 only where cores are free.
 """
@@ -222,7 +224,9 @@ def onboard_with_a_checkin(slack: SlackRequests, fake: FakeSlack, database_url: 
     assert r.status == 200 and r.text == "", r.text
     engine = make_engine(database_url)
     try:
-        with engine.begin() as c:
+        # It reads, then writes: on SQLite it takes the write lock first, as the app does,
+        # or a write of the app's in between would refuse it ("database is locked").
+        with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as c:
             first = c.execute(
                 sa.select(Checkin.id)
                 .where(Checkin.kind == CheckinKind.PRE, Checkin.status == CheckinStatus.PENDING)

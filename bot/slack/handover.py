@@ -4,9 +4,10 @@ A gunicorn worker answers Slack and then does the work the answer promised: the 
 the Slack calls, the database writes. Both need the worker's one GIL, so under load an
 acknowledgement waited for other requests' work (bench/ack_latency.py at 8 in flight:
 p99 4× a bare Bolt app's on SQLite, 7× on PostgreSQL; 1.6× and 3.6–3.8× with one
-listener process on this two-core machine). Here the worker keeps the
+listener process on this two-core machine, 1.1–1.3× and 1.3–1.5× once its niceness and
+the changes around it of 5 Dec 2026 were in). Here the worker keeps the
 acknowledgement and hands the rest to listener processes, which the operating system
-schedules beside it: a click or an event as a whole (its ack carries nothing and is
+schedules beside it, at a lower priority: a click or an event as a whole (its ack carries nothing and is
 sent on arrival), and a command's or a modal submission's lazy listener (Bolt's
 ``ack=`` / ``lazy=[...]``: the ack function answers in the worker, the lazy one works in
 a listener process).
