@@ -7,10 +7,10 @@ p99 4× a bare Bolt app's on SQLite, 7× on PostgreSQL; 1.6× and 3.6–3.8× wi
 listener process on this two-core machine, 1.1–1.3× and 1.3–1.5× once its niceness and
 the changes around it of 5 Dec 2026 were in). Here the worker keeps the
 acknowledgement and hands the rest to listener processes, which the operating system
-schedules beside it, at a lower priority: a click or an event as a whole (its ack carries nothing and is
-sent on arrival), and a command's or a modal submission's lazy listener (Bolt's
-``ack=`` / ``lazy=[...]``: the ack function answers in the worker, the lazy one works in
-a listener process).
+schedules beside it, at a lower priority: a click or an event as a whole (its ack
+carries nothing and is sent on arrival), and a command's or a modal submission's lazy
+listener (Bolt's ``ack=`` / ``lazy=[...]``: the ack function answers in the worker, the
+lazy one works in a listener process).
 
 A handed-over request is the raw body and headers Slack sent, put on a queue that the
 worker's listener processes share. Each process built the app as the worker did (its
