@@ -14,7 +14,7 @@ import codecs
 import json
 from urllib.parse import unquote_plus as _stdlib_unquote_plus
 
-from slack_bolt import BoltRequest
+from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.request.internals import build_context
 from slack_bolt.request.internals import parse_body as _bolt_parse_body
@@ -54,7 +54,7 @@ class SlackRequest(BoltRequest):
 class RequestHandler(SlackRequestHandler):
     """Bolt's WSGI adapter, its Slack requests read as ``SlackRequest``."""
 
-    def dispatch(self, request) -> object:
+    def dispatch(self, request) -> BoltResponse:
         return self.app.dispatch(
             SlackRequest(
                 body=request.get_body(), query=request.query_string, headers=request.get_headers()

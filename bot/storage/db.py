@@ -26,12 +26,11 @@ class Database:
         )
         # The same pool; a connection checked out here sends no BEGIN or COMMIT.
         self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-        # ``reading``'s: the same pool again, and a write through it is refused.
+        # ``reading``'s: on PostgreSQL the autocommit one, on SQLite the plain one, each
+        # with a listener of its own that refuses writes.
         self._reader = (
-            engine.execution_options(isolation_level="AUTOCOMMIT")
-            if engine.dialect.name == "postgresql"
-            else engine.execution_options()
-        )
+            self._autocommit if engine.dialect.name == "postgresql" else engine
+        ).execution_options()
         sa.event.listen(self._reader, "before_cursor_execute", _refuse_writes)
 
     @property
