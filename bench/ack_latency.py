@@ -52,8 +52,9 @@ process beside its worker (LISTENER_PROCESSES=1, ``bot.slack.handover``, at a lo
 priority): the worker acks and hands the rest over (a click or an event whole, a
 command's or a submission's lazy listener), so an ack no longer waits for the worker's
 one GIL behind other requests' work, only for a CPU. What the app still does in the
-worker: Bolt's dispatch, and for a logged meeting the form's check (her step, one
-database round trip), the slowest ack on PostgreSQL. Its CPU per request (all its
+worker: Bolt's dispatch, and for a logged meeting the form's check, against the step the
+form says it showed (no database; until 5 Dec 2026 it read her row, and was the slowest
+ack on PostgreSQL). Its CPU per request (all its
 processes) is 3.4–5.2× the bare app's: the same work as in one process, done in
 another. The last line but one says what an app that makes the same Slack calls and
 does nothing else scores (in its listeners, in the worker): about 1.6–1.8× the bare

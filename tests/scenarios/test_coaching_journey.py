@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from bot.models import Attempt, Coachee
+from bot.slack.blocks.progress import NOT_STARTED
 from tests.conftest import USER_ID
 from tests.support.journey import command_reply
 from tests.support.journey import dms as _dms
@@ -179,6 +180,82 @@ def test_invalid_log_gets_field_errors_and_stores_nothing(slack, fake_slack, db)
     }
     with db.session() as s:
         assert s.exec(select(Attempt)).all() == []
+
+
+def _log_values(tried: str) -> dict:
+    return state(
+        tried=pick(tried),
+        outcome=radio("did_it"),
+        felt=radio("about_right"),
+        confidence_after=pick(70),
+    )
+
+
+def _open_log(slack, fake) -> dict:
+    opened = len(fake.calls_to("views.open"))
+    assert slack.command("log", user_id=USER_ID).status == 200
+    modal = fake.wait_for("views.open", count=opened + 1)[-1]["view"]
+    assert modal["callback_id"] == "log_attempt"
+    return modal
+
+
+def _offered(modal: dict, step: int) -> list[str]:
+    tried = next(b for b in modal["blocks"] if b.get("block_id") == "tried")["element"]
+    group = next(
+        g for g in tried["option_groups"] if g["label"]["text"].startswith(f"Step {step}:")
+    )
+    return [o["value"] for o in group["options"]]
+
+
+def test_a_log_form_takes_what_it_offered_after_her_step_moved(slack, fake_slack, db):
+    """The form is checked against the steps it showed her (she was on step 3: 2 to 4),
+    not her row: her step moved to 6 while it was open (an offer taken on her phone),
+    and the step-2 challenge she picked is still hers to log."""
+    _start(slack, fake_slack)
+    modal = _open_log(slack, fake_slack)
+    step_two = _offered(modal, 2)[0]
+    with db.session() as s:
+        mila = s.exec(select(Coachee)).one()
+        mila.current_step, mila.current_challenge_id = 6, None
+    before = len(_dms(fake_slack))
+    r = slack.view_submission(
+        user_id=USER_ID, callback_id="log_attempt", values=_log_values(step_two)
+    )
+    assert r.status == 200 and r.text == ""
+    assert "That's a win" in _texts(_wait(lambda: _dms(fake_slack)[before:])[0]["blocks"])
+    with db.session() as s:
+        attempt = s.exec(select(Attempt)).one()
+        assert (attempt.challenge_id, attempt.step) == (step_two, 2)
+
+
+def test_a_log_form_sent_after_she_was_forgotten_keeps_nothing(slack, fake_slack, db):
+    _start(slack, fake_slack)
+    modal = _open_log(slack, fake_slack)
+    assert slack.command("forget-me", user_id=USER_ID).status == 200
+    r = slack.block_action(user_id=USER_ID, action_id="forget_confirm", value="forget")
+    fake_slack.wait_for_response_url_post(r.response_url)
+    before = len(_dms(fake_slack))
+    r = slack.view_submission(
+        user_id=USER_ID, callback_id="log_attempt", values=_log_values(_offered(modal, 3)[0])
+    )
+    assert r.status == 200 and r.text == ""  # the form closes; her DM says why
+    told = _wait(lambda: _dms(fake_slack)[before:])[0]
+    assert "You haven't started yet" in _texts(told["blocks"])
+    with db.session() as s:
+        assert s.exec(select(Attempt)).all() == []
+        assert s.exec(select(Coachee)).all() == []
+
+
+def test_a_log_form_that_doesnt_say_its_step_is_checked_against_hers(slack, fake_slack):
+    """A form opened before the form said its step (no private_metadata), submitted by
+    someone who has since been forgotten: her row says she may not log, on the form."""
+    r = slack.view_submission(
+        user_id=USER_ID,
+        callback_id="log_attempt",
+        values=_log_values("speak-when-invited"),
+        private_metadata="",
+    )
+    assert r.json() == {"response_action": "errors", "errors": {"tried": NOT_STARTED}}
 
 
 def test_commands_before_start_invite_her_to_start(slack, fake_slack):

@@ -37,6 +37,16 @@ def loggable_steps(ladder: Ladder, step: int) -> list[int]:
     return [n for n in (step - 1, step, step + 1) if 1 <= n <= ladder.top]
 
 
+def shown_step(ladder: Ladder, view: dict) -> int | None:
+    """The step the submitted form was opened at (its private_metadata), so its choices
+    are checked against what it offered her without reading her row; None for a form
+    that doesn't say (opened before it did)."""
+    shown = str(view.get("private_metadata") or "")
+    if not (shown.isascii() and shown.isdigit()) or not 1 <= int(shown) <= ladder.top:
+        return None
+    return int(shown)
+
+
 def build_log_modal(ladder: Ladder, card: ChallengeCard) -> dict:
     groups, current = [], None
     for number in loggable_steps(ladder, card.step):
@@ -55,6 +65,7 @@ def build_log_modal(ladder: Ladder, card: ChallengeCard) -> dict:
         type="modal",
         callback_id=ids.LOG_VIEW,
         title="Log a meeting",
+        private_metadata=str(card.step),  # shown_step
         submit="Save",
         close="Cancel",
         blocks=[

@@ -1,7 +1,9 @@
 """A logged meeting: record it like a scheduled one, answer by DM (with any offer).
 
-The form is checked in the acknowledgement (Slack shows its errors on the modal); the
-meeting is recorded by the lazy listener, in a listener process of the worker
+The form is checked in the acknowledgement (Slack shows its errors on the modal)
+against what it offered her, the challenges around the step she was on when it opened
+(``shown_step``), so the acknowledgement reads nothing from the database; the meeting
+is recorded by the lazy listener, in a listener process of the worker
 (``bot.slack.handover``), which reads the form again: it has only the request.
 """
 
@@ -12,8 +14,8 @@ from slack_sdk import WebClient
 
 from bot.services import Services
 from bot.services.coaching import AttemptInput, NotStarted
-from bot.slack.blocks.log import build_logged_dm, loggable_steps
-from bot.slack.blocks.progress import NOT_STARTED
+from bot.slack.blocks.log import build_logged_dm, loggable_steps, shown_step
+from bot.slack.blocks.progress import NOT_STARTED, build_not_started
 from bot.slack.forms import FormErrors, parse_log
 from bot.slack.handover import answers_only
 from bot.slack.sharing import announce
@@ -41,7 +43,11 @@ def make_handlers(services: Services):
             entry = _entry(services, context.team_id, body, view)
         except (NotStarted, FormErrors):
             return  # the acknowledgement showed her why on the form
-        recorded = services.coaching.record(**where, entry=entry)
+        try:
+            recorded = services.coaching.record(**where, entry=entry)
+        except NotStarted:  # gone since the form opened (/voice forget): nothing kept
+            send_dm(client, where["user_id"], build_not_started())
+            return
         send_dm(client, where["user_id"], build_logged_dm(recorded))
         announce(client, services, list(recorded.celebrations))
         publish_home(client, services, **where)
@@ -50,12 +56,16 @@ def make_handlers(services: Services):
 
 
 def _entry(services: Services, team_id: str, body: dict, view: dict) -> AttemptInput:
-    """Her form as an attempt, its challenge one of those she may log today."""
+    """Her form as an attempt, its challenge one of those the form offered her. Her step
+    is read from her row only for a form that doesn't say which it showed (NotStarted
+    if she hasn't started)."""
     coaching = services.coaching
-    card = coaching.today(team_id=team_id, user_id=body["user"]["id"])
+    step = shown_step(coaching.ladder, view)
+    if step is None:
+        step = coaching.today(team_id=team_id, user_id=body["user"]["id"]).step
     allowed = {
         c.id
-        for n in loggable_steps(coaching.ladder, card.step)
+        for n in loggable_steps(coaching.ladder, step)
         for c in coaching.ladder.step(n).challenges
     }
     return parse_log(view.get("state", {}).get("values", {}), challenge_ids=allowed)
