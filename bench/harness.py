@@ -161,6 +161,24 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+def wait_settled(
+    pid: int, *, quiet: float = 0.03, window: float = 0.5, timeout: float = 30.0
+) -> float:
+    """Until a process tree has finished starting: under ``quiet`` seconds of CPU in
+    ``window`` seconds. A worker answers /healthz before its listener process has
+    imported and built the app (a second or more of CPU), which a measurement from
+    /healthz would count as the work's. Returns the seconds waited."""
+    started = time.monotonic()
+    before = cpu_seconds(pid)
+    while time.monotonic() - started < timeout:
+        time.sleep(window)
+        now = cpu_seconds(pid)
+        if now - before < quiet:
+            break
+        before = now
+    return time.monotonic() - started
+
+
 def largest_rss(pid: int) -> int:
     """Resident bytes of the largest process in a tree, now."""
     sizes = []
