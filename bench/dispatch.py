@@ -11,7 +11,7 @@ Runs: one process on SQLite, one on PostgreSQL, then ``--processes`` on the same
 PostgreSQL. For each: seconds until every check-in was delivered next to the ideal
 (Slack calls × latency ÷ total send concurrency), CPU seconds per check-in of the
 app processes (counted from when they have finished starting: each worker's listener
-process imports and builds the app after its worker is healthy, a second or more of CPU
+process imports and builds the app after its worker is healthy, about 0.8 s of CPU here
 that until 5 Dec 2026 was counted as the burst's), peak RSS, and lost and duplicated
 check-ins and payloads the strict fake refused as Slack would (all must be 0).
 

@@ -166,7 +166,7 @@ def wait_settled(
 ) -> float:
     """Until a process tree has finished starting: under ``quiet`` seconds of CPU in
     ``window`` seconds. A worker answers /healthz before its listener process has
-    imported and built the app (a second or more of CPU), which a measurement from
+    imported and built the app (about 0.8 s of CPU here), which a measurement from
     /healthz would count as the work's. Returns the seconds waited."""
     started = time.monotonic()
     before = cpu_seconds(pid)
