@@ -13,11 +13,11 @@ from sqlmodel import select
 from bot.bootstrap import build_dispatcher
 from bot.domain.placement import SelfPlacement
 from bot.domain.schedule import weekdays_to_mask
-from bot.models import Attempt, Checkin, Meeting
+from bot.models import Attempt, Checkin, Coachee, Meeting
 from bot.services.coaching import OnboardingAnswers
 from bot.services.meetings import MeetingInput
 from tests.conftest import TEAM_ID, USER_ID
-from tests.support.journey import choose_confidence, command_reply, tick, wait
+from tests.support.journey import button, choose_confidence, command_reply, tick, wait
 from tests.support.view_state import checkboxes, radio, state, text, timepicker
 from tests.support.view_state import select as pick
 
@@ -179,6 +179,45 @@ def test_the_pre_meeting_checkin_offers_confidence_from_0_to_100(slack, fake_sla
         with db.session() as s:
             answered = s.get(Checkin, int(seventy["value"].split(":")[0]))
         assert answered.kind == "pre" and answered.confidence == 70
+
+
+def test_swapping_the_challenge_on_a_pre_meeting_checkin(slack, fake_slack, app, db):
+    """ "Swap challenge" gives her another of the same step, in the check-in itself (which
+    then still asks her confidence) and as her challenge from now on."""
+    container, dispatcher = app
+    ladder = container.services.coaching.ladder
+    with time_machine.travel(_utc(2026, 3, 1, 12, 0), tick=False) as clock:
+        _onboard(container, USER_ID, "America/New_York")
+        _add_meeting(container, USER_ID, "America/New_York")
+        with db.session() as s:
+            old = ladder.challenge(s.exec(select(Coachee)).one().current_challenge_id)
+        clock.move_to(_utc(2026, 3, 2, 14, 45))  # 09:45 EST, Monday
+        assert tick(container, dispatcher) == 1
+        pre = _dms(fake_slack, USER_ID)[-1]
+        assert old.do in str(pre["blocks"])
+        value = button(pre, "checkin_swap")["value"]
+        updates = len(fake_slack.calls_to("chat.update"))
+        r = slack.block_action(
+            user_id=USER_ID,
+            action_id="checkin_swap",
+            value=value,
+            message=pre,
+            channel_id=fake_slack.dm_channel(USER_ID),
+        )
+        assert r.status == 200 and r.text == ""
+        fake_slack.wait_for("chat.update", count=updates + 1)
+        swapped = fake_slack.message(fake_slack.dm_channel(USER_ID), pre["ts"])
+        with db.session() as s:
+            mila = s.exec(select(Coachee)).one()
+            checkin = s.get(Checkin, int(value))
+        new = ladder.challenge(mila.current_challenge_id)
+        assert new.id != old.id and new.step == old.step == mila.current_step
+        assert mila.challenge_hers and checkin.challenge_id == new.id
+        assert new.do in str(swapped["blocks"]) and old.do not in str(swapped["blocks"])
+        choose_confidence(slack, fake_slack, swapped, "60")
+        answered = fake_slack.message(fake_slack.dm_channel(USER_ID), pre["ts"])
+        assert "Confidence noted: *60*" in answered["blocks"][0]["text"]["text"]
+        assert new.do in answered["blocks"][0]["text"]["text"]
 
 
 def _to_post_checkin(container, dispatcher, fake_slack, clock) -> dict:
