@@ -183,6 +183,8 @@ def run(many: bool, args, workdir: Path) -> dict:
                 app = start_process(app_env(fake, url, many=many), workdir)
                 apps.append(app)
                 app.wait_healthy(timeout=60)
+            for app in apps:  # its listener process's start-up is not the burst's
+                harness.wait_settled(app.process.pid)
             fake.reset_calls()
             scans_before = token_table_scans(url)
             cpu_before = sum(harness.cpu_seconds(a.process.pid) for a in apps)
