@@ -14,7 +14,7 @@ from sqlmodel import select
 from bot.models import Attempt, Coachee
 from bot.slack.blocks.progress import NOT_STARTED
 from tests.conftest import USER_ID
-from tests.support.journey import command_reply
+from tests.support.journey import command_reply, open_log
 from tests.support.journey import dms as _dms
 from tests.support.journey import log_meeting as _log
 from tests.support.journey import texts as _texts
@@ -191,14 +191,6 @@ def _log_values(tried: str) -> dict:
     )
 
 
-def _open_log(slack, fake) -> dict:
-    opened = len(fake.calls_to("views.open"))
-    assert slack.command("log", user_id=USER_ID).status == 200
-    modal = fake.wait_for("views.open", count=opened + 1)[-1]["view"]
-    assert modal["callback_id"] == "log_attempt"
-    return modal
-
-
 def _offered(modal: dict, step: int) -> list[str]:
     tried = next(b for b in modal["blocks"] if b.get("block_id") == "tried")["element"]
     group = next(
@@ -212,7 +204,7 @@ def test_a_log_form_takes_what_it_offered_after_her_step_moved(slack, fake_slack
     not her row: her step moved to 6 while it was open (an offer taken on her phone),
     and the step-2 challenge she picked is still hers to log."""
     _start(slack, fake_slack)
-    modal = _open_log(slack, fake_slack)
+    modal = open_log(slack, fake_slack)
     step_two = _offered(modal, 2)[0]
     with db.session() as s:
         mila = s.exec(select(Coachee)).one()
@@ -230,7 +222,7 @@ def test_a_log_form_takes_what_it_offered_after_her_step_moved(slack, fake_slack
 
 def test_a_log_form_sent_after_she_was_forgotten_keeps_nothing(slack, fake_slack, db):
     _start(slack, fake_slack)
-    modal = _open_log(slack, fake_slack)
+    modal = open_log(slack, fake_slack)
     assert slack.command("forget-me", user_id=USER_ID).status == 200
     r = slack.block_action(user_id=USER_ID, action_id="forget_confirm", value="forget")
     fake_slack.wait_for_response_url_post(r.response_url)

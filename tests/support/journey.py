@@ -40,11 +40,17 @@ def dms(fake, user=USER_ID) -> list[dict]:
     return fake.messages(fake.dm_channel(user))
 
 
-def log_meeting(slack, fake, *, outcome="did_it", felt="about_right", tried=None, after=70):
+def open_log(slack, fake) -> dict:
+    """``/voice log``: the "Log a meeting" form it opens."""
     calls = len(fake.calls_to("views.open"))
     assert slack.command("log", user_id=USER_ID).status == 200
     modal = fake.wait_for("views.open", count=calls + 1)[-1]["view"]
     assert modal["callback_id"] == "log_attempt"
+    return modal
+
+
+def log_meeting(slack, fake, *, outcome="did_it", felt="about_right", tried=None, after=70):
+    modal = open_log(slack, fake)
     tried = (
         tried
         or next(b for b in modal["blocks"] if b.get("block_id") == "tried")["element"][
