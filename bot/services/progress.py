@@ -58,12 +58,20 @@ class ProgressService:
         """None for someone who hasn't started. Only read and shown, so read as plain
         rows: /voice progress and every Home tab open come here."""
         with self._db.reading() as connection:
-            coachee = coachees.coachee_row(connection, team_id=team_id, slack_user_id=user_id)
+            coachee = coachees.coachee_row_with_flags(
+                connection, team_id=team_id, slack_user_id=user_id
+            )
             if coachee is None or coachee.onboarded_at is None:
                 return None
             history = attempts.all_attempts(connection, coachee_id=coachee.id)
-            pauses = coachees.pause_rows(connection, coachee_id=coachee.id)
-            answered = checks.answered_checks(connection, coachee_id=coachee.id)
+            pauses = (
+                coachees.pause_rows(connection, coachee_id=coachee.id) if coachee.has_pauses else []
+            )
+            answered = (
+                checks.answered_checks(connection, coachee_id=coachee.id)
+                if coachee.has_answered_checks
+                else []
+            )
             growth = (
                 growth_of(answered, self._thresholds.of(connection, team_id=team_id))
                 if answered
