@@ -17,7 +17,7 @@ from bot.domain.attempts import Felt, Outcome
 from bot.domain.plans import PlanFired, PlanSource, suggested_plan
 from bot.models import Attempt, Checkin, CheckinKind, CheckinStatus
 from bot.services.coaching import ChallengeCard, CoachingService, Offer
-from bot.storage import attempts, checkins, meetings, plans
+from bot.storage import attempts, checkins, plans
 from bot.storage.db import Database
 
 
@@ -66,21 +66,27 @@ class CheckinService:
         self, *, team_id: str, user_id: str, checkin_id: int, confidence: int
     ) -> CheckinState:
         with self._db.session() as session:
-            checkin, coachee = self._open(session, team_id, user_id, checkin_id, CheckinKind.PRE)
+            checkin, coachee, name = self._open(
+                session, team_id, user_id, checkin_id, CheckinKind.PRE
+            )
             checkin.confidence = confidence
-            return self._state(session, checkin, coachee)
+            return self._state(session, checkin, coachee, name)
 
     def swap_challenge(self, *, team_id: str, user_id: str, checkin_id: int) -> CheckinState:
         """Another challenge of the same size, for her and for this check-in, at once."""
         with self._db.session() as session:
-            checkin, coachee = self._open(session, team_id, user_id, checkin_id, CheckinKind.PRE)
+            checkin, coachee, name = self._open(
+                session, team_id, user_id, checkin_id, CheckinKind.PRE
+            )
             checkin.challenge_id = self._coaching.swap_for(coachee).challenge.id
-            return self._state(session, checkin, coachee)
+            return self._state(session, checkin, coachee, name)
 
     def skip(self, *, team_id: str, user_id: str, checkin_id: int) -> CheckinState:
         """Skip this meeting: no post check-in for it, nothing recorded against her."""
         with self._db.session() as session:
-            checkin, coachee = self._open(session, team_id, user_id, checkin_id, CheckinKind.PRE)
+            checkin, coachee, name = self._open(
+                session, team_id, user_id, checkin_id, CheckinKind.PRE
+            )
             checkin.status = CheckinStatus.SKIPPED
             checkin.answered_at = self._clock.now()
             session.execute(
@@ -93,7 +99,7 @@ class CheckinService:
                 )
                 .values(status=CheckinStatus.SKIPPED)
             )
-            return self._state(session, checkin, coachee)
+            return self._state(session, checkin, coachee, name)
 
     def post_outcome(
         self, *, team_id: str, user_id: str, checkin_id: int, outcome: Outcome
@@ -101,7 +107,9 @@ class CheckinService:
         """How it went. Recorded once; "didn't happen" changes nothing on the ladder."""
         now = self._clock.now()
         with self._db.session() as session:
-            checkin, coachee = self._open(session, team_id, user_id, checkin_id, CheckinKind.POST)
+            checkin, coachee, name = self._open(
+                session, team_id, user_id, checkin_id, CheckinKind.POST
+            )
             won = session.execute(
                 sa.update(Checkin)
                 .where(Checkin.id == checkin.id, Checkin.status == CheckinStatus.SENT)
@@ -124,7 +132,7 @@ class CheckinService:
                     checkin_id=checkin.id,
                     meeting_id=checkin.meeting_id,
                     source="scheduled",
-                    meeting_name=self._meeting_name(session, checkin),
+                    meeting_name=name,
                     step=challenge.step,
                     challenge_id=challenge.id,
                     outcome=outcome,
@@ -133,14 +141,14 @@ class CheckinService:
                     recorded_at=now,
                 ),
             )
-            return self._state(session, checkin, coachee)
+            return self._state(session, checkin, coachee, name)
 
     def post_details(
         self, *, team_id: str, user_id: str, checkin_id: int, details: Details
     ) -> tuple[CheckinState, Offer | None]:
         """How it felt, confidence now, a line for herself; then the policy has its say."""
         with self._db.session() as session:
-            checkin, coachee = self._hers(session, team_id, user_id, checkin_id)
+            checkin, coachee, name = self._hers(session, team_id, user_id, checkin_id)
             attempt = session.exec(select(Attempt).where(Attempt.checkin_id == checkin.id)).first()
             if attempt is None or checkin.kind != CheckinKind.POST:
                 raise CheckinClosed("unknown")
@@ -156,7 +164,7 @@ class CheckinService:
             if attempt.outcome != Outcome.DID_NOT_HAPPEN:
                 history = attempts.all_attempts(session, coachee_id=coachee.id)
                 offer = self._coaching.offer_after(session, coachee, history)
-            return self._state(session, checkin, coachee), offer
+            return self._state(session, checkin, coachee, name), offer
 
     def make_plan(
         self, *, team_id: str, user_id: str, checkin_id: int, own: str | None = None
@@ -165,8 +173,10 @@ class CheckinService:
         ``own`` (already cleaned by bot.domain.plans.clean_own_plan). A second one
         replaces the first: she may change her mind until the meeting starts."""
         with self._db.session() as session:
-            checkin, coachee = self._open(session, team_id, user_id, checkin_id, CheckinKind.PRE)
-            challenge = self._state(session, checkin, coachee).card.challenge
+            checkin, coachee, name = self._open(
+                session, team_id, user_id, checkin_id, CheckinKind.PRE
+            )
+            challenge = self._state(session, checkin, coachee, name).card.challenge
             text = own if own is not None else suggested_plan(challenge)
             if not text:
                 raise CheckinClosed("unknown")
@@ -180,15 +190,17 @@ class CheckinService:
                 source=PlanSource.OWN if own is not None else PlanSource.SUGGESTED,
                 now=self._clock.now(),
             )
-            return self._state(session, checkin, coachee)
+            return self._state(session, checkin, coachee, name)
 
     def plan_draft(
         self, *, team_id: str, user_id: str, checkin_id: int
     ) -> tuple[str | None, str | None]:
         """For her to write a plan: today's suggestion, and her plan so far (or None)."""
         with self._db.session() as session:
-            checkin, coachee = self._open(session, team_id, user_id, checkin_id, CheckinKind.PRE)
-            state = self._state(session, checkin, coachee)
+            checkin, coachee, name = self._open(
+                session, team_id, user_id, checkin_id, CheckinKind.PRE
+            )
+            state = self._state(session, checkin, coachee, name)
             return state.suggested_plan, state.plan
 
     def plan_fired(
@@ -196,7 +208,7 @@ class CheckinService:
     ) -> CheckinState:
         """After the meeting: did her plan fire? Taken once, while the check-in is open."""
         with self._db.session() as session:
-            checkin, coachee = self._hers(session, team_id, user_id, checkin_id)
+            checkin, coachee, name = self._hers(session, team_id, user_id, checkin_id)
             if checkin.kind != CheckinKind.POST:
                 raise CheckinClosed("unknown")
             if self._clock.now() >= checkin.expires_at:
@@ -212,12 +224,12 @@ class CheckinService:
             if not plans.mark_fired(session, plan_id=plan.id, fired=fired, now=self._clock.now()):
                 raise CheckinClosed("answered")
             session.refresh(plan)
-            return self._state(session, checkin, coachee)
+            return self._state(session, checkin, coachee, name)
 
     def message_of(self, *, team_id: str, user_id: str, checkin_id: int) -> tuple[str, str] | None:
         """Where her check-in DM is (channel, ts), to update it in place."""
         with self._db.session() as session:
-            checkin, _ = self._hers(session, team_id, user_id, checkin_id)
+            checkin, _, _ = self._hers(session, team_id, user_id, checkin_id)
             if checkin.channel_id and checkin.message_ts:
                 return checkin.channel_id, checkin.message_ts
             return None
@@ -225,23 +237,26 @@ class CheckinService:
     # -- inside ------------------------------------------------------------------------
 
     def _hers(self, session, team_id: str, user_id: str, checkin_id: int):
-        coachee = self._coaching.onboarded(session, team_id, user_id)
-        checkin = checkins.get_checkin(session, checkin_id=checkin_id)
-        if checkin is None or checkin.coachee_id != coachee.id or checkin.team_id != team_id:
+        """Her check-in, her row (locked) and the meeting's name to show, in one read."""
+        coachee, checkin, name = checkins.her_checkin(
+            session, team_id=team_id, slack_user_id=user_id, checkin_id=checkin_id
+        )
+        coachee = self._coaching.as_onboarded(coachee)
+        if checkin is None:
             raise CheckinClosed("unknown")
-        return checkin, coachee
+        return checkin, coachee, name or "your meeting"
 
     def _open(self, session, team_id, user_id, checkin_id, kind):
-        checkin, coachee = self._hers(session, team_id, user_id, checkin_id)
+        checkin, coachee, name = self._hers(session, team_id, user_id, checkin_id)
         if checkin.kind != kind:
             raise CheckinClosed("unknown")
         if checkin.status != CheckinStatus.SENT:
             raise CheckinClosed("answered")
         if self._clock.now() >= checkin.expires_at:
             raise CheckinClosed("expired")
-        return checkin, coachee
+        return checkin, coachee, name
 
-    def _state(self, session, checkin: Checkin, coachee) -> CheckinState:
+    def _state(self, session, checkin: Checkin, coachee, name: str) -> CheckinState:
         card = self._coaching.card_of(coachee)
         if checkin.kind == CheckinKind.PRE and self._coaching.ladder.has_challenge(
             checkin.challenge_id or ""
@@ -262,7 +277,7 @@ class CheckinService:
         return CheckinState(
             checkin_id=checkin.id,
             kind=checkin.kind,
-            meeting_name=self._meeting_name(session, checkin),
+            meeting_name=name,
             card=card,
             confidence=checkin.confidence,
             outcome=Outcome(attempt.outcome) if attempt else None,
@@ -276,11 +291,6 @@ class CheckinService:
             plan_fired=PlanFired(plan.fired) if plan and plan.fired else None,
             nerves=checkin.kind == CheckinKind.PRE and coachee.nerves_on,
         )
-
-    def _meeting_name(self, session, checkin: Checkin) -> str:
-        if checkin.meeting_id is None:
-            return "your meeting"
-        return meetings.name_of(session, meeting_id=checkin.meeting_id) or "your meeting"
 
     def _pre_confidence(self, session, post: Checkin) -> int | None:
         pre = session.exec(

@@ -257,7 +257,13 @@ class CoachingService:
     # -- inside ----------------------------------------------------------------------------
 
     def onboarded(self, session, team_id: str, user_id: str) -> Coachee:
-        coachee = onboarded_coachee(session, team_id=team_id, user_id=user_id)
+        return self.as_onboarded(onboarded_coachee(session, team_id=team_id, user_id=user_id))
+
+    def as_onboarded(self, coachee: Coachee | None) -> Coachee:
+        """Her row, read (and locked) by the caller, if she has run /voice start; else
+        NotStarted."""
+        if coachee is None or coachee.onboarded_at is None:
+            raise NotStarted()
         if not self.ladder.has_challenge(coachee.current_challenge_id or ""):
             # The ladder file changed under her: keep her step, take its first challenge.
             step, challenge = self.ladder.current(coachee.current_step, None)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.domain.stories import StorySlot
-from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee
+from bot.models import Checkin, CheckinKind, CheckinStatus, Coachee, Meeting
 from bot.storage import ratelimits, stories
 from bot.storage.db import Unit, connection_of, dialect_of, upsert
 
@@ -457,6 +457,43 @@ def reminder_basis(unit: Unit, *, checkin_id: int) -> sa.Row | None:
 
 def get_checkin(session: Session, *, checkin_id: int) -> Checkin | None:
     return session.get(Checkin, checkin_id)
+
+
+class HerCheckin(NamedTuple):
+    coachee: Coachee | None  # None: nobody of that id in the workspace
+    checkin: Checkin | None  # None: no such check-in, or not hers
+    meeting_name: str | None
+
+
+# Her row locked until commit (as coachees.get_coachee(lock=True): a double click takes
+# turns), her check-in and its meeting's name: three reads in one, as every answer to a
+# check-in starts with all three.
+_HER_CHECKIN = (
+    select(Coachee, Checkin, Meeting.name)
+    .outerjoin(
+        Checkin,
+        sa.and_(
+            Checkin.id == sa.bindparam("checkin_id"),
+            Checkin.coachee_id == Coachee.id,
+            Checkin.team_id == Coachee.team_id,
+        ),
+    )
+    .outerjoin(Meeting, Meeting.id == Checkin.meeting_id)
+    .where(
+        Coachee.team_id == sa.bindparam("team_id"),
+        Coachee.slack_user_id == sa.bindparam("slack_user_id"),
+    )
+    .with_for_update(of=Coachee)
+)
+
+
+def her_checkin(
+    session: Session, *, team_id: str, slack_user_id: str, checkin_id: int
+) -> HerCheckin:
+    """Her row (locked), her check-in ``checkin_id`` and its meeting's name, in one read."""
+    params = {"team_id": team_id, "slack_user_id": slack_user_id, "checkin_id": checkin_id}
+    row = session.execute(_HER_CHECKIN, params).first()
+    return HerCheckin(None, None, None) if row is None else HerCheckin(*row)
 
 
 _CLOSE_LEASED = (

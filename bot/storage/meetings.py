@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from bot.models import Attempt, Checkin, CheckinStatus, Meeting
-from bot.storage.db import Unit, connection_of
 
 
 def list_meetings(session: Session, *, coachee_id: int) -> list[Meeting]:
@@ -19,14 +18,6 @@ def list_meetings(session: Session, *, coachee_id: int) -> list[Meeting]:
             .order_by(Meeting.id)
         ).all()
     )
-
-
-_NAME = sa.select(Meeting.__table__.c.name).where(Meeting.__table__.c.id == sa.bindparam("id"))
-
-
-def name_of(unit: Unit, *, meeting_id: int) -> str | None:
-    """Its name, as a plain value (every check-in click shows it)."""
-    return connection_of(unit).execute(_NAME, {"id": meeting_id}).scalar()
 
 
 def get_meeting(session: Session, *, coachee_id: int, meeting_id: int) -> Meeting | None:
