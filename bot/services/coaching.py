@@ -257,7 +257,10 @@ class CoachingService:
     # -- inside ----------------------------------------------------------------------------
 
     def onboarded(self, session, team_id: str, user_id: str) -> Coachee:
-        return self.as_onboarded(onboarded_coachee(session, team_id=team_id, user_id=user_id))
+        """Her row, locked for this transaction, if she has run /voice start; else
+        NotStarted."""
+        her = coachees.get_coachee(session, team_id=team_id, slack_user_id=user_id, lock=True)
+        return self.as_onboarded(her)
 
     def as_onboarded(self, coachee: Coachee | None) -> Coachee:
         """Her row, read (and locked) by the caller, if she has run /voice start; else

@@ -35,15 +35,11 @@ _COACHEE_ROW = sa.select(Coachee.__table__).where(
 # Most people never pause nor answer a check: her row says whether she has, so that
 # rendering her progress (every Home tab open) skips those two reads when she hasn't.
 _CHECKS = EfficacyCheck.__table__.c
-_COACHEE_ROW_WITH_FLAGS = sa.select(
-    Coachee.__table__,
+_COACHEE_ROW_WITH_FLAGS = _COACHEE_ROW.add_columns(
     sa.exists().where(_PAUSES.coachee_id == _COACHEES.id).label("has_pauses"),
     sa.exists()
     .where(_CHECKS.coachee_id == _COACHEES.id, _CHECKS.status == "answered")
     .label("has_answered_checks"),
-).where(
-    _COACHEES.team_id == sa.bindparam("team_id"),
-    _COACHEES.slack_user_id == sa.bindparam("slack_user_id"),
 )
 _PAUSE_ROWS = (
     sa.select(_PAUSES.starts_at, _PAUSES.ends_at)
