@@ -45,6 +45,7 @@ from bot.observability import metrics
 from bot.observability.multiproc import process_gone
 from bot.settings import Settings
 from bot.slack.requests import SlackRequest
+from bot.slack.slots import CpuSlots
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,14 @@ HANDED_OVER = "x-voice-coach-handed-over"
 _LAZY_ONLY = "x-slack-bolt-lazy-only"
 _LAZY_NAME = "x-slack-bolt-lazy-function-name"
 # A process dispatches this many requests at once, each to its end (their Slack calls
-# and database round trips wait on the network).
+# and database round trips wait on the network)...
 THREADS = 16
+# ...of which this many at most use its CPU, the others waiting on Slack (bot.slack.slots).
+# bench/ack_latency.py on PostgreSQL, CPU a request over the bare app's making the same
+# Slack calls, with 2, 4, 8 and 16 threads taking requests and no slots: 2.09–2.18,
+# 2.17–2.34, 2.44–2.63 and 2.59–2.74; the app's CPU a request with 16 threads and 2
+# slots 3.83–3.88 ms, without them 4.23–4.69 (alternating runs, 5 Dec 2026).
+CPU_SLOTS = 2
 # How long a stopping worker lets its processes finish what they have taken.
 STOP_SECONDS = 10.0
 # How often an idle listener process checks that its worker is still there.
@@ -245,8 +252,11 @@ def serve(settings: Settings, queue, worker: int) -> None:
     os.nice(NICER)
     app = build_listener_app(settings)
     stopping = threading.Event()
+    slots = CpuSlots(CPU_SLOTS)
     threads = [
-        threading.Thread(target=_take, args=(app, queue, worker, stopping), name=f"handed-over-{n}")
+        threading.Thread(
+            target=_take, args=(app, queue, worker, stopping, slots), name=f"handed-over-{n}"
+        )
         for n in range(THREADS)
     ]
     for thread in threads:
@@ -256,29 +266,44 @@ def serve(settings: Settings, queue, worker: int) -> None:
     app.listener_pool.shutdown(wait=True)
 
 
-def _take(app, queue, worker: int, stopping: threading.Event) -> None:
-    for parcel in _parcels(queue, worker, stopping):
+def _take(app, queue, worker: int, stopping: threading.Event, slots: CpuSlots) -> None:
+    for parcel in _parcels(queue, worker, stopping, slots):
         _dispatch(app, *parcel)
 
 
-def _parcels(queue, worker: int, stopping: threading.Event):
+def _parcels(queue, worker: int, stopping: threading.Event, slots: CpuSlots):
     """What the worker hands over, until None, or until the worker is gone (killed: this
     process holds the queue's pipe too, so it would never read an end); either stops
     the process's other threads too (``stopping``) once they finish what they took.
     ``worker`` is the pid it was started by, not read here: one killed while this
-    process started would be gone already."""
-    while not stopping.is_set():
-        try:
-            parcel = queue.get(timeout=WATCH_SECONDS)
-        except Empty:
-            if os.getppid() != worker and _stop(stopping):
-                log.warning("the worker is gone; this listener process stops")
-            continue
-        if parcel is None:
-            if not _stop(stopping):  # this process's None was taken: another's, put back
-                queue.put(None)
-            return
-        yield parcel
+    process started would be gone already. A parcel is taken with one of ``slots``,
+    kept for the next while the slots aren't over-subscribed."""
+    held = False
+    try:
+        while not stopping.is_set():
+            if not held and not slots.take(timeout=WATCH_SECONDS):
+                _watch(worker, stopping)
+                continue
+            held = True
+            try:
+                parcel = queue.get(timeout=WATCH_SECONDS)
+            except Empty:
+                _watch(worker, stopping)
+                continue
+            if parcel is None:
+                if not _stop(stopping):  # this process's None was taken: another's, put back
+                    queue.put(None)
+                return
+            yield parcel
+            held = slots.keep()
+    finally:
+        if held:
+            slots.give_back()
+
+
+def _watch(worker: int, stopping: threading.Event) -> None:
+    if os.getppid() != worker and _stop(stopping):
+        log.warning("the worker is gone; this listener process stops")
 
 
 _STOPPING = threading.Lock()

@@ -30,6 +30,8 @@ from urllib.request import Request
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient, WebhookResponse
 
+from bot.slack.slots import lent_while_waiting
+
 # Idle connections kept per host: the dispatcher's senders and the listener threads
 # each hold at most one at a time.
 MAX_IDLE = 32
@@ -80,8 +82,10 @@ class ConnectionPool:
                 conn.request(req.get_method(), path, body=req.data, headers=headers)
             except OSError as e:
                 raise URLError(e) from e
-            response = conn.getresponse()
-            body = response.read()
+            # In a listener process, a slow answer lends this request's CPU slot.
+            with lent_while_waiting(lambda seconds: _readable(conn, seconds)):
+                response = conn.getresponse()
+                body = response.read()
         except BaseException:
             conn.close()
             raise
@@ -135,11 +139,14 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 def _still_open(conn: http.client.HTTPConnection) -> bool:
     """An idle connection has nothing to read: if it has, the server closed it (or
     broke the protocol), and it can't carry a request."""
-    if conn.sock is None:
-        return False
+    return conn.sock is not None and not _readable(conn, 0)
+
+
+def _readable(conn: http.client.HTTPConnection, seconds: float) -> bool:
+    """Whether the connection has something to read (or is closed) within ``seconds``."""
     poller = select.poll()
     poller.register(conn.sock, select.POLLIN | select.POLLERR | select.POLLHUP)
-    return not poller.poll(0)
+    return bool(poller.poll(seconds * 1000))
 
 
 class KeptAliveWebClient(WebClient):

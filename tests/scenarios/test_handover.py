@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import signal
+import time
 import urllib.request
 
 import psutil
@@ -105,6 +106,30 @@ def test_the_listener_process_does_the_work_after_each_ack(tmp_path, fake_slack,
         assert app.stop(signal.SIGTERM) == 0
     with db.session() as s:
         assert len(s.exec(select(Attempt)).all()) == 1
+    assert "Traceback" not in app.output()
+
+
+def test_requests_waiting_on_a_slow_slack_run_together(tmp_path, fake_slack, database_url, db):
+    """Only two requests of a listener process use its CPU at once (bot.slack.slots),
+    but one waiting for Slack lends its turn: eight Home tab opens, each waiting a
+    second for views.publish, are all published in about a second, not four."""
+    app = _start(tmp_path, fake_slack, database_url, db, processes="1")
+    try:
+        slack = _slack(app, fake_slack)
+        # One first, at Slack's usual speed: each process asks auth.test once, first.
+        assert slack.event(HOME).status == 200
+        wait(lambda: fake_slack.count("views.publish") == 1)
+        fake_slack.latency = 1.0
+        began = time.monotonic()
+        for _ in range(8):
+            assert slack.event(HOME).status == 200
+        wait(lambda: fake_slack.count("views.publish") == 9)
+        assert time.monotonic() - began < 3.0
+        fake_slack.latency = 0.0
+        home = fake_slack.calls_to("views.publish")[-1]["view"]
+        assert "Speak up in planning" in texts(home["blocks"])
+    finally:
+        assert app.stop(signal.SIGTERM) == 0
     assert "Traceback" not in app.output()
 
 

@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from bot.slack import handover
+from bot.slack.slots import CpuSlots
 
 
 @pytest.fixture(autouse=True)
@@ -21,12 +22,12 @@ def test_it_takes_what_its_worker_hands_over_until_told_to_stop():
     for parcel in (("body 1", {}), ("body 2", {}), None, ("never taken", {})):
         parcels.put(parcel)
     stopping = threading.Event()
-    taken = list(handover._parcels(parcels, os.getppid(), stopping))
+    taken = list(handover._parcels(parcels, os.getppid(), stopping, CpuSlots(1)))
     assert taken == [("body 1", {}), ("body 2", {})]
     assert parcels.qsize() == 1  # its None was its own: not put back
     # The thread that took the None stops the process's other threads too.
     assert stopping.is_set()
-    assert list(handover._parcels(parcels, os.getppid(), stopping)) == []
+    assert list(handover._parcels(parcels, os.getppid(), stopping, CpuSlots(1))) == []
 
 
 def test_it_stops_once_its_worker_is_gone_even_gone_before_it_looked():
@@ -34,7 +35,7 @@ def test_it_stops_once_its_worker_is_gone_even_gone_before_it_looked():
     # another process, which it must not take for its worker.
     gone = os.getppid() + 1_000_000
     stopping = threading.Event()
-    assert list(handover._parcels(queue.Queue(), gone, stopping)) == []
+    assert list(handover._parcels(queue.Queue(), gone, stopping, CpuSlots(1))) == []
     assert stopping.is_set()
 
 
@@ -56,5 +57,43 @@ def test_a_none_taken_by_a_process_already_stopping_is_left_for_another_process(
 
     stopping = threading.Event()
     racing = Racing(stopping)
-    assert list(handover._parcels(racing, os.getppid(), stopping)) == []
+    assert list(handover._parcels(racing, os.getppid(), stopping, CpuSlots(1))) == []
     assert racing.put_back == [None]
+
+
+def test_a_parcel_is_taken_only_with_a_slot_kept_from_one_parcel_to_the_next():
+    parcels = queue.Queue()
+    for parcel in (("body 1", {}), ("body 2", {}), None):
+        parcels.put(parcel)
+    slots = CpuSlots(1)
+    taking = handover._parcels(parcels, os.getppid(), threading.Event(), slots)
+    assert next(taking) == ("body 1", {})
+    assert slots.free() == 0
+    # The slot stays this thread's for its next parcel: no other thread wakes to take it.
+    assert next(taking) == ("body 2", {})
+    assert slots.free() == 0
+    assert list(taking) == []  # stopped: the slot is given back
+    assert slots.free() == 1
+
+
+def test_while_every_slot_is_taken_the_queue_is_left_alone():
+    parcels = queue.Queue()
+    parcels.put(("body", {}))
+    slots = CpuSlots(1)
+    assert slots.take(timeout=1)  # another thread's request, under way
+    stopping = threading.Event()
+    taken = []
+    thread = threading.Thread(
+        target=lambda: taken.extend(handover._parcels(parcels, os.getppid(), stopping, slots))
+    )
+    thread.start()
+    try:
+        thread.join(0.2)
+        assert taken == [] and parcels.qsize() == 1
+        slots.give_back()
+        parcels.put(None)
+        thread.join(5)
+        assert taken == [("body", {})]
+    finally:
+        stopping.set()
+        thread.join(5)

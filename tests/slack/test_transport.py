@@ -4,13 +4,17 @@ the same answers, and nothing sent twice or lost when a connection goes away."""
 from __future__ import annotations
 
 import os
+import threading
+from unittest import mock
 
 import pytest
 from slack_sdk.errors import SlackApiError
 
 from bot.clock import SystemClock
 from bot.observability import metrics
+from bot.slack import slots as slots_module
 from bot.slack.app import make_client
+from bot.slack.slots import CpuSlots
 from tests.conftest import USER_ID, make_settings
 from tests.observability.support import value
 from tests.support.journey import command_reply, texts, wait
@@ -132,3 +136,34 @@ def test_replies_to_a_commands_response_url_go_over_kept_connections(slack, fake
     replies = [command_reply(slack, fake_slack, "progress") for _ in range(3)]
     assert all("/voice start" in texts(r["blocks"]) for r in replies), replies[0]
     assert fake_slack.connections_opened - opened == 1
+
+
+def test_a_listener_thread_waiting_on_slack_lends_its_cpu_slot(fake_slack, database_url):
+    """In a listener process (bot.slack.slots): while Slack takes its time to answer,
+    another request may start; an answer that comes at once lends nothing."""
+    client = make_client(make_settings(fake_slack, database_url))
+    slots = CpuSlots(1)
+    started_meanwhile = []
+
+    def another_request() -> None:
+        started_meanwhile.append(slots.take(timeout=5))
+        slots.give_back()
+
+    assert slots.take(timeout=1)
+    fake_slack.latency = 0.3
+    other = threading.Thread(target=another_request)
+    other.start()
+    _post(client, "Slow")
+    other.join(5)
+    assert started_meanwhile == [True]
+    assert slots.keep() is True  # the other one is done: this one is not one too many
+
+    fake_slack.latency = 0.0
+    lent = []
+    with (
+        mock.patch.object(slots, "_lend", side_effect=lambda: lent.append(1)),
+        mock.patch.object(slots_module, "QUICK", 5.0),  # however busy the machine is
+    ):
+        _post(client, "Quick")
+    assert lent == []
+    assert _posted(fake_slack) == ["Slow", "Quick"]
