@@ -54,10 +54,12 @@ command's or a submission's lazy listener), so an ack no longer waits for the wo
 one GIL behind other requests' work, only for a CPU. What the app still does in the
 worker: Bolt's dispatch, and for a logged meeting the form's check, against the step the
 form says it showed (no database; until 5 Dec 2026 it read her row, and was the slowest
-ack on PostgreSQL). Its CPU per request (all its processes) is 3.6–5.0× the bare app's:
-the same work as in one process, done in another. The last line but one says what an
-app that makes the same Slack calls and does nothing else scores (in its listeners, in
-the worker): about 1.6–1.8× the bare app's CPU and 1.3–7× its p99 (runs of 3–5 Dec 2026).
+ack on PostgreSQL). Its CPU per request (all its processes) is 3.1–3.9× the bare app's
+(runs of 5 Dec 2026, with a listener process running two requests at once; 3.4–5.0×
+when it ran 16): the same work as in one process, done in another. The last line but
+one says what an app that makes the same Slack calls and does nothing else scores (in
+its listeners, in the worker): about 1.6–1.9× the bare app's CPU and 1.3–7× its p99
+(runs of 3–5 Dec 2026).
 ``--workers`` runs both apps with more gunicorn workers (WEB_CONCURRENCY), which helps
 only where cores are free.
 """
