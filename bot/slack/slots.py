@@ -5,10 +5,11 @@ for Slack's answer (100–300 ms a call) don't hold up the others. But only one 
 runs Python at a time, and threads that all want it pass it to one another at every
 database round trip and every Slack call, each time waking another thread. So a thread
 takes a request only with one of a few slots, and lends its slot while it waits for
-Slack (``lent_while_waiting``, around the HTTP exchange in bot.slack.transport): at
-most that many requests compete for the CPU, and as many more as there are threads
-wait on Slack meanwhile. (bench/ack_latency.py, where the fake Slack answers at once,
-measures what the contention cost: see ``handover.CPU_SLOTS``.)
+Slack (``lent_while_waiting``, around the HTTP exchange in bot.slack.transport, once
+the answer has taken longer than QUICK): at most that many requests compete for the
+CPU, and as many more as there are threads wait on Slack meanwhile.
+(bench/ack_latency.py, where the fake Slack answers at once, measures what the
+contention cost: see ``handover.CPU_SLOTS``.)
 
 A request back from Slack goes on at once, its slot taken back even when another
 request holds it by then: work under way never waits here, so no request can wait for

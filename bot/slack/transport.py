@@ -144,6 +144,8 @@ def _still_open(conn: http.client.HTTPConnection) -> bool:
 
 def _readable(conn: http.client.HTTPConnection, seconds: float) -> bool:
     """Whether the connection has something to read (or is closed) within ``seconds``."""
+    if conn.sock is None:
+        return True  # nothing to wait for: reading it fails at once
     poller = select.poll()
     poller.register(conn.sock, select.POLLIN | select.POLLERR | select.POLLHUP)
     return bool(poller.poll(seconds * 1000))
