@@ -16,11 +16,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RetryHandler
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.logs import quiet_payload_loggers
 from bot.observability import metrics
@@ -30,9 +26,15 @@ from bot.slack import listeners
 from bot.slack.handover import HandingOverRunner, Handover, handed_over
 from bot.slack.listener_pool import ListenerPool, dispatching
 from bot.slack.refusals import REFUSED, checked_respond, method_of, refusal_of
+from bot.slack.slots import LendingWhileSleeping
 from bot.slack.surfaces import send_dm
 from bot.slack.tokens import TokenAuthorize, Tokens, WorkspaceTokens
-from bot.slack.transport import KeptAliveWebClient, retry_after_of
+from bot.slack.transport import (
+    ConnectionErrorRetries,
+    KeptAliveWebClient,
+    ServerErrorRetries,
+    retry_after_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +65,8 @@ def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> KeptAl
     retries = [
         # First, so it sees every answer (Bolt copies these into each request's client).
         SlackAnswerObserver(),
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        ServerErrorRetryHandler(max_retry_count=2),
+        ConnectionErrorRetries(max_retry_count=2),
+        ServerErrorRetries(max_retry_count=2),
     ]
     if retry_rate_limits:
         retries.insert(2, CountedRateLimitRetries())
@@ -106,7 +108,7 @@ def _error_in(data: bytes | None) -> str | None:
         return None
 
 
-class CountedRateLimitRetries(RateLimitErrorRetryHandler):
+class CountedRateLimitRetries(LendingWhileSleeping, RateLimitErrorRetryHandler):
     """Sleeps for Slack's Retry-After and tries again, like its parent, while what one
     call has waited and Slack's next Retry-After fit in ``max_wait`` seconds (each sleep
     adds up to a second of jitter); counts the wait.
@@ -114,7 +116,8 @@ class CountedRateLimitRetries(RateLimitErrorRetryHandler):
     A burst of 429s (Slack's limits, or several processes posting to one DM) passes in a
     few seconds, and her reply or DM should come through it rather than be lost; a wait
     longer than the budget is not slept in a listener's thread (they are few) but raised
-    to the caller at once."""
+    to the caller at once. In a listener process the sleep lends the request's CPU slot
+    (``LendingWhileSleeping``)."""
 
     def __init__(self, max_retry_count: int = RATE_LIMIT_RETRIES, *, max_wait: float = 10.0):
         super().__init__(max_retry_count=max_retry_count)

@@ -57,7 +57,7 @@ _LAZY_NAME = "x-slack-bolt-lazy-function-name"
 # A process dispatches this many requests at once, each to its end (their Slack calls
 # and database round trips wait on the network)...
 THREADS = 16
-# ...of which this many at most use its CPU, the others waiting on Slack (bot.slack.slots).
+# ...of which this many use its CPU at once, the others waiting on Slack (bot.slack.slots).
 # bench/ack_latency.py on PostgreSQL, CPU a request over the bare app's making the same
 # Slack calls, with 2, 4, 8 and 16 threads taking requests and no slots: 2.09–2.18,
 # 2.17–2.34, 2.44–2.63 and 2.59–2.74; the app's CPU a request with 16 threads and 2

@@ -6,8 +6,9 @@ runs Python at a time, and threads that all want it pass it to one another at ev
 database round trip and every Slack call, each time waking another thread. So a thread
 takes a request only with one of a few slots, and lends its slot while it waits for
 Slack (``lent_while_waiting``, around the HTTP exchange in bot.slack.transport, once
-the answer has taken longer than QUICK): at most that many requests compete for the
-CPU, and as many more as there are threads wait on Slack meanwhile.
+the answer has taken longer than QUICK; and while slack_sdk sleeps before a retry,
+``LendingWhileSleeping``): that many requests compete for the CPU, and as many more as
+there are threads wait on Slack meanwhile.
 (bench/ack_latency.py, where the fake Slack answers at once, measures what the
 contention cost: see ``handover.CPU_SLOTS``.)
 
@@ -77,12 +78,13 @@ class CpuSlots:
 
 
 @contextmanager
-def lent_while_waiting(answered: Callable[[float], bool]) -> Iterator[None]:
-    """Around a wait on the network: the slot this thread holds, if any, is free for
-    another request until the answer is in, unless ``answered(QUICK)`` (the answer
-    came within QUICK seconds)."""
+def lent_while_waiting(answered: Callable[[float], bool] | None = None) -> Iterator[None]:
+    """Around a wait: the slot this thread holds, if any, is free for another request
+    until the wait is over. For a wait on the network's answer, ``answered``: nothing
+    is lent if ``answered(QUICK)`` (the answer came within QUICK seconds). Without it
+    (a sleep before a retry), lent at once."""
     slots = getattr(_HELD, "slots", None)
-    if slots is None or answered(QUICK):
+    if slots is None or (answered is not None and answered(QUICK)):
         yield
         return
     slots._lend()
@@ -90,3 +92,13 @@ def lent_while_waiting(answered: Callable[[float], bool]) -> Iterator[None]:
         yield
     finally:
         slots._take_back()
+
+
+class LendingWhileSleeping:
+    """Mixed into a slack_sdk retry handler (before it): its sleep before the next try
+    (a second or so after a connection error or a 500, Slack's Retry-After after a 429)
+    lends the request's slot, as a wait for an answer does."""
+
+    def prepare_for_next_attempt(self, **kwargs) -> None:
+        with lent_while_waiting():
+            super().prepare_for_next_attempt(**kwargs)

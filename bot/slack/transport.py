@@ -28,9 +28,13 @@ from urllib.parse import urlsplit
 from urllib.request import Request
 
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 from slack_sdk.webhook import WebhookClient, WebhookResponse
 
-from bot.slack.slots import lent_while_waiting
+from bot.slack.slots import LendingWhileSleeping, lent_while_waiting
 
 # Idle connections kept per host: the dispatcher's senders and the listener threads
 # each hold at most one at a time.
@@ -143,7 +147,9 @@ def _still_open(conn: http.client.HTTPConnection) -> bool:
 
 
 def _readable(conn: http.client.HTTPConnection, seconds: float) -> bool:
-    """Whether the connection has something to read (or is closed) within ``seconds``."""
+    """Whether the connection has something to read (or is closed) within ``seconds``:
+    the answer, or on a TLS connection just opened to a server under ``seconds`` away,
+    maybe its session tickets (so the first call on it lends nothing)."""
     if conn.sock is None:
         return True  # nothing to wait for: reading it fails at once
     poller = select.poll()
@@ -183,10 +189,19 @@ class KeptAliveWebClient(WebClient):
         return {"status": answer.status, "headers": answer.headers, "body": body}
 
 
+class ConnectionErrorRetries(LendingWhileSleeping, ConnectionErrorRetryHandler):
+    """slack_sdk's, its sleep before trying again lending a listener's CPU slot."""
+
+
+class ServerErrorRetries(LendingWhileSleeping, ServerErrorRetryHandler):
+    """slack_sdk's, its sleep before trying again lending a listener's CPU slot."""
+
+
 class KeptAliveWebhookClient(WebhookClient):
     """slack_sdk's WebhookClient (a response URL's replies), over ``pool``."""
 
     def __init__(self, url: str, *, pool: ConnectionPool, **kwargs: Any):
+        kwargs.setdefault("retry_handlers", [ConnectionErrorRetries()])  # slack_sdk's default
         super().__init__(url, **kwargs)
         self.pool = pool
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
+import time
 
 import pytest
 
@@ -61,18 +62,55 @@ def test_a_none_taken_by_a_process_already_stopping_is_left_for_another_process(
     assert racing.put_back == [None]
 
 
-def test_a_parcel_is_taken_only_with_a_slot_kept_from_one_parcel_to_the_next():
+class CountedSlots(CpuSlots):
+    def __init__(self, slots: int):
+        super().__init__(slots)
+        self.taken = self.given_back = 0
+
+    def take(self, timeout: float) -> bool:
+        took = super().take(timeout)
+        self.taken += took
+        return took
+
+    def give_back(self) -> None:
+        self.given_back += 1
+        super().give_back()
+
+
+def _two_parcels_then_stop(slots: CpuSlots):
     parcels = queue.Queue()
     for parcel in (("body 1", {}), ("body 2", {}), None):
         parcels.put(parcel)
-    slots = CpuSlots(1)
-    taking = handover._parcels(parcels, os.getppid(), threading.Event(), slots)
+    return handover._parcels(parcels, os.getppid(), threading.Event(), slots)
+
+
+def test_a_parcel_is_taken_only_with_a_slot_kept_from_one_parcel_to_the_next():
+    slots = CountedSlots(1)
+    taking = _two_parcels_then_stop(slots)
     assert next(taking) == ("body 1", {})
-    assert slots.free() == 0
+    assert (slots.free(), slots.taken) == (0, 1)
     # The slot stays this thread's for its next parcel: no other thread wakes to take it.
     assert next(taking) == ("body 2", {})
-    assert slots.free() == 0
+    assert (slots.free(), slots.taken, slots.given_back) == (0, 1, 0)
     assert list(taking) == []  # stopped: the slot is given back
+    assert (slots.free(), slots.given_back) == (1, 1)
+
+
+def test_one_slot_too_many_is_given_back_and_the_next_parcel_waits_for_one():
+    """A request back from Slack after its slot went to another makes one too many: the
+    thread that finishes first gives its slot back and waits for one again."""
+    slots = CountedSlots(1)
+    taking = _two_parcels_then_stop(slots)
+    assert next(taking) == ("body 1", {})
+    slots._take_back()  # another thread's request, back from Slack: one too many
+    done_later = threading.Timer(0.3, slots._lend)  # ...and done a little later
+    done_later.start()
+    began = time.monotonic()
+    assert next(taking) == ("body 2", {})
+    assert time.monotonic() - began >= 0.25  # it waited for that one to be done
+    assert (slots.taken, slots.given_back) == (2, 1)
+    done_later.join()
+    assert list(taking) == []
     assert slots.free() == 1
 
 

@@ -11,7 +11,13 @@ from bot.slack import slots as slots_module
 from bot.slack.slots import CpuSlots, lent_while_waiting
 
 SLOW = lambda seconds: False  # noqa: E731  (no answer within QUICK)
-QUICK = lambda seconds: True  # noqa: E731
+
+
+@pytest.fixture(autouse=True)
+def _no_slot_left_held():
+    """A slot these tests take in pytest's own thread is not its next test's."""
+    yield
+    slots_module._HELD.slots = None
 
 
 def _in_thread(work) -> list:
@@ -79,6 +85,22 @@ def test_a_request_lends_only_the_slot_it_holds():
     slots.give_back()
     with lent_while_waiting(SLOW):
         assert slots.free() == 1  # given back already: nothing more to lend
+
+
+def test_a_sleep_before_a_retry_lends_the_slot_at_once():
+    slots = CpuSlots(1)
+    assert slots.take(timeout=1)
+
+    class Sleeper:
+        def prepare_for_next_attempt(self, **kwargs) -> None:
+            kwargs["seen"].append(slots.free())
+
+    class LendingSleeper(slots_module.LendingWhileSleeping, Sleeper):
+        pass
+
+    seen = []
+    LendingSleeper().prepare_for_next_attempt(seen=seen)
+    assert seen == [1] and slots.free() == 0
 
 
 def test_a_process_needs_a_slot():

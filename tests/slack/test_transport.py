@@ -138,32 +138,61 @@ def test_replies_to_a_commands_response_url_go_over_kept_connections(slack, fake
     assert fake_slack.connections_opened - opened == 1
 
 
-def test_a_listener_thread_waiting_on_slack_lends_its_cpu_slot(fake_slack, database_url):
+@pytest.fixture
+def held_slot():
+    """A slot held by this thread, as a listener process's thread holds one for its
+    request (bot.slack.slots); not left held for the next test."""
+    slots = CpuSlots(1)
+    assert slots.take(timeout=1)
+    yield slots
+    slots_module._HELD.slots = None
+
+
+def _starts_meanwhile(slots: CpuSlots) -> tuple[threading.Thread, list]:
+    """Another request, waiting for a slot: it takes one when this thread lends it."""
+    started = []
+
+    def another_request() -> None:
+        started.append(slots.take(timeout=10))
+        slots.give_back()
+
+    thread = threading.Thread(target=another_request)
+    thread.start()
+    return thread, started
+
+
+def test_a_listener_thread_waiting_on_slack_lends_its_cpu_slot(fake_slack, database_url, held_slot):
     """In a listener process (bot.slack.slots): while Slack takes its time to answer,
     another request may start; an answer that comes at once lends nothing."""
     client = make_client(make_settings(fake_slack, database_url))
-    slots = CpuSlots(1)
-    started_meanwhile = []
-
-    def another_request() -> None:
-        started_meanwhile.append(slots.take(timeout=5))
-        slots.give_back()
-
-    assert slots.take(timeout=1)
-    fake_slack.latency = 0.3
-    other = threading.Thread(target=another_request)
-    other.start()
+    fake_slack.latency = 1.0
+    other, started = _starts_meanwhile(held_slot)
     _post(client, "Slow")
-    other.join(5)
-    assert started_meanwhile == [True]
-    assert slots.keep() is True  # the other one is done: this one is not one too many
+    other.join(10)
+    assert started == [True]
+    assert held_slot.keep() is True  # the other one is done: this one is not one too many
 
     fake_slack.latency = 0.0
     lent = []
     with (
-        mock.patch.object(slots, "_lend", side_effect=lambda: lent.append(1)),
+        mock.patch.object(held_slot, "_lend", side_effect=lambda: lent.append(1)),
         mock.patch.object(slots_module, "QUICK", 5.0),  # however busy the machine is
     ):
         _post(client, "Quick")
     assert lent == []
     assert _posted(fake_slack) == ["Slow", "Quick"]
+
+
+def test_a_listener_thread_sleeping_before_a_retry_lends_its_cpu_slot(
+    fake_slack, database_url, held_slot
+):
+    """Slack's Retry-After is slept in the request's thread (up to 10 s): another
+    request starts meanwhile, and the retried post goes out once."""
+    client = make_client(make_settings(fake_slack, database_url))
+    fake_slack.fail_next("chat.postMessage", "ratelimited", retry_after=1)
+    other, started = _starts_meanwhile(held_slot)
+    _post(client, "After the wait")
+    other.join(10)
+    assert started == [True]
+    assert _posted(fake_slack) == ["After the wait"]
+    assert held_slot.keep() is True
