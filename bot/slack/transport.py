@@ -143,7 +143,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 def _still_open(conn: http.client.HTTPConnection) -> bool:
     """An idle connection has nothing to read: if it has, the server closed it (or
     broke the protocol), and it can't carry a request."""
-    return conn.sock is not None and not _readable(conn, 0)
+    return not _readable(conn, 0)  # (no socket counts as readable: not open)
 
 
 def _readable(conn: http.client.HTTPConnection, seconds: float) -> bool:
