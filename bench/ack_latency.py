@@ -56,10 +56,13 @@ worker: Bolt's dispatch, and for a logged meeting the form's check, against the 
 form says it showed (no database; until 5 Dec 2026 it read her row, and was the slowest
 ack on PostgreSQL). Its CPU per request (all its processes) is 3.1–3.9× the bare app's
 (runs of 5 Dec 2026, with a listener process running two requests at once; 3.4–5.0×
-when it ran 16): the same work as in one process, done in another. The last line but
-one says what an app that makes the same Slack calls and does nothing else scores (in
-its listeners, in the worker): about 1.6–1.9× the bare app's CPU and 1.3–7× its p99
-(runs of 3–5 Dec 2026).
+when it ran 16): the same work as in one process, done in another. The lines before
+the JSON say what the floors score: an app that makes the same Slack calls and does
+nothing else (in its listeners, in the worker; bench/bare_replies.py), about 1.6–1.9× the
+bare app's CPU and 1.3–7× its p99 (runs of 3–5 Dec 2026); and one that also makes the
+same database round trips, straight to the driver (bench/bare_store.py): the least an app
+that stores what Voice Coach stores can spend, next to which the CPU goal is measured
+too (``cpu_ratio_to_bare_store``).
 ``--workers`` runs both apps with more gunicorn workers (WEB_CONCURRENCY), which helps
 only where cores are free.
 """
@@ -107,9 +110,15 @@ WARM_UP = 40
 GOAL_RATIO = 1.5
 GOAL_MS = 50.0
 GOAL_CPU = 2.0
-# Voice Coach, then the floors: a Bolt app that only acks, and one that also makes the
-# same Slack calls (bench/bare_bolt.py, bench/bare_replies.py).
-APPS = ("voice_coach", "bare_bolt", "bare_replies")
+# Voice Coach, then the floors: a Bolt app that only acks, one that also makes the same
+# Slack calls, and one that also makes the same database round trips (bench/bare_bolt.py,
+# bench/bare_replies.py, bench/bare_store.py), as gunicorn loads them.
+APPS = ("voice_coach", "bare_bolt", "bare_replies", "bare_store")
+FLOORS = {
+    "bare_bolt": "bench.bare_bolt:wsgi",
+    "bare_replies": "bench.bare_replies:make_app()",
+    "bare_store": "bench.bare_store:make_app()",
+}
 
 
 # -- the requests ------------------------------------------------------------------------------
@@ -299,9 +308,12 @@ def run(kind: str, args, fake: FakeSlack, floors: dict, load, workdir: Path) -> 
             WEB_CONCURRENCY=str(args.workers),
             LISTENER_PROCESSES=str(args.listener_processes),
         )
+        store = None
         try:
             ours = SlackRequests(app_url=app.url, signing_secret=SIGNING_SECRET, fake=fake)
             checkin = onboard_with_a_checkin(ours, fake, url)
+            store = start_store(kind, url, fake, args, workdir)
+            floors = {**floors, "bare_store": store}
             targets = {"voice_coach": ours.url, **{n: u for n, (_, u) in floors.items()}}
             pids = {"voice_coach": app.process.pid, **{n: p.pid for n, (p, _) in floors.items()}}
             times: dict[str, list] = {name: [] for name in targets}
@@ -342,9 +354,9 @@ def run(kind: str, args, fake: FakeSlack, floors: dict, load, workdir: Path) -> 
                     finished(fake, name, batch, replies)
                     spent = harness.cpu_seconds(pids[name]) - before
                     by_kind[name][what] = round(1000 * spent / len(batch), 2)
-            # bench/bare_replies.py makes the same calls to the same fake Slack: together.
-            both = sent["voice_coach"] + sent["bare_replies"]
-            replied = replies_arrived(fake, both, replies_before)
+            # The floors that reply make the same calls to the same fake Slack: together.
+            every = [request for name in REPLYING for request in sent[name]]
+            replied = replies_arrived(fake, every, replies_before)
             if args.profile:  # after the measured rounds, so the profiler's CPU isn't in them
                 recorded = args.profile / f"{kind}.txt"
                 with profile.recording(app.process.pid, recorded):
@@ -356,6 +368,8 @@ def run(kind: str, args, fake: FakeSlack, floors: dict, load, workdir: Path) -> 
             raise
         finally:
             app.stop()
+            if store is not None:
+                harness.stop_bare_bolt(store[0])
     result: dict = {"database": kind}
     for name in targets:
         result[name] = {
@@ -364,7 +378,8 @@ def run(kind: str, args, fake: FakeSlack, floors: dict, load, workdir: Path) -> 
             "cpu_ms_per_request": round(1000 * cpu[name] / args.requests, 2),
             "cpu_ms_by_kind": by_kind[name],
         }
-    ours, bare, calls = result["voice_coach"], result["bare_bolt"], result["bare_replies"]
+    ours, bare = result["voice_coach"], result["bare_bolt"]
+    calls, stored = result["bare_replies"], result["bare_store"]
     return {
         **result,
         "p99_ratio": round(ours["all"]["p99_ms"] / bare["all"]["p99_ms"], 2),
@@ -377,8 +392,24 @@ def run(kind: str, args, fake: FakeSlack, floors: dict, load, workdir: Path) -> 
         "bare_replies_cpu_ratio": round(
             calls["cpu_ms_per_request"] / bare["cpu_ms_per_request"], 2
         ),
+        # And one that also makes the same database round trips, straight to the driver.
+        "cpu_ratio_to_bare_store": round(
+            ours["cpu_ms_per_request"] / stored["cpu_ms_per_request"], 2
+        ),
+        "bare_store_p99_ratio": round(stored["all"]["p99_ms"] / bare["all"]["p99_ms"], 2),
+        "bare_store_cpu_ratio": round(stored["cpu_ms_per_request"] / bare["cpu_ms_per_request"], 2),
         **replied,
     }
+
+
+def start_store(kind: str, url: str, fake: FakeSlack, args, workdir: Path) -> tuple:
+    """The third floor (bench/bare_store.py), on this run's database server: in the app's
+    PostgreSQL database (tables of its own), or in a SQLite file of its own."""
+    if kind == "sqlite":
+        url = f"sqlite:///{workdir}/bare-store-{time.monotonic_ns()}.db"
+    env = harness.app_env(fake, url, WEB_CONCURRENCY=str(args.workers))
+    process, at = harness.start_bare_bolt(env, app=FLOORS["bare_store"])
+    return process, at + "/slack/events"
 
 
 # What each kind's reply is in the fake Slack: the Web API method it calls, per request.
@@ -388,7 +419,7 @@ REPLIES["log"] = {"chat.postMessage": 1, "views.publish": 1}
 
 
 # The apps that reply through Slack (bench/bare_bolt.py only acks).
-REPLYING = ("voice_coach", "bare_replies")
+REPLYING = ("voice_coach", "bare_replies", "bare_store")
 
 
 def finished(fake: FakeSlack, name: str, batch: list[tuple], before: dict[str, int]) -> None:
@@ -467,18 +498,26 @@ def print_table(result: dict, args) -> None:
         f"{'served':>9}  {o['requests_per_s']:>5} req/s, {o['cpu_ms_per_request']:.2f} ms CPU each"
         f" | bare {b['requests_per_s']} req/s, {b['cpu_ms_per_request']:.2f} ms CPU each"
     )
-    print("CPU ms per request of each kind alone (Voice Coach / bare Bolt / bare + same calls):")
+    print(
+        "CPU ms per request of each kind alone (Voice Coach / bare Bolt / bare + same calls"
+        " / bare + same calls and round trips):"
+    )
     for kind in KINDS:
         cpu = [result[name]["cpu_ms_by_kind"][kind] for name in APPS]
-        print(f"{kind:>9}  {cpu[0]:6.2f} / {cpu[1]:5.2f} / {cpu[2]:5.2f}")
+        print(f"{kind:>9}  {cpu[0]:6.2f} / {cpu[1]:5.2f} / {cpu[2]:5.2f} / {cpu[3]:5.2f}")
     print(
         f"mix: {result['cpu_ratio']:.2f}x the bare app's CPU per request, "
-        f"{result['cpu_ratio_to_bare_replies']:.2f}x the bare app making the same Slack calls"
+        f"{result['cpu_ratio_to_bare_replies']:.2f}x the bare app making the same Slack calls, "
+        f"{result['cpu_ratio_to_bare_store']:.2f}x one making the same round trips too"
     )
     print(
         f"the bare app making the same Slack calls, and nothing else: p99 "
         f"{result['bare_replies_p99_ratio']:.2f}x and CPU {result['bare_replies_cpu_ratio']:.2f}x"
         f" the bare app's (goals for Voice Coach: {GOAL_RATIO}x and {GOAL_CPU}x)"
+    )
+    print(
+        f"... and the same database round trips, straight to the driver: p99 "
+        f"{result['bare_store_p99_ratio']:.2f}x and CPU {result['bare_store_cpu_ratio']:.2f}x"
     )
 
 
@@ -538,8 +577,8 @@ def main() -> None:
         fake.add_user(user_id, tz="America/New_York")
     env = harness.app_env(fake, "sqlite://", WEB_CONCURRENCY=str(args.workers))
     floors = {}
-    for name in APPS[1:]:
-        process, url = harness.start_bare_bolt(env, app=f"bench.{name}:wsgi")
+    for name in ("bare_bolt", "bare_replies"):  # bare_store: one per database, in run()
+        process, url = harness.start_bare_bolt(env, app=FLOORS[name])
         floors[name] = (process, url + "/slack/events")
     spawn = multiprocessing.get_context("spawn")
     results = []

@@ -2,7 +2,8 @@
 Slack calls Voice Coach makes for each request of the mix, with fixed payloads of about
 the same size, and nothing else (no database, no rules). Voice Coach's CPU per request
 over this app's is what the app itself adds; this app's over bench/bare_bolt.py's is
-what answering through Slack's Web API costs with slack_sdk.
+what answering through Slack's Web API costs with slack_sdk. Served as
+``bench.bare_replies:make_app()``; bench/bare_store.py is the same app with a store.
 
 * ``/voice progress``: the reply through the response_url;
 * a button: chat.update of the message it was clicked in;
@@ -90,51 +91,67 @@ LOGGED = {
     ],
 }
 
-DMS: dict[str, str] = {}
 
-token = os.environ.pop("SLACK_BOT_TOKEN")
-app = App(
-    client=WebClient(token=token, base_url=os.environ["SLACK_API_URL"]),
-    signing_secret=os.environ["SLACK_SIGNING_SECRET"],
-    token_verification_enabled=False,
-)
+class NoStore:
+    """This app keeps nothing. bench/bare_store.py passes one that makes, for each
+    request, the database round trips Voice Coach makes for it."""
 
+    def progress(self, user: str) -> None: ...
 
-@app.command("/voice")
-def voice(ack, command, respond) -> None:
-    if command.get("text", "").strip() != "progress":
-        ack(text="ok")
-        return
-    ack()
-    respond(response_type="ephemeral", **PROGRESS)
+    def click(self, user: str) -> None: ...
+
+    def home(self, user: str, event_id: str) -> None: ...
+
+    def log(self, user: str) -> None: ...
 
 
-@app.action(re.compile(".*"))
-def click(ack, body, client: WebClient) -> None:
-    ack()
-    container = body["container"]
-    message = body["message"]
-    client.chat_update(
-        channel=container["channel_id"],
-        ts=container["message_ts"],
-        text=message["text"],
-        blocks=message["blocks"],
+def make_app(store=None) -> SlackRequestHandler:
+    """The WSGI app (gunicorn's ``bench.bare_replies:make_app()``)."""
+    store = store or NoStore()
+    dms: dict[str, str] = {}
+    # Bolt would also read the token from the environment, and warn that the client's wins.
+    token = os.environ.pop("SLACK_BOT_TOKEN")
+    app = App(
+        client=WebClient(token=token, base_url=os.environ["SLACK_API_URL"]),
+        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+        token_verification_enabled=False,
     )
 
+    @app.command("/voice")
+    def voice(ack, command, respond) -> None:
+        if command.get("text", "").strip() != "progress":
+            ack(text="ok")
+            return
+        ack()
+        store.progress(command["user_id"])
+        respond(response_type="ephemeral", **PROGRESS)
 
-@app.event("app_home_opened")
-def home(event, client: WebClient) -> None:
-    client.views_publish(user_id=event["user"], view=HOME)
+    @app.action(re.compile(".*"))
+    def click(ack, body, client: WebClient) -> None:
+        ack()
+        store.click(body["user"]["id"])
+        container = body["container"]
+        message = body["message"]
+        client.chat_update(
+            channel=container["channel_id"],
+            ts=container["message_ts"],
+            text=message["text"],
+            blocks=message["blocks"],
+        )
 
+    @app.event("app_home_opened")
+    def home(body, event, client: WebClient) -> None:
+        store.home(event["user"], body["event_id"])
+        client.views_publish(user_id=event["user"], view=HOME)
 
-@app.view(re.compile(".*"))
-def submitted(ack, body, client: WebClient) -> None:
-    ack()
-    user = body["user"]["id"]
-    if user not in DMS:  # opened once per person, as the app does
-        DMS[user] = client.conversations_open(users=user)["channel"]["id"]
-    client.chat_postMessage(channel=DMS[user], **LOGGED)
-    client.views_publish(user_id=user, view=HOME)
+    @app.view(re.compile(".*"))
+    def submitted(ack, body, client: WebClient) -> None:
+        ack()
+        user = body["user"]["id"]
+        store.log(user)
+        if user not in dms:  # opened once per person, as the app does
+            dms[user] = client.conversations_open(users=user)["channel"]["id"]
+        client.chat_postMessage(channel=dms[user], **LOGGED)
+        client.views_publish(user_id=user, view=HOME)
 
-
-wsgi = SlackRequestHandler(app)
+    return SlackRequestHandler(app)
