@@ -60,9 +60,9 @@ when it ran 16): the same work as in one process, done in another. The lines bef
 the JSON say what the floors score: an app that makes the same Slack calls and does
 nothing else (in its listeners, in the worker; bench/bare_replies.py), about 1.6–1.9× the
 bare app's CPU and 1.3–7× its p99 (runs of 3–5 Dec 2026); and one that also makes the
-same database round trips, straight to the driver (bench/bare_store.py): the least an app
-that stores what Voice Coach stores can spend, next to which the CPU goal is measured
-too (``cpu_ratio_to_bare_store``).
+same database round trips, straight to the driver (bench/bare_store.py): what a plain app
+that keeps what Voice Coach keeps spends, next to which the CPU goal is measured too
+(``cpu_ratio_to_bare_store``).
 ``--workers`` runs both apps with more gunicorn workers (WEB_CONCURRENCY), which helps
 only where cores are free.
 """

@@ -16,8 +16,10 @@ every logged meeting).
   transaction; then her buddy, her row and her attempts (her Home tab again).
 
 Voice Coach's CPU per request over this app's is what its ORM, rules and Block Kit add
-to the round trips it has to make; this app's over bench/bare_bolt.py's is the least an
-app that makes them can spend.
+to the round trips it has to make; this app's over bench/bare_bolt.py's is what a plain
+Bolt app spends making them, in Bolt's listener threads side by side (under load on
+PostgreSQL those threads pass the GIL back and forth at every socket wait, which Voice
+Coach's CPU slots avoid: bot/slack/slots.py).
 
     gunicorn 'bench.bare_store:make_app()'   # DATABASE_URL: SQLAlchemy's form, as the app's
 """
