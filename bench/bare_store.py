@@ -68,6 +68,8 @@ class Store:
         self._url = database_url
         self._local = threading.local()
         self._people: set[str] = set()
+        self._sql: dict[str, str] = {}  # each statement in the driver's own form, once
+        self._locked_person = PERSON + (" FOR UPDATE" if self._postgres else "")
         with self._transaction() as run:
             serial, timestamp = (
                 ("SERIAL", "TIMESTAMPTZ") if self._postgres else ("INTEGER", "TIMESTAMP")
@@ -84,7 +86,7 @@ class Store:
     def click(self, user: str) -> None:
         self._known(user)
         with self._transaction() as run:
-            run(PERSON + self._locked, user)
+            run(self._locked_person, user)
             run(TOUCH_ROW, user)
             run(TOUCH, "c2", user)
             run(HERS, user, "plan")
@@ -97,7 +99,7 @@ class Store:
     def log(self, user: str) -> None:
         self._known(user)
         with self._transaction() as run:
-            run(PERSON + self._locked, user)
+            run(self._locked_person, user)
             run(ADD, user, "attempt")
             run(HERS, user, "attempt")
             run(RATINGS)
@@ -109,10 +111,6 @@ class Store:
         self.progress(user)
 
     # -- the driver ------------------------------------------------------------------------
-
-    @property
-    def _locked(self) -> str:
-        return " FOR UPDATE" if self._postgres else ""
 
     def _known(self, user: str) -> None:
         if user not in self._people:  # her row, once (Voice Coach's is made at /voice start)
@@ -138,9 +136,12 @@ class Store:
         return connection
 
     def _run(self, statement: str, *params) -> list:
-        if not self._postgres:
-            statement = statement.replace("%s", "?")
-        cursor = self._connection().execute(statement, params)
+        sql = self._sql.get(statement)
+        if sql is None:  # sqlite3 takes "?" where psycopg takes "%s"
+            sql = self._sql[statement] = (
+                statement if self._postgres else statement.replace("%s", "?")
+            )
+        cursor = self._connection().execute(sql, params)
         return cursor.fetchall() if cursor.description else []
 
     @contextlib.contextmanager
